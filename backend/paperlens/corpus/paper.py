@@ -1,0 +1,159 @@
+"""The one paper record every source is turned into, and the rules that give a paper its id."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+
+# arXiv ids: new style 2401.12345 (4 or 5 digits) and old style hep-th/9901001, optional version.
+ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
+ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.I)
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def clean_arxiv_id(raw: str | None) -> str | None:
+    """Return the arXiv id without version or prefix ('arXiv:1706.03762v5' -> '1706.03762'), or None."""
+    if not raw:
+        return None
+    text = raw.strip()
+    url = ARXIV_URL.search(text)
+    if url:
+        text = url.group(1)
+    text = re.sub(r"^arxiv:", "", text, flags=re.I)
+    for pattern in (ARXIV_NEW, ARXIV_OLD):
+        match = pattern.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def clean_doi(raw: str | None) -> str | None:
+    """Return a lowercased bare DOI ('https://doi.org/10.1/ABC' -> '10.1/abc'), or None."""
+    if not raw:
+        return None
+    text = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", raw.strip(), flags=re.I).lower()
+    return text if DOI.match(text) else None
+
+
+def normalise_title(title: str) -> str:
+    """Casefolded letters and digits only, so 'Attention Is All You Need.' and
+    'attention is all you need' name the same paper."""
+    text = unicodedata.normalize("NFKC", title or "").casefold()
+    return " ".join(re.findall(r"[^\W_]+", text))
+
+
+def title_key(title: str) -> str | None:
+    norm = normalise_title(title)
+    if not norm:
+        return None
+    return hashlib.blake2b(norm.encode(), digest_size=8).hexdigest()
+
+
+def paper_id_for(arxiv_id: str | None, doi: str | None, title: str | None) -> str | None:
+    """arxiv:<id> when known, else doi:<doi>, else title:<hash of the normalised title>."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    if doi:
+        return f"doi:{doi}"
+    key = title_key(title or "")
+    return f"title:{key}" if key else None
+
+
+@dataclass
+class Paper:
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    arxiv_id: str | None = None
+    doi: str | None = None
+    published: str | None = None  # ISO date, YYYY-MM-DD (or YYYY-MM / YYYY when that is all we know)
+    url: str | None = None
+    source: str = "unknown"
+    source_id: str | None = None
+    categories: list[str] = field(default_factory=list)
+    upvotes: int | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.title = " ".join((self.title or "").split())
+        self.abstract = " ".join((self.abstract or "").split())
+        self.authors = [" ".join(a.split()) for a in self.authors if a and a.strip()]
+        self.arxiv_id = clean_arxiv_id(self.arxiv_id) or clean_arxiv_id(self.url)
+        self.doi = clean_doi(self.doi)
+        if not self.url and self.arxiv_id:
+            self.url = f"https://arxiv.org/abs/{self.arxiv_id}"
+        if not self.url and self.doi:
+            self.url = f"https://doi.org/{self.doi}"
+        self.id = paper_id_for(self.arxiv_id, self.doi, self.title) or ""
+
+    @property
+    def indexed_text(self) -> str:
+        """What ranking sees: the title followed by the abstract."""
+        return f"{self.title}\n{self.abstract}".strip()
+
+    @property
+    def year(self) -> int | None:
+        return int(self.published[:4]) if self.published and self.published[:4].isdigit() else None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Paper":
+        names = {f.name for f in fields(cls)} - {"id"}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def aliases(self) -> list[str]:
+        """Every id under which this paper may already be stored (the same paper from another source)."""
+        keys = []
+        if self.arxiv_id:
+            keys.append(f"arxiv:{self.arxiv_id}")
+        if self.doi:
+            keys.append(f"doi:{self.doi}")
+        tkey = title_key(self.title)
+        if tkey:
+            keys.append(f"title:{tkey}")
+        return keys
+
+
+def merge(old: Paper, new: Paper) -> Paper:
+    """The same paper seen twice: keep the richer value of each field, and keep the old id so
+    reading lists and cached lists that name it stay valid."""
+
+    def richer(a, b):
+        if not a:
+            return b
+        if not b:
+            return a
+        if isinstance(a, str) and isinstance(b, str):
+            return b if len(b) > len(a) else a
+        if isinstance(a, list) and isinstance(b, list):
+            return b if len(b) > len(a) else a
+        return a
+
+    merged = Paper(
+        title=richer(old.title, new.title),
+        abstract=richer(old.abstract, new.abstract),
+        authors=richer(old.authors, new.authors),
+        arxiv_id=old.arxiv_id or new.arxiv_id,
+        doi=old.doi or new.doi,
+        published=_more_precise_date(old.published, new.published),
+        url=old.url or new.url,
+        source=old.source,
+        source_id=old.source_id or new.source_id,
+        categories=richer(old.categories, new.categories),
+        upvotes=max(filter(None, [old.upvotes, new.upvotes]), default=None),
+    )
+    merged.id = old.id
+    return merged
+
+
+def _more_precise_date(a: str | None, b: str | None) -> str | None:
+    if not a:
+        return b
+    if not b:
+        return a
+    return b if len(b) > len(a) else a
