@@ -1,0 +1,136 @@
+"""What every parser yields (a Paper or a Skipped), and the checks and loop the JSON-lines formats share."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, TextIO, Union
+
+from ..paper import Paper
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record that could not become a Paper: where it is in the input and why, for the ingest report."""
+
+    position: str  # "line 12" or "entry 3"
+    reason: str  # "invalid JSON: Expecting ',' delimiter at column 40", "no title"
+
+
+Record = Union[Paper, Skipped]
+
+
+class BadRecord(ValueError):
+    """Raised while converting one record; its message is the reason the user sees."""
+
+
+def json_records(stream: TextIO, to_paper: Callable[[dict], Paper]) -> Iterator[Record]:
+    """One JSON object per line -> to_paper(object). A bad line becomes a Skipped and the next line loads."""
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        position = f"line {number}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            # err's own "line 1 column 5" counts within this one line, so only the column is worth keeping.
+            yield Skipped(position, f"invalid JSON: {err.msg} at column {err.colno}")
+            continue
+        if not isinstance(obj, dict):
+            yield Skipped(position, f"expected a JSON object, got {type_name(obj)}")
+            continue
+        try:
+            paper = to_paper(obj)
+        except BadRecord as err:
+            yield Skipped(position, str(err))
+            continue
+        yield paper
+
+
+def type_name(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+def text(obj: dict, key: str) -> str | None:
+    """obj[key] as a string, None when absent or null; anything else is a bad record."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRecord(f"{key} must be a string, got {type_name(value)}")
+
+
+def identifier(obj: dict, key: str) -> str | None:
+    """Ids are strings, but some exports write numeric ids as numbers ({"_id": 4983})."""
+    value = obj.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(obj, key)
+
+
+def required_title(obj: dict, key: str = "title") -> str:
+    title = text(obj, key)
+    if not title or not title.strip():
+        raise BadRecord("no title")
+    return title
+
+
+# "A, B, and C" / "A, B and C" / "A and B": commas and a final "and" both separate names.
+AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+
+
+def split_authors(names: str) -> list[str]:
+    return [name for name in AUTHOR_SEPARATOR.split(" ".join(names.split())) if name]
+
+
+def author_list(obj: dict, key: str = "authors") -> list[str]:
+    """A list of names, or one string of names separated by commas and "and"."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_authors(value)
+    if isinstance(value, list) and all(isinstance(name, str) for name in value):
+        return value
+    raise BadRecord(f"{key} must be a list of strings or a string, got {type_name(value)}")
+
+
+def word_list(obj: dict, key: str) -> list[str]:
+    """Categories: a list of strings, or one string separated by spaces or commas ("cs.CL cs.LG")."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [word for word in re.split(r"[\s,]+", value) if word]
+    if isinstance(value, list) and all(isinstance(word, str) for word in value):
+        return value
+    raise BadRecord(f"{key} must be a list of strings or a string, got {type_name(value)}")
+
+
+def count(obj: dict, key: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise BadRecord(f"{key} must be a whole number, got {type_name(value)}")
+
+
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+
+
+def iso_date(value: str | None, key: str = "published") -> str | None:
+    """'2023-05-01T12:00:00Z' -> '2023-05-01'; 'YYYY-MM' and 'YYYY' stay as precise as they were."""
+    if value is None or not value.strip():
+        return None
+    match = ISO_DATE.match(value.strip())
+    if not match:
+        raise BadRecord(f"{key} is not an ISO date: {value[:40]!r}")
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12 or day and not 1 <= int(day) <= 31:
+        raise BadRecord(f"{key} is not a valid date: {value[:40]!r}")
+    return "-".join(part for part in (year, month, day) if part)

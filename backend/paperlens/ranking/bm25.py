@@ -1,0 +1,180 @@
+"""BM25Okapi exactly as rank_bm25 0.2.2 defines it, computed as arrays instead of per-document dicts.
+
+A posting stores its document and a code for its (term frequency, document length) pair. The
+BM25 term weight is idf(term) * g(tf, dl), and g has only a few thousand distinct values in a
+corpus, so a query looks them up in a small float64 table that stays in cache. Because idf and
+the g table are recomputed from the current corpus statistics in microseconds, postings never
+need rewriting when papers are added: scores stay exactly rank_bm25's for the whole corpus.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25
+
+
+def idf_table(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """rank_bm25's IDF: ln(N - n + 0.5) - ln(n + 0.5); a negative value becomes
+    EPSILON * (mean of all raw IDFs, negatives included). Terms with df 0 (not in the corpus) get 0."""
+    present = df > 0
+    raw = np.zeros(len(df), dtype=np.float64)
+    n = df[present].astype(np.float64)
+    raw[present] = np.log(n_docs - n + 0.5) - np.log(n + 0.5)
+    if not present.any():
+        return raw
+    average = math.fsum(raw[present]) / int(present.sum())
+    return np.where(present & (raw < 0), EPSILON * average, raw)
+
+
+def g_table(pair_tf: np.ndarray, pair_dl: np.ndarray, avgdl: float) -> np.ndarray:
+    """g(tf, dl) for every known (tf, dl) pair, written with rank_bm25's operation order so each
+    term weight idf * g is bit-for-bit the one it computes."""
+    tf = pair_tf.astype(np.float64)
+    dl = pair_dl.astype(np.float64)
+    if avgdl == 0:
+        return np.zeros(len(tf))
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
+
+
+@numba.njit(cache=True, nogil=True)
+def build_postings(doc_terms, doc_offsets, n_terms):
+    """From each document's token ids (concatenated, with offsets) to term-major postings.
+
+    Returns indptr (per term), docs and tfs (per posting), df (per term). Rows come out sorted by
+    document because documents are scattered in order; repeats of a term within a document are
+    adjacent in its row and collapse into one posting with their count.
+    """
+    n_docs = len(doc_offsets) - 1
+    counts = np.zeros(n_terms + 1, dtype=np.int64)
+    for t in doc_terms:
+        counts[t + 1] += 1
+    starts = np.cumsum(counts)
+    fill = starts[:-1].copy()
+    raw_docs = np.empty(len(doc_terms), dtype=np.int32)
+    for d in range(n_docs):
+        for i in range(doc_offsets[d], doc_offsets[d + 1]):
+            t = doc_terms[i]
+            raw_docs[fill[t]] = d
+            fill[t] += 1
+
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    docs = np.empty(len(doc_terms), dtype=np.int32)
+    tfs = np.empty(len(doc_terms), dtype=np.int32)
+    p = 0
+    for t in range(n_terms):
+        prev = -1
+        for i in range(starts[t], starts[t + 1]):
+            d = raw_docs[i]
+            if d == prev:
+                tfs[p - 1] += 1
+            else:
+                docs[p] = d
+                tfs[p] = 1
+                p += 1
+                prev = d
+        indptr[t + 1] = p
+    df = np.diff(indptr).astype(np.int32)
+    return indptr, docs[:p].copy(), tfs[:p].copy(), df
+
+
+@numba.njit(cache=True, nogil=True)
+def accumulate(scores, doc_base, indptr, docs, codes, q_terms, q_weights, g):
+    """scores[doc_base + doc] += q_weight * g[code] over the postings of each query term.
+    q_weights already hold idf(term) * (the term's count in the query)."""
+    for j in range(len(q_terms)):
+        t = q_terms[j]
+        if t < 0 or t + 1 >= len(indptr):
+            continue
+        w = q_weights[j]
+        for p in range(indptr[t], indptr[t + 1]):
+            scores[doc_base + docs[p]] += w * g[codes[p]]
+
+
+@numba.njit(cache=True, nogil=True)
+def top_k(scores, k, exclude):
+    """Indices of the k highest positive scores, best first, ties broken by lower index.
+    A small min-heap in one pass: no sort or argpartition over the whole score vector."""
+    heap_s = np.empty(k, dtype=np.float64)
+    heap_i = np.empty(k, dtype=np.int64)
+    size = 0
+    for i in range(len(scores)):
+        s = scores[i]
+        if s <= 0.0 or i == exclude:
+            continue
+        if size < k:
+            # sift up
+            j = size
+            size += 1
+            while j > 0:
+                parent = (j - 1) // 2
+                if heap_s[parent] < s or (heap_s[parent] == s and heap_i[parent] > i):
+                    break
+                heap_s[j] = heap_s[parent]
+                heap_i[j] = heap_i[parent]
+                j = parent
+            heap_s[j] = s
+            heap_i[j] = i
+        elif s > heap_s[0]:
+            # replace root, sift down (equal scores never displace: the lower index came first)
+            j = 0
+            while True:
+                left = 2 * j + 1
+                if left >= size:
+                    break
+                c = left
+                right = left + 1
+                if right < size and (
+                    heap_s[right] < heap_s[left]
+                    or (heap_s[right] == heap_s[left] and heap_i[right] > heap_i[left])
+                ):
+                    c = right
+                if heap_s[c] > s or (heap_s[c] == s and heap_i[c] < i):
+                    break
+                heap_s[j] = heap_s[c]
+                heap_i[j] = heap_i[c]
+                j = c
+            heap_s[j] = s
+            heap_i[j] = i
+    order = np.empty(size, dtype=np.int64)
+    # Sort the heap's contents: best first, then lower index.
+    idx = np.argsort(-heap_s[:size], kind="mergesort")
+    for a in range(size):
+        order[a] = heap_i[idx[a]]
+    # mergesort keeps heap order among equal scores; fix ties by index explicitly
+    a = 0
+    while a < size:
+        b = a
+        while b + 1 < size and scores[order[b + 1]] == scores[order[a]]:
+            b += 1
+        if b > a:
+            order[a : b + 1] = np.sort(order[a : b + 1])
+        a = b + 1
+    return order
+
+
+@numba.njit(cache=True, nogil=True)
+def contributions(doc, indptr, docs, codes, q_terms, q_weights, g):
+    """Each query term's share of one document's score (0 where the document lacks the term).
+    Rows are sorted by document, so each look-up is a binary search."""
+    out = np.zeros(len(q_terms), dtype=np.float64)
+    for j in range(len(q_terms)):
+        t = q_terms[j]
+        if t < 0 or t + 1 >= len(indptr):
+            continue
+        lo = indptr[t]
+        hi = indptr[t + 1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if docs[mid] < doc:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < indptr[t + 1] and docs[lo] == doc:
+            out[j] = q_weights[j] * g[codes[lo]]
+    return out

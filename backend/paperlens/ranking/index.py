@@ -1,0 +1,266 @@
+"""The BM25 index over papers: a vocabulary, postings segments, and the corpus statistics.
+
+An index is a large main segment (built once, saved as plain arrays and memory-mapped so worker
+processes share one copy) plus a small delta segment of papers added since. Both are scored with
+the statistics of the whole corpus, so results are exactly rank_bm25's over every indexed paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from . import bm25
+from .tokenizer import TOKENIZER_VERSION, tokenize
+
+
+def term_hash(term: str) -> int:
+    """A stable 64-bit hash: the saved vocabulary is these hashes, so no process has to hold a
+    Python dict of a million strings."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+class Vocabulary:
+    """Term hash -> term id. Ids are given in order of first appearance and never change, so a
+    delta segment can add terms without renumbering the main segment."""
+
+    def __init__(self, hashes: np.ndarray | None = None):
+        self.hashes = np.asarray(hashes if hashes is not None else np.empty(0, np.uint64), dtype=np.uint64)
+        self._order = np.argsort(self.hashes, kind="stable")
+        self._sorted = self.hashes[self._order]
+        self._extra: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.hashes) + len(self._extra)
+
+    def lookup(self, terms: list[str]) -> np.ndarray:
+        """Term ids for `terms`, -1 for terms never seen."""
+        if not terms:
+            return np.empty(0, dtype=np.int64)
+        hs = np.array([term_hash(t) for t in terms], dtype=np.uint64)
+        pos = np.searchsorted(self._sorted, hs)
+        pos_clipped = np.minimum(pos, max(len(self._sorted) - 1, 0))
+        found = (pos < len(self._sorted)) & (self._sorted[pos_clipped] == hs) if len(self._sorted) else np.zeros(len(hs), bool)
+        ids = np.where(found, self._order[pos_clipped] if len(self._sorted) else -1, -1).astype(np.int64)
+        for i in np.flatnonzero(~found):
+            ids[i] = self._extra.get(int(hs[i]), -1)
+        return ids
+
+    def extended(self, new_terms: list[str]) -> tuple["Vocabulary", np.ndarray]:
+        """A copy that also knows `new_terms`; returns it and their ids."""
+        ids = self.lookup(new_terms)
+        vocab = Vocabulary.__new__(Vocabulary)
+        vocab.hashes, vocab._order, vocab._sorted = self.hashes, self._order, self._sorted
+        vocab._extra = dict(self._extra)
+        for i in np.flatnonzero(ids < 0):
+            h = term_hash(new_terms[i])
+            if h not in vocab._extra:
+                vocab._extra[h] = len(vocab)
+            ids[i] = vocab._extra[h]
+        return vocab, ids
+
+    def all_hashes(self) -> np.ndarray:
+        extra = sorted(self._extra.items(), key=lambda kv: kv[1])
+        return np.concatenate([self.hashes, np.array([h for h, _ in extra], dtype=np.uint64)])
+
+
+@dataclass
+class Segment:
+    """Postings of documents doc_base .. doc_base + n_docs - 1, term-major (CSR)."""
+
+    doc_base: int
+    n_docs: int
+    indptr: np.ndarray  # int64, per term id (may cover fewer terms than the vocabulary)
+    docs: np.ndarray  # int32, document number within the segment
+    codes: np.ndarray  # uint16/int32, index into the (tf, dl) pair table
+
+    @property
+    def df(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+
+@dataclass
+class PairTable:
+    """The distinct (term frequency, document length) pairs seen; a posting stores a pair's code."""
+
+    tf: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    dl: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+
+    def encode(self, tfs: np.ndarray, dls: np.ndarray) -> tuple["PairTable", np.ndarray]:
+        keys = (tfs.astype(np.int64) << 32) | dls.astype(np.int64)
+        known = (self.tf.astype(np.int64) << 32) | self.dl.astype(np.int64)
+        codes, new_keys = _encode_keys(keys, known)
+        table = PairTable(
+            tf=np.concatenate([self.tf, (new_keys >> 32).astype(np.int32)]),
+            dl=np.concatenate([self.dl, (new_keys & 0xFFFFFFFF).astype(np.int32)]),
+        )
+        dtype = np.uint16 if len(table.tf) <= 65536 else np.int32
+        return table, codes.astype(dtype)
+
+
+@numba.njit(cache=True)
+def _encode_keys(keys, known):
+    table = dict()
+    for i in range(len(known)):
+        table[known[i]] = i
+    codes = np.empty(len(keys), dtype=np.int32)
+    new_keys = []
+    for i in range(len(keys)):
+        k = keys[i]
+        c = table.get(k, -1)
+        if c < 0:
+            c = len(table)
+            table[k] = c
+            new_keys.append(k)
+        codes[i] = c
+    out = np.empty(len(new_keys), dtype=np.int64)
+    for i in range(len(new_keys)):
+        out[i] = new_keys[i]
+    return codes, out
+
+
+@dataclass
+class Query:
+    terms: list[str]  # distinct known stems of the query, in first-seen order
+    term_ids: np.ndarray
+    weights: np.ndarray  # idf(term) * count in query
+
+
+@dataclass
+class Index:
+    vocab: Vocabulary
+    segments: list[Segment]
+    doc_len: np.ndarray  # int32 per document
+    pairs: PairTable
+    corpus_version: int = 0
+    log_position: int = 0  # how many entries of the corpus log this index covers
+    tokenizer: str = TOKENIZER_VERSION
+
+    def __post_init__(self) -> None:
+        self.n_docs = int(len(self.doc_len))
+        self.avgdl = float(self.doc_len.sum()) / self.n_docs if self.n_docs else 0.0
+        df = np.zeros(len(self.vocab), dtype=np.int64)
+        for seg in self.segments:
+            seg_df = seg.df
+            df[: len(seg_df)] += seg_df
+        self.df = df
+        self.idf = bm25.idf_table(df, self.n_docs)
+        self.g = bm25.g_table(self.pairs.tf, self.pairs.dl, self.avgdl)
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def build(cls, texts, *, corpus_version: int = 0, log_position: int = 0) -> "Index":
+        """An index with one segment over `texts` (an iterable of strings, one per document)."""
+        return cls.empty(corpus_version=corpus_version).with_documents(
+            texts, corpus_version=corpus_version, log_position=log_position
+        )
+
+    @classmethod
+    def empty(cls, corpus_version: int = 0) -> "Index":
+        return cls(Vocabulary(), [], np.empty(0, np.int32), PairTable(), corpus_version=corpus_version)
+
+    def with_documents(self, texts, *, corpus_version: int, log_position: int) -> "Index":
+        """A new index that also holds `texts` as documents n_docs, n_docs + 1, ...
+
+        The new documents go into the delta segment (rebuilt from the previous delta plus them),
+        leaving the main segment untouched and shared."""
+        local: dict[str, int] = {}
+        flat: list[int] = []
+        offsets = [0]
+        for text in texts:
+            for tok in tokenize(text):
+                tid = local.get(tok)
+                if tid is None:
+                    tid = local[tok] = len(local)
+                flat.append(tid)
+            offsets.append(len(flat))
+        new_terms = list(local)
+        vocab, global_ids = self.vocab.extended(new_terms)
+        doc_terms = global_ids[np.array(flat, dtype=np.int64)] if flat else np.empty(0, np.int64)
+        doc_offsets = np.array(offsets, dtype=np.int64)
+        new_len = np.diff(doc_offsets).astype(np.int32)
+
+        main, delta = self._split_segments()
+        base = self.n_docs
+        if delta is not None:
+            # Rebuilding the delta from its postings plus the new documents is cheap because a
+            # delta is small; the main segment is never rewritten here.
+            delta_terms, delta_offsets = _segment_tokens(delta, self.pairs.tf)
+            doc_terms = np.concatenate([delta_terms, doc_terms])
+            doc_offsets = np.concatenate([delta_offsets, delta_offsets[-1] + doc_offsets[1:]])
+            base = delta.doc_base
+        indptr, docs, tfs, _ = bm25.build_postings(doc_terms, doc_offsets, len(vocab))
+        doc_len = np.concatenate([self.doc_len, new_len])
+        pairs, codes = self.pairs.encode(tfs, doc_len[base + docs])
+        segment = Segment(base, len(doc_offsets) - 1, indptr, docs, codes)
+        kept = [main] if main is not None else []
+        return Index(vocab, kept + [segment], doc_len, pairs, corpus_version, log_position)
+
+    def _split_segments(self):
+        if not self.segments:
+            return None, None
+        if len(self.segments) == 1:
+            return self.segments[0], None
+        return self.segments[0], self.segments[-1]
+
+    # -- querying ---------------------------------------------------------------------------
+    def query(self, tokens: list[str]) -> Query:
+        counts = Counter(tokens)
+        terms = list(counts)
+        ids = self.vocab.lookup(terms)
+        known = ids >= 0
+        terms = [t for t, k in zip(terms, known) if k]
+        ids = ids[known]
+        weights = self.idf[ids] * np.array([counts[t] for t in terms], dtype=np.float64)
+        return Query(terms, ids, weights)
+
+    def scores(self, query: Query) -> np.ndarray:
+        """The BM25 score of every document for the query (float64, length n_docs)."""
+        scores = np.zeros(self.n_docs, dtype=np.float64)
+        for seg in self.segments:
+            bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
+        return scores
+
+    def top(self, query: Query, k: int, exclude: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """Documents and scores of the k best-scoring documents (score > 0), best first."""
+        if self.n_docs == 0 or len(query.term_ids) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        scores = self.scores(query)
+        docs = bm25.top_k(scores, k, exclude)
+        return docs, scores[docs]
+
+    def contributions(self, query: Query, doc: int) -> np.ndarray:
+        """Each query term's share of `doc`'s score."""
+        for seg in self.segments:
+            if seg.doc_base <= doc < seg.doc_base + seg.n_docs:
+                return bm25.contributions(
+                    doc - seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g
+                )
+        return np.zeros(len(query.term_ids))
+
+
+@numba.njit(cache=True)
+def _segment_tokens_kernel(indptr, docs, codes, pair_tf, n_docs):
+    """Turn postings back into per-document term lists (each term repeated tf times)."""
+    lengths = np.zeros(n_docs + 1, dtype=np.int64)
+    for t in range(len(indptr) - 1):
+        for p in range(indptr[t], indptr[t + 1]):
+            lengths[docs[p] + 1] += pair_tf[codes[p]]
+    offsets = np.cumsum(lengths)
+    fill = offsets[:-1].copy()
+    out = np.empty(offsets[-1], dtype=np.int64)
+    for t in range(len(indptr) - 1):
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            for _ in range(pair_tf[codes[p]]):
+                out[fill[d]] = t
+                fill[d] += 1
+    return out, offsets
+
+
+def _segment_tokens(segment: Segment, pair_tf: np.ndarray):
+    return _segment_tokens_kernel(segment.indptr, segment.docs, segment.codes, pair_tf, segment.n_docs)

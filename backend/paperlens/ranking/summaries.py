@@ -1,0 +1,245 @@
+"""Extractive summaries: a one-sentence TL;DR, the key sentences and the key terms of a paper's text.
+
+Sentences are scored by a small linear model over TextRank (PageRank over BM25 sentence similarity,
+Barrios et al. 2016), position, cue phrases ("we propose", "in this paper") and title overlap. Its
+weights were fitted on SciTLDR-A train by `bench/summaries.py --fit` and ship in summary_weights.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+import numpy as np
+
+from .sentences import split_sentences
+from .tokenizer import WORD, tokenize
+
+# Bump whenever splitting, features, weights or key-term rules change: cached summaries key on it.
+METHOD_VERSION = "summary-v1:sci-split,textrank-bm25+position+cue+title,linear-scitldr-train"
+
+MAX_SENTENCES = 200  # TextRank is O(n²); the first 200 sentences hold any abstract or introduction
+MAX_SENTENCE_CHARS = 400  # an unsplittable blob is cut to this, at a word boundary
+KEY_TERMS = 8
+MAX_TERM_CHARS = 40  # longer "words" are unsegmented scripts or identifiers, not readable terms
+TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
+BM25_K1, BM25_B = 1.5, 0.75
+DAMPING = 0.85
+
+FEATURES = (
+    "textrank",
+    "first",
+    "position",
+    "last",
+    "contribution_cue",
+    "finding_cue",
+    "framing_cue",
+    "background_cue",
+    "title_overlap",
+    "centrality",
+    "length",
+    "short",
+)
+
+# Phrases that mark a paper's own contribution or findings versus the background it starts from.
+CUES = {
+    "contribution_cue": re.compile(
+        r"\b(?:we|this (?:paper|work|article|study)|our (?:paper|work)|the authors?)\s+(?:\w+\s+){0,2}?"
+        r"(?:propose|introduce|present|develop|design|describe|formulate|devise|build|offer|investigate"
+        r"|study|explore|address|tackle)"
+    ),
+    "finding_cue": re.compile(
+        r"\b(?:we (?:\w+ )?(?:show|demonstrate|find|prove|observe|achieve|obtain|establish)"
+        r"|our (?:results|experiments|method|approach|model|analysis|findings)"
+        r"|results (?:show|demonstrate|indicate|suggest)|outperforms?|state[- ]of[- ]the[- ]art)"
+    ),
+    "framing_cue": re.compile(r"\b(?:in this (?:paper|work|article|study)|this (?:paper|work)|here,? we)\b"),
+    "background_cue": re.compile(
+        r"\b(?:recently|however|has been|have been|existing|previous|prior work|remains?|widely"
+        r"|traditionally|is an? (?:important|popular|fundamental|key|central|common)|suffers?)\b"
+    ),
+}
+
+WEIGHTS_FILE = "summary_weights.json"
+IDF_FILE = "summary_idf.json"
+
+
+@dataclass(frozen=True)
+class Summary:
+    tldr: str
+    sentences: list[str]  # the top n, in their original order
+    key_terms: list[str]  # readable surface words, most characteristic first
+    method: str  # METHOD_VERSION
+
+
+def summarize(
+    text: str,
+    title: str | None = None,
+    *,
+    n: int = 3,
+    idf: Callable[[str], float] | None = None,
+) -> Summary:
+    """Summarise `text`; `idf(stem)` is the corpus IDF of a tokenizer stem (a built-in table if None)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text to summarise is empty")
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    idf = idf or fallback_idf
+
+    sentences = split_sentences(text)[:MAX_SENTENCES] or [text.strip()]
+    tokens = [tokenize(s) for s in sentences]
+    title_stems = set(tokenize(title or ""))
+
+    scores = sentence_features(sentences, tokens, title_stems, idf) @ _weights()
+    # Ties go to the earlier sentence, so the result never depends on float noise or dict order.
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    chosen = sorted(ranked[:n])
+    return Summary(
+        tldr=trim_sentence(sentences[ranked[0]]),
+        sentences=[trim_sentence(sentences[i]) for i in chosen],
+        key_terms=key_terms(sentences, title, idf),
+        method=METHOD_VERSION,
+    )
+
+
+def sentence_features(
+    sentences: list[str],
+    tokens: list[list[str]],
+    title_stems: set[str],
+    idf: Callable[[str], float],
+) -> np.ndarray:
+    """One row per sentence, one column per name in FEATURES (shared by `summarize` and the fitting)."""
+    count = len(sentences)
+    vocabulary = {stem: j for j, stem in enumerate(sorted({t for ts in tokens for t in ts}))}
+    weights = np.array([max(idf(stem), 0.0) for stem in vocabulary], dtype=float)
+    tf = np.zeros((count, len(vocabulary)))
+    for i, stems in enumerate(tokens):
+        for stem in stems:
+            tf[i, vocabulary[stem]] += 1
+
+    features = np.zeros((count, len(FEATURES)))
+    column = {name: k for k, name in enumerate(FEATURES)}
+    features[:, column["textrank"]] = textrank(tf, weights) * count  # 1.0 = an average sentence
+    features[0, column["first"]] = 1.0
+    features[:, column["position"]] = 1.0 - np.arange(count) / max(count - 1, 1)
+    features[count - 1, column["last"]] = 1.0 if count > 1 else 0.0
+    for i, sentence in enumerate(sentences):
+        lowered = sentence.casefold()
+        for name, cue in CUES.items():
+            features[i, column[name]] = 1.0 if cue.search(lowered) else 0.0
+        if title_stems:
+            features[i, column["title_overlap"]] = len(title_stems & set(tokens[i])) / len(title_stems)
+        features[i, column["length"]] = math.log1p(len(tokens[i]))
+        features[i, column["short"]] = 1.0 if len(tokens[i]) < 6 else 0.0
+    features[:, column["centrality"]] = _centrality(tf, weights)
+    return features
+
+
+def textrank(tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """PageRank over BM25 similarity: edge i→j weighs how well sentence i, as a query, matches j."""
+    count = tf.shape[0]
+    if count == 1:
+        return np.ones(1)
+    lengths = tf.sum(axis=1)
+    average = max(lengths.mean(), 1.0)
+    saturation = tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)[:, None])
+    similarity = (tf > 0).astype(float) @ (saturation * idf).T
+    np.fill_diagonal(similarity, 0.0)
+    totals = similarity.sum(axis=1, keepdims=True)
+    # A sentence sharing no term with the others links to all of them equally (a random jump).
+    transition = np.where(totals > 0, similarity / np.where(totals > 0, totals, 1.0), 1.0 / count)
+    rank = np.full(count, 1.0 / count)
+    for _ in range(100):
+        updated = (1 - DAMPING) / count + DAMPING * (transition.T @ rank)
+        if np.abs(updated - rank).sum() < 1e-9:
+            return updated
+        rank = updated
+    return rank
+
+
+def _centrality(tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Cosine between each sentence's tf-idf vector and the whole text's."""
+    vectors = tf * idf
+    document = vectors.sum(axis=0)
+    norms = np.linalg.norm(vectors, axis=1) * max(np.linalg.norm(document), 1e-12)
+    return np.where(norms > 0, vectors @ document / np.where(norms > 0, norms, 1.0), 0.0)
+
+
+def key_terms(
+    sentences: list[str], title: str | None, idf: Callable[[str], float], k: int = KEY_TERMS
+) -> list[str]:
+    """The k stems with the highest tf × idf (title words count extra), each as its usual spelling."""
+    frequency: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for sentence in sentences:
+        for word, stem in _words(sentence):
+            frequency[stem] += 1
+            spellings[stem][word] += 1
+    # Title words only lift terms the text itself uses, so every key term can be found in the text.
+    for _, stem in _words(title or ""):
+        if stem in frequency:
+            frequency[stem] += TITLE_BOOST
+    ranked = sorted(frequency, key=lambda stem: (-frequency[stem] * max(idf(stem), 0.0), stem))
+    return [_usual_spelling(spellings[stem]) for stem in ranked[:k]]
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """(surface word, stem) pairs for the readable words of `text`: letters in them, not too long."""
+    pairs = []
+    for word in WORD.findall(unicodedata.normalize("NFKC", text)):
+        if len(word) > MAX_TERM_CHARS or not any(ch.isalpha() for ch in word):
+            continue
+        stems = tokenize(word)
+        if len(stems) == 1:
+            pairs.append((word, stems[0]))
+    return pairs
+
+
+def _usual_spelling(spellings: Counter[str]) -> str:
+    """The most frequent word form; case variants pool their counts ("Network" + "network")."""
+    by_form: Counter[str] = Counter()
+    for word, count in spellings.items():
+        by_form[word.casefold()] += count
+    form = max(by_form, key=lambda f: (by_form[f], -list(by_form).index(f)))
+    cased = [w for w in spellings if w.casefold() == form]
+    # Prefer the lowercase spelling unless the text always capitalises it (names, acronyms).
+    return form if form in cased else max(cased, key=lambda w: spellings[w])
+
+
+def trim_sentence(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> str:
+    """`sentence`, or its first ≤ limit characters cut at a word boundary and marked with "…"."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def fallback_idf(stem: str) -> float:
+    """IDF from document frequencies in SciTLDR-A train, for callers without a corpus index."""
+    n_docs, frequencies = _idf_table()
+    df = frequencies.get(stem, 0)
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[int, dict[str, int]]:
+    table = json.loads(resources.files(__package__).joinpath(IDF_FILE).read_text("utf-8"))
+    return table["n_docs"], table["df"]
+
+
+@lru_cache(maxsize=1)
+def _weights() -> np.ndarray:
+    table = json.loads(resources.files(__package__).joinpath(WEIGHTS_FILE).read_text("utf-8"))
+    if tuple(table["features"]) != FEATURES:
+        raise RuntimeError(f"{WEIGHTS_FILE} was fitted for other features; rerun bench/summaries.py --fit")
+    return np.array(table["weights"], dtype=float)
