@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 # Abbreviations after which a period never ends a sentence in paper text ("et al. (2016)", "Fig. 2").
 # Compared case-insensitively against the word before the period, without that period.
@@ -36,7 +37,6 @@ PROTECTED = re.compile(
 # CJK full stops need no following space.
 CANDIDATE = re.compile(r"(?:[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)）]*)")
 
-WORD_BEFORE = re.compile(r"(\S+)$")
 NEXT_WORD = re.compile(r"\s*([\"'“‘(\[]*)(\S*)")
 INITIALS = re.compile(r"^(?:[A-Za-z]\.)*[A-Z]$")  # "J", "U.S", "Ph.D" without the last period
 
@@ -79,7 +79,9 @@ def _split_paragraph(text: str) -> list[str]:
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(lo <= position < hi for lo, hi in spans)
+    # Spans come from finditer: sorted and disjoint, so only the last one starting before can hold it.
+    k = bisect_right(spans, (position, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= position < spans[k][1]
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
@@ -96,8 +98,8 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return False
     if punctuation[0] != ".":
         return True  # "?" and "!" end sentences whenever something capitalised follows
-    before = WORD_BEFORE.search(text, 0, match.start())
-    word = before.group(1).lstrip("([\"'“‘") if before else ""
+    # Paragraphs are whitespace-normalised, so the word before the period starts after the last space.
+    word = text[text.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip("([\"'“‘")
     if word.casefold() in NEVER_FINAL or word.casefold().rstrip(".") in NEVER_FINAL:
         return False
     if INITIALS.match(word):
