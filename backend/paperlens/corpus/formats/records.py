@@ -32,10 +32,12 @@ def json_records(stream: TextIO, to_paper: Callable[[dict], Paper]) -> Iterator[
             continue
         position = f"line {number}"
         try:
-            obj = json.loads(line)
+            # Without its line ending, a line cut off mid-string reads "Unterminated string", not
+            # "Invalid control character" (the newline).
+            obj = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as err:
             # err's own "line 1 column 5" counts within this one line, so only the column is worth keeping.
-            yield Skipped(position, f"invalid JSON: {err.msg} at column {err.colno}")
+            yield Skipped(position, f"invalid JSON: {err.msg.removesuffix(' at')} at column {err.colno}")
             continue
         if not isinstance(obj, dict):
             yield Skipped(position, f"expected a JSON object, got {type_name(obj)}")
