@@ -1,0 +1,213 @@
+/* The Paperlens panel: a Shadow DOM side panel the page cannot restyle or script into.
+ * Every piece of text from the page or the server is set with textContent; links are created only
+ * for http(s) URLs. Test contract: host #paperlens-root[data-state][data-paper-id][data-error],
+ * rows [data-paper-id], save toggles [data-action="save"][aria-pressed]. */
+(function (root) {
+  'use strict';
+
+  const MAX_ROW_TITLE = 300;
+  const MAX_TLDR = 600;
+  const MAX_SENTENCE = 400;
+  const MAX_TERMS = 8;
+
+  const CSS = `
+    :host { all: initial; position: fixed; top: 12px; right: 12px; z-index: 2147483647;
+      font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color-scheme: light dark; }
+    * { box-sizing: border-box; }
+    .panel { --bg: #ffffff; --fg: #1d1d1f; --muted: #5f6368; --line: #dadce0; --accent: #1a5fb4;
+      --bar: #c6d7f2; --saved: #2e7d32;
+      width: 380px; max-height: calc(100vh - 24px); display: flex; flex-direction: column;
+      background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 10px;
+      box-shadow: 0 6px 24px rgba(0,0,0,.18); overflow: hidden; }
+    @media (prefers-color-scheme: dark) {
+      .panel { --bg: #202124; --fg: #e8eaed; --muted: #9aa0a6; --line: #3c4043; --accent: #8ab4f8;
+        --bar: #2d4a7a; --saved: #81c995; }
+    }
+    .panel.collapsed { width: auto; }
+    .panel.collapsed .body, .panel.collapsed .own { display: none; }
+    header { display: flex; align-items: center; gap: 8px; padding: 8px 10px; border-bottom: 1px solid var(--line); }
+    .panel.collapsed header { border-bottom: 0; }
+    .brand { font-weight: 600; flex: 1; }
+    button { font: inherit; color: inherit; background: transparent; border: 1px solid var(--line);
+      border-radius: 6px; padding: 2px 8px; cursor: pointer; }
+    button:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+    button[aria-pressed="true"] { border-color: var(--saved); color: var(--saved); }
+    button[disabled] { opacity: .5; cursor: default; }
+    .link { border: 0; padding: 0; color: var(--accent); text-decoration: underline; }
+    .own { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
+      color: var(--muted); }
+    .own .label { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .body { overflow-y: auto; padding: 4px 0; }
+    .status { padding: 10px; }
+    ol { list-style: none; margin: 0; padding: 0; }
+    li { padding: 8px 10px; border-bottom: 1px solid var(--line); }
+    li:last-child { border-bottom: 0; }
+    .row-head { display: flex; gap: 8px; align-items: flex-start; }
+    .title { flex: 1; font-weight: 600; color: var(--fg); overflow-wrap: anywhere; }
+    a.title { color: var(--accent); text-decoration: none; }
+    a.title:hover { text-decoration: underline; }
+    .meta { display: flex; align-items: center; gap: 8px; margin-top: 3px; color: var(--muted); font-size: 12px; }
+    .bar { flex: 0 0 80px; height: 6px; border-radius: 3px; background: var(--line); overflow: hidden; }
+    .fill { display: block; height: 100%; background: var(--accent); width: 0; }
+    .terms { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
+    .term { background: var(--bar); border-radius: 4px; padding: 0 5px; font-size: 11px; }
+    .tldr { margin: 4px 0 0; overflow-wrap: anywhere; }
+    .more { margin-top: 2px; font-size: 12px; }
+    .sentences { margin: 4px 0 0; padding-left: 16px; color: var(--muted); }
+    .sentences[hidden] { display: none; }
+    .sentences li { padding: 0; border: 0; }
+  `;
+
+  const { el, clip, linkOrText } = root.PaperlensDom;
+
+  function attachStyles(shadow) {
+    // A constructed stylesheet is not an inline style, so strict page CSPs do not block it.
+    // Firefox content scripts cannot always adopt one; a <style> made by an extension content
+    // script is exempt from the page CSP there.
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      shadow.adoptedStyleSheets = [sheet];
+      return;
+    } catch (_) { /* fall through */ }
+    shadow.append(el('style', { text: CSS }));
+  }
+
+  class Overlay {
+    constructor({ onSave, onCollapse, onOptions }) {
+      this.onSave = onSave;
+      this.onCollapse = onCollapse;
+      this.onOptions = onOptions;
+      this.host = el('div', { id: 'paperlens-root' });
+      this.shadow = this.host.attachShadow({ mode: 'open' });
+      attachStyles(this.shadow);
+      this.toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'pl-body',
+        title: 'Collapse or expand (Esc collapses)', onclick: () => this.setCollapsed(!this.collapsed, true) });
+      this.ownSlot = el('div', { class: 'own' });
+      this.body = el('div', { class: 'body', id: 'pl-body', role: 'region', 'aria-live': 'polite',
+        'aria-label': 'Related papers' });
+      this.panel = el('section', { class: 'panel', 'aria-label': 'Paperlens related papers' },
+        el('header', null, el('span', { class: 'brand', text: 'Paperlens' }), this.toggle),
+        this.ownSlot, this.body);
+      this.panel.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape' && !this.collapsed) {
+          e.stopPropagation();
+          this.setCollapsed(true, true);
+          this.toggle.focus();
+        }
+      });
+      this.shadow.append(this.panel);
+      this.setCollapsed(false, false);
+    }
+
+    mount() {
+      if (this.host.isConnected) return;
+      // documentElement, not body: pages that swap their <body> on navigation keep us.
+      (document.documentElement || document).append(this.host);
+    }
+
+    setCollapsed(collapsed, byUser) {
+      this.collapsed = collapsed;
+      this.panel.classList.toggle('collapsed', collapsed);
+      this.toggle.setAttribute('aria-expanded', String(!collapsed));
+      this.toggle.textContent = collapsed ? 'Show' : 'Hide';
+      this.host.setAttribute('data-collapsed', String(collapsed));
+      if (byUser && this.onCollapse) this.onCollapse(collapsed);
+    }
+
+    setState(state, paperId, error) {
+      this.host.setAttribute('data-state', state);
+      if (paperId) this.host.setAttribute('data-paper-id', paperId);
+      else this.host.removeAttribute('data-paper-id');
+      if (error) this.host.setAttribute('data-error', error);
+      else this.host.removeAttribute('data-error');
+    }
+
+    saveButton(id, saved, disabledReason, payload) {
+      const button = el('button', { type: 'button', 'data-action': 'save', 'data-paper-id': id || '',
+        'aria-pressed': String(!!saved), title: disabledReason || 'Save to your reading list' });
+      const label = () => { button.textContent = button.getAttribute('aria-pressed') === 'true' ? 'Saved' : 'Save'; };
+      label();
+      if (disabledReason) button.disabled = true;
+      button.addEventListener('click', async () => {
+        const want = button.getAttribute('aria-pressed') !== 'true';
+        button.disabled = true;
+        const ok = await this.onSave(id, want, payload);
+        button.disabled = false;
+        if (ok) button.setAttribute('aria-pressed', String(want));
+        label();
+      });
+      return button;
+    }
+
+    showLoading(paper) {
+      this.setState('loading', paper && paper.id);
+      this.ownSlot.replaceChildren();
+      this.body.replaceChildren(el('div', { class: 'status', text: 'Finding related papers…' }));
+    }
+
+    showError(code, message, paperId) {
+      this.setState('error', paperId, code);
+      this.ownSlot.replaceChildren();
+      const status = el('div', { class: 'status', role: 'status' },
+        el('span', { text: `${clip(message, 300)} ` }));
+      if (code !== 'no-results') {
+        status.append(el('button', { type: 'button', class: 'link', text: 'Open Paperlens options',
+          onclick: () => this.onOptions() }));
+      }
+      this.body.replaceChildren(status);
+    }
+
+    showResults(paper, data) {
+      const ownId = (data.query && data.query.id) || paper.id;
+      this.setState('ready', paper.id || ownId);
+      this.ownSlot.replaceChildren(
+        el('span', { class: 'label', text: `This paper: ${clip(paper.title, 120)}` }),
+        this.saveButton(ownId, data.query && data.query.saved,
+          data.query && data.query.saveable ? '' : 'No arXiv id or DOI on this page: it cannot be saved yet',
+          paper));
+      const top = data.results[0] && data.results[0].score > 0 ? data.results[0].score : 1;
+      const list = el('ol');
+      for (const r of data.results) list.append(this.row(r, top));
+      this.body.replaceChildren(list);
+    }
+
+    row(r, top) {
+      const url = r.url || (r.id && r.id.startsWith('arxiv:') ? `https://arxiv.org/abs/${r.id.slice(6)}` : '');
+      const pct = Math.max(0, Math.min(100, Math.round((Number(r.score) / top) * 100) || 0));
+      const fill = el('span', { class: 'fill' });
+      fill.style.width = `${pct}%`; // CSSOM, which page CSPs do not govern (a style attribute they would)
+      const meta = el('div', { class: 'meta' },
+        el('span', { text: r.year ? String(r.year) : '—' }),
+        el('span', { class: 'bar', role: 'img', 'aria-label': `relevance ${pct}%` }, fill),
+        el('span', { text: `${pct}%` }));
+      const terms = el('div', { class: 'terms', 'aria-label': 'Matched terms' });
+      for (const t of (r.matched_terms || []).slice(0, MAX_TERMS)) {
+        terms.append(el('span', { class: 'term', text: clip(String(t && t.term !== undefined ? t.term : t), 40) }));
+      }
+      const summary = r.summary || {};
+      const tldr = r.tldr || summary.tldr;
+      const li = el('li', { 'data-paper-id': r.id },
+        el('div', { class: 'row-head' }, linkOrText(clip(r.title || r.id, MAX_ROW_TITLE), url, 'title'),
+          this.saveButton(r.id, r.saved)),
+        meta, terms);
+      if (tldr) li.append(el('p', { class: 'tldr', text: clip(tldr, MAX_TLDR) }));
+      const sentences = (summary.sentences || []).filter((s) => typeof s === 'string' && s !== tldr).slice(0, 5);
+      if (sentences.length) {
+        const list = el('ul', { class: 'sentences', hidden: '' });
+        for (const s of sentences) list.append(el('li', { text: clip(s, MAX_SENTENCE) }));
+        const more = el('button', { type: 'button', class: 'link more', 'aria-expanded': 'false',
+          text: 'Key sentences' });
+        more.addEventListener('click', () => {
+          const open = list.hidden;
+          list.hidden = !open;
+          more.setAttribute('aria-expanded', String(open));
+        });
+        li.append(more, list);
+      }
+      return li;
+    }
+  }
+
+  root.PaperlensOverlay = Overlay;
+})(globalThis);
