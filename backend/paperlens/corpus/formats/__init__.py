@@ -6,7 +6,7 @@ going after a bad record. sources.read_records opens files and picks the parser.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterator
 
 from . import arxiv_atom, arxiv_oai, beir, hf_daily, jsonl
 from .records import Record, Skipped
