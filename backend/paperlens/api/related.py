@@ -1,0 +1,97 @@
+"""Related papers: GET /papers/{id}/related and POST /related (for any paper, in the corpus or not).
+
+Lists are cached per corpus version: a repeated call does not touch the index, and any ingest
+moves the version on, so a stale list is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import redis
+from flask_smorest import Blueprint
+
+from ..corpus.paper import Paper
+from ..ranking.related import related_papers
+from ..schemas import RelatedArgs, RelatedRequest, RelatedResponse
+from ..services import services
+from .auth import BEARER, read_access
+from .errors import ApiError, ErrorSchema
+from .papers import find_paper, ingest
+from .results import mark_saved, result_objects
+
+blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related papers")
+
+
+@blp.get("/papers/<path:paper_id>/related")
+@blp.arguments(RelatedArgs, location="query")
+@blp.response(200, RelatedResponse)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=[{}, BEARER])
+def related_by_id(args: dict, paper_id: str):
+    user = read_access()
+    paper = find_paper(paper_id)
+    text = f"{paper.get('title') or ''}\n{paper.get('abstract') or ''}".strip()
+    answer = _related(text, paper["id"], True, args["k"], args["summaries"])
+    answer["results"] = mark_saved(answer["results"], user)
+    return answer
+
+
+@blp.post("/related")
+@blp.arguments(RelatedRequest)
+@blp.response(200, RelatedResponse)
+@blp.doc(security=[{}, BEARER])
+def related_for(body: dict):
+    """Related papers for a paper given by title + abstract and/or ids. With `"save": true` the
+    paper is also added to the corpus."""
+    user = read_access()
+    given = Paper(title=body.get("title") or "", abstract=body.get("abstract") or "",
+                  authors=body.get("authors") or [], arxiv_id=body.get("arxiv_id"), doi=body.get("doi"),
+                  url=body.get("url"), published=body.get("published"), source="extension")
+    if body.get("save"):
+        ingest([given])
+    stored = _stored(body.get("id") or given.id, given)
+    text = given.indexed_text or (f"{stored.get('title', '')}\n{stored.get('abstract', '')}".strip() if stored else "")
+    if not text:
+        raise ApiError(404, "No paper with that id in the corpus, and no title or abstract given.")
+    paper_id = stored["id"] if stored else (given.id or None)
+    answer = _related(text, paper_id, stored is not None, body["k"], body["summaries"])
+    answer["results"] = mark_saved(answer["results"], user)
+    return answer
+
+
+def _stored(paper_id: str | None, given: Paper) -> dict | None:
+    """The stored paper this request names (by id, arXiv id, DOI or title), if any."""
+    svc = services()
+    candidates = [paper_id] if paper_id else []
+    candidates += [a for a in given.aliases() if a not in candidates]
+    try:
+        for candidate in candidates:
+            paper = svc.papers.get(candidate)
+            if paper is not None:
+                return paper.to_dict()
+    except redis.RedisError:
+        view = svc.index.view()
+        for candidate in candidates:
+            doc = view.papers.doc_of(candidate)
+            if doc >= 0:
+                return view.papers.paper(doc)
+    return None
+
+
+def _related(text: str, paper_id: str | None, in_corpus: bool, k: int, summaries: str) -> dict:
+    svc = services()
+    view = svc.index.view()
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    key = (str(view.version), digest, paper_id or "", str(k), summaries)
+    cached = svc.cache.get("related", *key)
+    if cached is not None:
+        return {**cached, "cached": True}
+    ranking = related_papers(view, text, k, exclude_id=paper_id if in_corpus else None)
+    answer = {
+        "query": {"id": paper_id, "in_corpus": in_corpus, "terms": ranking.query_terms},
+        "corpus_version": view.version,
+        "results": result_objects(view, ranking.hits, summaries),
+    }
+    svc.cache.set("related", key, answer, svc.settings.related_cache_ttl)
+    return {**answer, "cached": False}

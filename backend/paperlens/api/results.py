@@ -1,0 +1,71 @@
+"""Turning ranked hits into the result objects every ranking route returns."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from ..corpus.paper import Paper
+from ..ranking.live_index import View
+from ..ranking.related import Hit
+from ..services import services
+from .summaries import summaries_for
+
+
+def paper_view(data: dict) -> dict:
+    """A stored paper as the API shows it (with its year)."""
+    published = data.get("published")
+    year = int(published[:4]) if published and published[:4].isdigit() else None
+    return {**data, "year": year}
+
+
+def result_objects(view: View, hits: list[Hit], summaries: str) -> list[dict]:
+    """Result dicts for hits: metadata (fresh from Redis, else from the index snapshot), score,
+    matched terms, and the TL;DR or full summary as asked."""
+    svc = services()
+    ids = [json.loads(view.papers.raw(h.doc))["id"] for h in hits]
+    try:
+        stored = svc.papers.get_many(ids)
+    except redis.RedisError:
+        stored = [None] * len(ids)
+    results = []
+    for hit, fresh in zip(hits, stored):
+        data = fresh.to_dict() if isinstance(fresh, Paper) else view.papers.paper(hit.doc)
+        if isinstance(fresh, Paper):
+            data["id"] = fresh.id
+        shown = paper_view(data)
+        results.append({
+            "id": shown["id"],
+            "title": shown.get("title") or "",
+            "authors": shown.get("authors") or [],
+            "published": shown.get("published"),
+            "year": shown.get("year"),
+            "url": shown.get("url"),
+            "source_id": shown.get("source_id"),
+            "score": hit.score,
+            "matched_terms": [{"term": t, "weight": w} for t, w in hit.matched_terms],
+            "_text": (shown.get("title") or "", shown.get("abstract") or ""),
+        })
+    if summaries != "none":
+        for result, summary in zip(results, summaries_for([r["_text"] for r in results], view)):
+            result["tldr"] = summary["tldr"] if summary else None
+            if summaries == "full" and summary:
+                result["summary"] = summary
+    for result in results:
+        del result["_text"]
+    return results
+
+
+def mark_saved(results: list[dict], user: str | None) -> list[dict]:
+    """Add `saved` to each result for a caller with a token (cached lists are shared, flags are not)."""
+    if user is None or not results:
+        return results
+    from ..store.library import ReadingList
+
+    svc = services()
+    try:
+        saved = ReadingList(svc.redis, svc.keys, user).contains([r["id"] for r in results])
+    except redis.RedisError:
+        return results
+    return [{**r, "saved": s} for r, s in zip(results, saved)]

@@ -1,0 +1,190 @@
+"""The index a server process answers from, kept up to date with the papers in Redis.
+
+On start it memory-maps the newest snapshot (building one if there is none) and replays the corpus
+log from where the snapshot ends into a small delta segment. While serving it checks the corpus
+version at most every `refresh_seconds`; new papers join the delta at once, and when the delta
+grows large a background thread folds everything into a new snapshot. One process builds a
+snapshot at a time (a file lock); the others load what it wrote.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from ..store.papers import PaperStore
+from . import snapshot
+from .index import Index
+from .snapshot import PaperTable
+
+log = logging.getLogger(__name__)
+
+# Papers that results show; the abstract is kept so related-by-id works while Redis is down.
+RESULT_FIELDS = ("id", "title", "abstract", "authors", "published", "url", "source_id", "arxiv_id", "doi")
+
+
+def paper_record(paper) -> str:
+    data = paper.to_dict()
+    return json.dumps({k: data.get(k) for k in RESULT_FIELDS}, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class View:
+    """One consistent index and paper table; requests keep the view they started with."""
+
+    index: Index
+    papers: PaperTable
+
+    @property
+    def version(self) -> int:
+        return self.index.corpus_version
+
+
+class LiveIndex:
+    def __init__(self, store: PaperStore, folder: Path, refresh_seconds: float = 0.5,
+                 fold_min_docs: int = 5000, fold_fraction: float = 0.05):
+        self.store = store
+        self.folder = Path(folder)
+        self.refresh_seconds = refresh_seconds
+        self.fold_min_docs = fold_min_docs
+        self.fold_fraction = fold_fraction
+        self._view: View | None = None
+        self._lock = threading.Lock()  # one catch-up at a time in this process
+        self._folding = threading.Event()
+        self._last_check = 0.0
+
+    # -- what requests call -------------------------------------------------------------------
+    def view(self) -> View:
+        """The current view, refreshed if the corpus changed (at most every refresh_seconds)."""
+        if self._view is None:
+            with self._lock:
+                if self._view is None:
+                    self._view = self._open()
+        if time.monotonic() - self._last_check >= self.refresh_seconds:
+            self.refresh()
+        return self._view
+
+    def refresh(self, force: bool = False) -> None:
+        """Bring the view up to the corpus version in Redis. Redis being unreachable is not an
+        error here: the current view keeps answering."""
+        if not self._lock.acquire(blocking=force):
+            return  # another thread is catching up; this request uses the current view
+        try:
+            self._last_check = time.monotonic()
+            if self._view is None:
+                self._view = self._open()
+                return
+            self._view = self._catch_up(self._view)
+        except redis.RedisError as exc:
+            log.warning("index refresh skipped, Redis unreachable: %s", exc)
+        finally:
+            self._lock.release()
+
+    # -- opening and catching up ---------------------------------------------------------------
+    def _open(self) -> View:
+        path = snapshot.latest(self.folder)
+        if path is None:
+            with self._build_lock():
+                path = snapshot.latest(self.folder)
+                if path is None:
+                    path = self._build_snapshot()
+        if _log_position(path) > self.store.log_length():
+            # The snapshot is ahead of this Redis (its data was replaced): it indexes other papers.
+            with self._build_lock():
+                path = self._build_snapshot()
+        index, papers = snapshot.load(path)
+        log.info("loaded index snapshot %s (%d papers)", path.name, index.n_docs)
+        return self._catch_up(View(index, papers))
+
+    def _catch_up(self, view: View) -> View:
+        version = self.store.version()
+        if version == view.version:
+            return view
+        entries = list(self.store.iter_logged(view.index.log_position))
+        if any(kind == "u" for _, kind, _ in entries):
+            # An indexed paper's text changed: only a rebuild gives its new postings.
+            self._fold_in_background()
+        new = [paper for _, kind, paper in entries if kind == "a" and paper is not None]
+        position = entries[-1][0] + 1 if entries else view.index.log_position
+        if not new:
+            index = view.index
+            index.corpus_version = version
+            index.log_position = position
+            return View(index, view.papers)
+        index = view.index.with_documents(
+            (p.indexed_text for p in new), corpus_version=version, log_position=position
+        )
+        papers = view.papers.with_extra([paper_record(p) for p in new])
+        delta = len(papers.extra)
+        if delta >= max(self.fold_min_docs, self.fold_fraction * len(papers)):
+            self._fold_in_background()
+        return View(index, papers)
+
+    def _fold_in_background(self) -> None:
+        if self._folding.is_set():
+            return
+        self._folding.set()
+
+        def fold() -> None:
+            try:
+                with self._build_lock():
+                    path = snapshot.latest(self.folder)
+                    current = self._view
+                    if path is None or current is None or _log_position(path) < current.index.log_position:
+                        path = self._build_snapshot()
+                index, papers = snapshot.load(path)
+                with self._lock:
+                    self._view = self._catch_up(View(index, papers))
+                snapshot.prune(self.folder)
+            except Exception:  # a failed fold leaves the current view serving; say why in the log
+                log.exception("folding the index delta into a new snapshot failed")
+            finally:
+                self._folding.clear()
+
+        threading.Thread(target=fold, name="paperlens-index-fold", daemon=True).start()
+
+    def _build_snapshot(self) -> Path:
+        """Index every paper in the corpus log, in log order, and save it."""
+        started = time.monotonic()
+        version = self.store.version()
+        records, texts, position = [], [], 0
+        for pos, kind, paper in self.store.iter_logged(0):
+            position = pos + 1
+            if kind == "a" and paper is not None:
+                records.append(paper_record(paper))
+                texts.append(paper.indexed_text)
+        index = Index.build(texts, corpus_version=version, log_position=position)
+        path = snapshot.save(index, PaperTable.from_json(records), self.folder)
+        log.info("built index snapshot %s: %d papers in %.1f s", path.name, index.n_docs, time.monotonic() - started)
+        return path
+
+    def build_now(self) -> Path:
+        """Build a fresh snapshot of the whole corpus (the `reindex` command)."""
+        with self._build_lock():
+            path = self._build_snapshot()
+        snapshot.prune(self.folder)
+        with self._lock:
+            self._view = None
+        return path
+
+    @contextmanager
+    def _build_lock(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".build.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _log_position(path: Path) -> int:
+    return json.loads((path / "meta.json").read_text())["log_position"]

@@ -1,0 +1,66 @@
+"""Related papers and search: a query's BM25 top k, each result with the words that put it there.
+
+Every ranker here returns the same shape (a Ranking of Hits), so the API can page and decorate them
+the same way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .live_index import View
+from .tokenizer import STOP_WORDS, WORD, _stem, tokenize
+
+MATCHED_TERMS = 5
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: int
+    score: float
+    matched_terms: list[tuple[str, float]]  # readable word, its share of the score
+
+
+@dataclass(frozen=True)
+class Ranking:
+    hits: list[Hit]
+    query_terms: int  # distinct query terms the index knows
+
+
+def related_papers(view: View, text: str, k: int, exclude_id: str | None = None) -> Ranking:
+    """The k papers whose BM25 score for `text` (a title and abstract) is highest, excluding the
+    paper itself."""
+    exclude = view.papers.doc_of(exclude_id) if exclude_id else -1
+    return _rank(view, text, k, exclude)
+
+
+def search_papers(view: View, q: str, k: int) -> Ranking:
+    return _rank(view, q, k, -1)
+
+
+def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
+    tokens = tokenize(text)
+    query = view.index.query(tokens)
+    docs, scores = view.index.top(query, k, exclude)
+    surface = surface_words(text)
+    hits = []
+    for doc, score in zip(docs.tolist(), scores.tolist()):
+        shares = view.index.contributions(query, doc)
+        best = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
+        terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best if shares[j] > 0]
+        hits.append(Hit(doc, float(score), terms))
+    return Ranking(hits, len(query.terms))
+
+
+def surface_words(text: str) -> dict[str, str]:
+    """Stem -> the word form used most often in `text`, so users see 'attention', not 'attent'."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    forms: dict[str, Counter] = {}
+    for word in WORD.findall(folded):
+        if len(word) > 1 and word not in STOP_WORDS:
+            forms.setdefault(_stem(word), Counter())[word] += 1
+    return {stem: counts.most_common(1)[0][0] for stem, counts in forms.items()}

@@ -1,0 +1,153 @@
+"""Saving an index and its papers as a folder of plain arrays, and memory-mapping it back.
+
+Worker processes that load the same snapshot share its pages through the OS page cache, so four
+workers over a million papers hold about one copy. A snapshot is written to a temporary folder and
+renamed into place, so a reader never sees half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .index import Index, PairTable, Segment, Vocabulary, term_hash
+from .tokenizer import TOKENIZER_VERSION
+
+FORMAT = 1
+
+
+class PaperTable:
+    """Document number -> the paper's JSON (id, title, abstract, authors, ...), and id -> number.
+
+    The main part lives in the snapshot (a byte blob with offsets); papers added since are held
+    in memory. Results and related-by-id queries read papers here, so they keep answering while
+    Redis is unreachable."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, id_hashes: np.ndarray, id_docs: np.ndarray,
+                 extra: list[str] | None = None):
+        self.blob, self.offsets = blob, offsets
+        self.id_hashes, self.id_docs = id_hashes, id_docs
+        self.extra = extra or []
+        self._extra_ids = {json.loads(raw)["id"]: len(offsets) - 1 + i for i, raw in enumerate(self.extra)}
+
+    @classmethod
+    def from_json(cls, records: list[str]) -> "PaperTable":
+        encoded = [r.encode() for r in records]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8) if encoded else np.empty(0, np.uint8)
+        hashes = np.array([term_hash(json.loads(r)["id"]) for r in records], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        return cls(blob, offsets, hashes[order], order.astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1 + len(self.extra)
+
+    def with_extra(self, records: list[str]) -> "PaperTable":
+        return PaperTable(self.blob, self.offsets, self.id_hashes, self.id_docs, self.extra + records)
+
+    def raw(self, doc: int) -> str:
+        main = len(self.offsets) - 1
+        if doc >= main:
+            return self.extra[doc - main]
+        return bytes(self.blob[self.offsets[doc] : self.offsets[doc + 1]]).decode()
+
+    def paper(self, doc: int) -> dict:
+        return json.loads(self.raw(doc))
+
+    def doc_of(self, paper_id: str) -> int:
+        """The document number of a paper id, or -1."""
+        if paper_id in self._extra_ids:
+            return self._extra_ids[paper_id]
+        h = np.uint64(term_hash(paper_id))
+        pos = int(np.searchsorted(self.id_hashes, h))
+        while pos < len(self.id_hashes) and self.id_hashes[pos] == h:
+            doc = int(self.id_docs[pos])
+            if json.loads(self.raw(doc))["id"] == paper_id:
+                return doc
+            pos += 1
+        return -1
+
+
+def save(index: Index, papers: PaperTable, folder: Path) -> Path:
+    """Write a one-segment index and its papers under folder/<corpus version>; returns that path."""
+    assert len(index.segments) <= 1, "fold the delta into the main segment before saving"
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"v{index.corpus_version:010d}-{index.log_position}"
+    tmp = folder / f".tmp-{os.getpid()}-{time.monotonic_ns()}"
+    tmp.mkdir()
+    seg = index.segments[0] if index.segments else Segment(0, 0, np.zeros(1, np.int64), np.empty(0, np.int32), np.empty(0, np.uint16))
+    arrays = {
+        "vocab_hashes": index.vocab.all_hashes(),
+        "indptr": seg.indptr,
+        "docs": seg.docs,
+        "codes": seg.codes,
+        "doc_len": index.doc_len,
+        "pair_tf": index.pairs.tf,
+        "pair_dl": index.pairs.dl,
+        "paper_blob": papers.blob,
+        "paper_offsets": papers.offsets,
+        "paper_id_hashes": papers.id_hashes,
+        "paper_id_docs": papers.id_docs,
+    }
+    for name, array in arrays.items():
+        np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+    meta = {
+        "format": FORMAT,
+        "tokenizer": index.tokenizer,
+        "corpus_version": index.corpus_version,
+        "log_position": index.log_position,
+        "n_docs": index.n_docs,
+        "created": time.time(),
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+    if final.exists():
+        shutil.rmtree(tmp)  # another process wrote the same version first
+    else:
+        os.rename(tmp, final)
+    return final
+
+
+def load(path: Path) -> tuple[Index, PaperTable]:
+    meta = json.loads((path / "meta.json").read_text())
+    a = {p.stem: np.load(p, mmap_mode="r") for p in path.glob("*.npy")}
+    n_docs = meta["n_docs"]
+    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"])] if n_docs else []
+    index = Index(
+        Vocabulary(np.asarray(a["vocab_hashes"])),
+        segments,
+        a["doc_len"],
+        PairTable(np.asarray(a["pair_tf"]), np.asarray(a["pair_dl"])),
+        corpus_version=meta["corpus_version"],
+        log_position=meta["log_position"],
+        tokenizer=meta["tokenizer"],
+    )
+    papers = PaperTable(a["paper_blob"], a["paper_offsets"], a["paper_id_hashes"], a["paper_id_docs"])
+    return index, papers
+
+
+def latest(folder: Path) -> Path | None:
+    """The newest complete snapshot made with the current tokenizer and format, if any."""
+    if not folder.exists():
+        return None
+    for path in sorted((p for p in folder.iterdir() if p.name.startswith("v")), reverse=True):
+        try:
+            meta = json.loads((path / "meta.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("format") == FORMAT and meta.get("tokenizer") == TOKENIZER_VERSION:
+            return path
+    return None
+
+
+def prune(folder: Path, keep: int = 2) -> None:
+    """Drop all but the newest `keep` snapshots. Processes still mapping an old one keep reading it:
+    unlinked files live on until unmapped."""
+    snaps = sorted((p for p in folder.iterdir() if p.name.startswith("v")), reverse=True)
+    for old in snaps[keep:]:
+        shutil.rmtree(old, ignore_errors=True)

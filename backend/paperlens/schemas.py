@@ -1,0 +1,197 @@
+"""Marshmallow schemas for every request and response; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+MAX_K = 100
+MAX_QUERY = 2000
+MAX_TITLE = 2000
+MAX_ABSTRACT = 100_000
+MAX_AUTHORS = 2000
+
+PAPER_ID = r"^(arxiv|doi|title):[^\s*{}\[\]?#]{1,300}$"
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class AuthorList(fields.List):
+    """A list of names; a single string "A, B and C" is accepted and split, as sources give both."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=MAX_AUTHORS),
+                         **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            import re
+
+            value = [a for a in re.split(r",|\band\b|;", value) if a.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class PaperInSchema(StrictSchema):
+    """A paper as a client sends it (the extension posts the page's paper this way)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE))
+    abstract = fields.String(load_default="", validate=validate.Length(max=MAX_ABSTRACT))
+    authors = AuthorList(load_default=list)
+    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=100))
+    doi = fields.String(allow_none=True, validate=validate.Length(max=300))
+    published = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
+    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    categories = fields.List(fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=50))
+    upvotes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))
+    source_id = fields.String(allow_none=True, validate=validate.Length(max=300))
+
+    @ma.validates_schema
+    def title_has_text(self, data, **kwargs):
+        if not data.get("title", "").strip():
+            raise ma.ValidationError("Title must contain text.", "title")
+
+
+class PaperSchema(ma.Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    abstract = fields.String()
+    authors = fields.List(fields.String())
+    arxiv_id = fields.String(allow_none=True)
+    doi = fields.String(allow_none=True)
+    published = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    url = fields.String(allow_none=True)
+    source = fields.String()
+    source_id = fields.String(allow_none=True)
+    categories = fields.List(fields.String())
+    upvotes = fields.Integer(allow_none=True)
+
+
+class PapersInSchema(StrictSchema):
+    """`{"papers": [...]}`; a bare list or a single bare paper object is accepted too."""
+
+    papers = fields.List(fields.Nested(PaperInSchema), required=True, validate=validate.Length(min=1, max=1000))
+
+    @ma.pre_load
+    def accept_bare_forms(self, data, **kwargs):
+        if isinstance(data, list):
+            return {"papers": data}
+        if isinstance(data, dict) and "papers" not in data:
+            return {"papers": [data]}
+        return data
+
+
+class StoredSchema(ma.Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["added", "merged", "unchanged"]))
+
+
+class PostPapersResponse(ma.Schema):
+    results = fields.List(fields.Nested(StoredSchema), required=True)
+    added = fields.Integer(required=True)
+    merged = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    corpus_version = fields.Integer(required=True)
+
+
+class SummarySchema(ma.Schema):
+    tldr = fields.String(required=True)
+    sentences = fields.List(fields.String(), required=True)
+    key_terms = fields.List(fields.String(), required=True)
+    method = fields.String(required=True)
+
+
+class PaperSummarySchema(SummarySchema):
+    paper_id = fields.String(required=True)
+
+
+class MatchedTermSchema(ma.Schema):
+    term = fields.String(required=True)
+    weight = fields.Float(required=True, metadata={"description": "this word's share of the BM25 score"})
+
+
+class ResultSchema(ma.Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    authors = fields.List(fields.String(), required=True)
+    published = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    url = fields.String(allow_none=True)
+    source_id = fields.String(allow_none=True)
+    score = fields.Float(required=True)
+    matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True)
+    tldr = fields.String(allow_none=True)
+    summary = fields.Nested(SummarySchema, metadata={"description": "with summaries=full"})
+    saved = fields.Boolean(metadata={"description": "present when a valid token was sent"})
+
+
+SUMMARY_MODES = ("none", "tldr", "full")
+
+
+class KArgs(StrictSchema):
+    k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
+
+
+class RelatedArgs(KArgs):
+    summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+
+class RelatedRequest(StrictSchema):
+    """A paper given by its text and/or ids; it need not be in the corpus."""
+
+    id = fields.String(validate=validate.Regexp(PAPER_ID))
+    title = fields.String(validate=validate.Length(max=MAX_TITLE))
+    abstract = fields.String(validate=validate.Length(max=MAX_ABSTRACT))
+    authors = AuthorList()
+    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=100))
+    doi = fields.String(allow_none=True, validate=validate.Length(max=300))
+    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    published = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
+    k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
+    save = fields.Boolean(load_default=False, metadata={"description": "also add the paper to the corpus"})
+    summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+    @ma.validates_schema
+    def something_to_rank(self, data, **kwargs):
+        has_text = (data.get("title") or "").strip() or (data.get("abstract") or "").strip()
+        has_id = data.get("id") or data.get("arxiv_id") or data.get("doi")
+        if not has_text and not has_id:
+            raise ma.ValidationError("Give a title and/or abstract, or an id of a paper in the corpus.", "_schema")
+        if data.get("save") and not (data.get("title") or "").strip():
+            raise ma.ValidationError("Saving a paper to the corpus needs its title.", "title")
+
+
+class QuerySchema(ma.Schema):
+    id = fields.String(allow_none=True)
+    in_corpus = fields.Boolean(required=True)
+    terms = fields.Integer(required=True, metadata={"description": "distinct query terms known to the index"})
+
+
+class RelatedResponse(ma.Schema):
+    query = fields.Nested(QuerySchema, required=True)
+    corpus_version = fields.Integer(required=True)
+    cached = fields.Boolean(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class SearchArgs(KArgs):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUERY))
+    summaries = fields.String(load_default="none", validate=validate.OneOf(SUMMARY_MODES))
+
+
+class SearchResponse(ma.Schema):
+    q = fields.String(required=True)
+    corpus_version = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class HealthSchema(ma.Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "degraded"]))
+    redis = fields.Boolean(required=True)
+    papers = fields.Integer(required=True, metadata={"description": "papers in the index"})
+    corpus_version = fields.Integer(allow_none=True, metadata={"description": "null while Redis is unreachable"})
+    index_version = fields.Integer(required=True)
+    version = fields.String(required=True)

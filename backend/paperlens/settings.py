@@ -1,0 +1,64 @@
+"""Every setting, read from PAPERLENS_* environment variables, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@dataclass
+class Settings:
+    # name: (default, environment variable documentation lives in the README table)
+    redis_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("paperlens")))
+    index_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8420
+    workers: int = 2
+    key_prefix: str = "pl"
+    public_read: bool | None = None  # None: open on loopback, token needed elsewhere
+    cors_origins: list[str] = field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+    demo_corpus: bool = True
+    related_cache_ttl: int = 7 * 24 * 3600
+    rate_limit: str = "600/minute"
+    redis_timeout: float = 5.0
+    index_refresh_seconds: float = 0.5
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).expanduser()
+        self.index_dir = Path(self.index_dir).expanduser() if self.index_dir else self.data_dir / "index"
+
+    @property
+    def reads_need_token(self) -> bool:
+        if self.public_read is not None:
+            return not self.public_read
+        return self.host not in {"127.0.0.1", "localhost", "::1"}
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict = {}
+        converters = {
+            "port": int, "workers": int, "max_body_bytes": int, "related_cache_ttl": int,
+            "redis_timeout": float, "index_refresh_seconds": float,
+            "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
+            "data_dir": Path, "index_dir": Path,
+        }
+        for f in fields(cls):
+            raw = env.get(f"PAPERLENS_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = converters.get(f.name, str)(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

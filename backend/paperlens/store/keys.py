@@ -1,0 +1,53 @@
+"""Every Redis key Paperlens uses, built in one place.
+
+All keys share a prefix. Keys of one user carry the hash tag {u:<user>} so a user's list lives in
+one Redis Cluster slot and can be changed atomically; corpus bookkeeping keys share {corpus}.
+Library keys never carry a TTL and never share the cache's key space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+
+class Keys:
+    def __init__(self, prefix: str = "pl"):
+        self.prefix = prefix
+
+    # -- corpus ---------------------------------------------------------------------------
+    def paper(self, paper_id: str) -> str:
+        return f"{self.prefix}:paper:{paper_id}"
+
+    def alias(self, alias: str) -> str:
+        """arxiv:/doi:/title: alias -> the id the paper is stored under."""
+        return f"{self.prefix}:alias:{alias}"
+
+    @property
+    def corpus_log(self) -> str:
+        """Append-only list of 'a:<id>' (added) and 'u:<id>' (indexed text changed) entries: the
+        index replays it to catch up without rereading the corpus."""
+        return f"{self.prefix}:{{corpus}}:log"
+
+    @property
+    def corpus_version(self) -> str:
+        return f"{self.prefix}:{{corpus}}:version"
+
+    @property
+    def corpus_count(self) -> str:
+        return f"{self.prefix}:{{corpus}}:count"
+
+    # -- cache (may be flushed or evicted at any time) ----------------------------------------
+    def cache(self, kind: str, *parts: str) -> str:
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+        return f"{self.prefix}:cache:{kind}:{digest}"
+
+    # -- users and tokens -------------------------------------------------------------------
+    def token(self, token_hash: str) -> str:
+        return f"{self.prefix}:token:{token_hash}"
+
+    @property
+    def token_names(self) -> str:
+        return f"{self.prefix}:tokens"
+
+    def user(self, user: str, part: str) -> str:
+        return f"{self.prefix}:{{u:{user}}}:{part}"

@@ -1,0 +1,177 @@
+"""Papers in Redis: storing with merge of duplicates, looking up by any alias, and the corpus log
+that tells the index what changed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import redis
+
+from ..corpus.paper import Paper, merge
+from .keys import Keys
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    status: str  # "added" | "merged" | "unchanged"
+
+
+class PaperStore:
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.r = client
+        self.keys = keys
+
+    # -- reading ------------------------------------------------------------------------------
+    def resolve(self, paper_id: str) -> str | None:
+        """The id a paper is stored under, given any of its ids (arxiv:, doi:, title:)."""
+        if self.r.exists(self.keys.paper(paper_id)):
+            return paper_id
+        return self.r.get(self.keys.alias(paper_id))
+
+    def get(self, paper_id: str) -> Paper | None:
+        stored = self.resolve(paper_id)
+        if not stored:
+            return None
+        raw = self.r.get(self.keys.paper(stored))
+        return _decode(raw) if raw else None
+
+    def get_many(self, ids: list[str]) -> list[Paper | None]:
+        if not ids:
+            return []
+        raws = self.r.mget([self.keys.paper(i) for i in ids])
+        return [_decode(raw) if raw else None for raw in raws]
+
+    def count(self) -> int:
+        return int(self.r.get(self.keys.corpus_count) or 0)
+
+    def version(self) -> int:
+        return int(self.r.get(self.keys.corpus_version) or 0)
+
+    def log_length(self) -> int:
+        return int(self.r.llen(self.keys.corpus_log))
+
+    def log_entries(self, start: int, end: int = -1) -> list[str]:
+        return self.r.lrange(self.keys.corpus_log, start, end)
+
+    def iter_logged(self, start: int = 0, batch: int = 2000) -> Iterator[tuple[int, str, Paper | None]]:
+        """(position, entry kind 'a'/'u', paper) for each corpus log entry from `start`."""
+        pos = start
+        while True:
+            entries = self.log_entries(pos, pos + batch - 1)
+            if not entries:
+                return
+            papers = self.get_many([e[2:] for e in entries])
+            for offset, (entry, paper) in enumerate(zip(entries, papers)):
+                yield pos + offset, entry[0], paper
+            pos += len(entries)
+
+    # -- writing ------------------------------------------------------------------------------
+    def add_many(self, papers: Iterable[Paper], batch: int = 500) -> Iterator[Stored]:
+        """Store papers, merging each with the stored paper that shares an alias with it."""
+        chunk: list[Paper] = []
+        for paper in papers:
+            chunk.append(paper)
+            if len(chunk) >= batch:
+                yield from self._add_chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._add_chunk(chunk)
+
+    def _add_chunk(self, chunk: list[Paper]) -> list[Stored]:
+        # Duplicates within the chunk merge first, so one round trip per chunk suffices.
+        unique: dict[str, Paper] = {}
+        alias_to_key: dict[str, str] = {}
+        order: list[str] = []
+        for paper in chunk:
+            key = next((alias_to_key[a] for a in paper.aliases() if a in alias_to_key), None)
+            if key is None:
+                key = paper.id
+                unique[key] = paper
+            else:
+                unique[key] = merge(unique[key], paper)
+            for a in paper.aliases():
+                alias_to_key.setdefault(a, key)
+            order.append(key)
+
+        keys = list(unique)
+        pipe = self.r.pipeline(transaction=False)
+        for key in keys:
+            for a in unique[key].aliases():
+                pipe.get(self.keys.alias(a))
+        found = iter(pipe.execute())
+        existing_id: dict[str, str | None] = {}
+        for key in keys:
+            hits = [next(found) for _ in unique[key].aliases()]
+            existing_id[key] = next((h for h in hits if h), None)
+
+        old_raw = self.r.mget([self.keys.paper(existing_id[k]) for k in keys if existing_id[k]]) if any(
+            existing_id.values()
+        ) else []
+        old_iter = iter(old_raw)
+
+        results: dict[str, Stored] = {}
+        finals: dict[str, tuple[Paper, Paper | None, str]] = {}
+        for key in keys:
+            paper = unique[key]
+            stored_id = existing_id[key]
+            old = _decode(next(old_iter)) if stored_id else None
+            if old is None:
+                finals[key] = (paper, None, "added")
+            else:
+                final = merge(old, paper)
+                status = "unchanged" if final.to_dict() == old.to_dict() else "merged"
+                finals[key] = (final, old, status)
+
+        # Claim new ids with SET NX: when another writer stored the same paper a moment ago, the
+        # paper goes round again as a merge instead of being logged (and indexed) twice.
+        new_keys = [k for k in keys if finals[k][2] == "added"]
+        pipe = self.r.pipeline(transaction=False)
+        for key in new_keys:
+            final = finals[key][0]
+            pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False), nx=True)
+        lost = [k for k, ok in zip(new_keys, pipe.execute()) if not ok]
+        for key in lost:
+            again = self._add_chunk([unique[key]])[0]
+            results[key] = again
+            del finals[key]
+
+        pipe = self.r.pipeline(transaction=False)
+        added = 0
+        changed = False
+        for key, (final, old, status) in finals.items():
+            results[key] = Stored(final.id, status)
+            if status == "unchanged":
+                continue
+            changed = True
+            if status == "merged":
+                pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False))
+            for a in final.aliases():
+                if a != final.id:
+                    pipe.set(self.keys.alias(a), final.id, nx=True)
+            if status == "added":
+                pipe.rpush(self.keys.corpus_log, f"a:{final.id}")
+                added += 1
+            elif final.indexed_text != old.indexed_text:
+                pipe.rpush(self.keys.corpus_log, f"u:{final.id}")
+        if changed:
+            if added:
+                pipe.incrby(self.keys.corpus_count, added)
+            pipe.incr(self.keys.corpus_version)
+            pipe.execute()
+        # A paper given twice in one call: the first is added, the later ones merge into it.
+        answers, seen = [], set()
+        for key in order:
+            stored = results[key]
+            answers.append(Stored(stored.id, "merged") if key in seen and stored.status == "added" else stored)
+            seen.add(key)
+        return answers
+
+
+def _decode(raw: str) -> Paper:
+    data = json.loads(raw)
+    paper = Paper.from_dict(data)
+    paper.id = data.get("id") or paper.id  # a merged paper keeps the id it was first stored under
+    return paper
