@@ -34,8 +34,12 @@
         || P.meta(doc, 'og:description');
       let authors = P.metaAll(doc, 'citation_author').map(P.authorName);
       if (!authors.length) {
-        authors = Array.from(doc.querySelectorAll('.authors a, .ltx_authors .ltx_personname'))
-          .map((a) => a.textContent);
+        // LaTeXML names carry affiliation marks in <sup>: drop them.
+        authors = Array.from(doc.querySelectorAll('.authors a, .ltx_authors .ltx_personname')).map((a) => {
+          const copy = a.cloneNode(true);
+          copy.querySelectorAll('sup').forEach((n) => n.remove());
+          return copy.textContent;
+        });
       }
       return P.makePaper({
         ids: { arxiv },
