@@ -166,6 +166,16 @@ class LiveIndex:
         log.info("built index snapshot %s: %d papers in %.1f s", path.name, index.n_docs, time.monotonic() - started)
         return path
 
+    def prepare(self) -> View:
+        """Before serving: make sure a snapshot covers most of the corpus (so worker processes only
+        replay a small delta), then open it."""
+        path = snapshot.latest(self.folder)
+        backlog = self.store.log_length() - (_log_position(path) if path else 0)
+        indexed = json.loads((path / "meta.json").read_text())["n_docs"] if path else 0
+        if path is None or backlog < 0 or backlog >= max(self.fold_min_docs, self.fold_fraction * indexed):
+            self.build_now()
+        return self.view()
+
     def build_now(self) -> Path:
         """Build a fresh snapshot of the whole corpus (the `reindex` command)."""
         with self._build_lock():

@@ -1,0 +1,262 @@
+"""The `paperlens` command: serve, ingest, reindex, token.
+
+Every command reads the same Settings as the server (PAPERLENS_* variables), so a command run
+beside a running `paperlens serve` talks to the same Redis and index folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .corpus.paper import Paper
+from .corpus.sources import UnknownFormat, read_records
+from .settings import Settings
+
+DEMO_CORPUS = Path(__file__).parent / "data" / "hf-daily-papers-demo.txt"
+
+
+def _settings(**overrides) -> Settings:
+    return Settings.from_env(**overrides)
+
+
+def _services(settings: Settings):
+    from .services import Services
+
+    return Services.create(settings)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """Paperlens: related papers, summaries and reading lists from your own server."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- ingest ----------------------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "beir", "arxiv-oai", "arxiv-atom", "hf-daily"]),
+              help="Input format (detected when omitted).")
+@click.option("--year", type=int, default=None, help="Year for dates given without one (hf-daily; default: this year).")
+@click.option("--summaries", is_flag=True, help="Also compute and cache every paper's summary.")
+@click.option("--no-index", is_flag=True, help="Do not rebuild the index snapshot afterwards.")
+def ingest(paths, fmt, year, summaries, no_index):
+    """Add papers from files (JSONL, BEIR, arXiv OAI/Kaggle JSON, arXiv Atom XML, HF daily text).
+
+    PATH may be '-' for stdin; .gz files are read directly. Papers already stored are merged."""
+    settings = _settings()
+    svc = _services(settings)
+    totals: Counter = Counter()
+    skipped: list[str] = []
+    started = time.monotonic()
+    for path in paths:
+        try:
+            records = read_records(path, fmt, year=year or date.today().year)
+            counts, skips = _ingest_records(svc, records, label=str(path))
+        except (UnknownFormat, OSError) as exc:
+            raise click.ClickException(f"{path}: {exc}") from None
+        totals.update(counts)
+        skipped += [f"{path}: {s.position}: {s.reason}" for s in skips]
+    elapsed = time.monotonic() - started
+    click.echo(f"added {totals['added']}, merged {totals['merged']}, unchanged {totals['unchanged']}, "
+               f"skipped {len(skipped)} in {elapsed:.1f} s")
+    for line in skipped[:200]:
+        click.echo(f"  skipped {line}", err=True)
+    if len(skipped) > 200:
+        click.echo(f"  ... and {len(skipped) - 200} more skipped", err=True)
+    if not no_index and (totals["added"] or totals["merged"]):
+        started = time.monotonic()
+        path = svc.index.build_now()
+        click.echo(f"index snapshot {path.name} built in {time.monotonic() - started:.1f} s")
+    if summaries:
+        _summarize_all(svc)
+
+
+def _ingest_records(svc, records, label: str):
+    from .corpus.formats import Skipped
+
+    counts: Counter = Counter()
+    skips: list = []
+
+    def papers():
+        for record in records:
+            if isinstance(record, Skipped):
+                skips.append(record)
+            else:
+                yield record
+
+    show = sys.stderr.isatty()
+    last = 0.0
+    for stored in svc.papers.add_many(papers()):
+        counts[stored.status] += 1
+        if show and time.monotonic() - last > 0.2:
+            last = time.monotonic()
+            click.echo(f"\r{label}: {sum(counts.values()):,} papers ({counts['added']:,} added, "
+                       f"{counts['merged']:,} merged, {len(skips)} skipped)", nl=False, err=True)
+    if show:
+        click.echo(f"\r{label}: {sum(counts.values()):,} papers done" + " " * 40, err=True)
+    return counts, skips
+
+
+def _summarize_all(svc) -> None:
+    from .ranking.summaries_bulk import summarize_corpus
+
+    summarize_corpus(svc, progress=sys.stderr.isatty())
+
+
+@main.command()
+def summarize():
+    """Compute and cache the summary of every paper in the corpus."""
+    _summarize_all(_services(_settings()))
+
+
+# -- index ------------------------------------------------------------------------------------
+@main.command()
+def reindex():
+    """Rebuild the index snapshot from every paper in Redis."""
+    svc = _services(_settings())
+    started = time.monotonic()
+    path = svc.index.build_now()
+    click.echo(f"index snapshot {path.name} built in {time.monotonic() - started:.1f} s")
+
+
+# -- tokens -----------------------------------------------------------------------------------
+@main.group()
+def token():
+    """Create, list and revoke API tokens (one per user name)."""
+
+
+def _tokens():
+    from .store.keys import Keys
+    from .store.redis_client import connect
+    from .store.tokens import TokenStore
+
+    settings = _settings()
+    return TokenStore(connect(settings), Keys(settings.key_prefix))
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name):
+    """Print a new token for NAME (shown once; only its hash is stored)."""
+    try:
+        value = _tokens().create(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(value)
+    click.echo(f"token for {name!r} created; it is shown only this once", err=True)
+
+
+@token.command("list")
+def token_list():
+    for info in _tokens().list():
+        click.echo(f"{info.name}\tcreated {time.strftime('%Y-%m-%d %H:%M', time.localtime(info.created))}")
+
+
+@token.command("revoke")
+@click.argument("name")
+def token_revoke(name):
+    if not _tokens().revoke(name):
+        raise click.ClickException(f"no token named {name!r}")
+    click.echo(f"revoked {name!r}")
+
+
+# -- serve ------------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1, or PAPERLENS_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default 8420, or PAPERLENS_PORT).")
+@click.option("--workers", type=int, default=None, help="gunicorn worker processes (default 2).")
+def serve(host, port, workers):
+    """Run the API with gunicorn; with no PAPERLENS_REDIS_URL, on an embedded Redis."""
+    from .store.embedded import ensure_embedded_redis, stop_embedded_redis
+
+    settings = _settings(host=host, port=port, workers=workers)
+    embedded = not settings.redis_url
+    if embedded:
+        settings.redis_url = ensure_embedded_redis(settings.data_dir)
+        click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
+    os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
+    try:
+        svc = _services(settings)
+        _warn_if_not_persistent(svc)
+        if svc.papers.count() == 0 and settings.demo_corpus:
+            records = [r for r in read_records(DEMO_CORPUS, "hf-daily", year=2025) if isinstance(r, Paper)]
+            list(svc.papers.add_many(records))
+            click.echo(f"empty store: loaded the demo corpus ({len(records)} Hugging Face daily papers)")
+        if embedded:
+            _first_run_token(settings)
+        svc.index.prepare()
+        click.echo(f"Paperlens {svc.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
+        _run_gunicorn(settings)
+    finally:
+        if embedded:
+            stop_embedded_redis()
+            click.echo("embedded Redis stopped; data saved")
+
+
+def _warn_if_not_persistent(svc) -> None:
+    try:
+        info = svc.redis.info("persistence")
+    except Exception:
+        return
+    if not info.get("aof_enabled") and not svc.redis.config_get("save").get("save"):
+        click.echo("WARNING: this Redis has neither AOF nor RDB snapshots on: reading lists would not survive "
+                   "a Redis restart. Turn on appendonly.", err=True)
+
+
+def _first_run_token(settings: Settings) -> None:
+    """For the embedded single-user default: a token for 'local', kept 0600 in the data folder."""
+    from .store.keys import Keys
+    from .store.redis_client import connect
+    from .store.tokens import TokenStore
+
+    path = settings.data_dir / "token"
+    tokens = TokenStore(connect(settings), Keys(settings.key_prefix))
+    if path.exists() and tokens.user_for(path.read_text().strip()):
+        click.echo(f"token for the extension: in {path}")
+        return
+    value = tokens.create("local")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    os.chmod(path, 0o600)
+    click.echo(f"created a token for the extension (also saved in {path}):\n\n    {value}\n")
+
+
+def _run_gunicorn(settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class PaperlensServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{settings.host}:{settings.port}")
+            self.cfg.set("workers", settings.workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)  # request lines could carry ids users browse; keep them local and off
+
+        def load(self):
+            from .app import create_app
+
+            return create_app(Settings.from_env(host=settings.host, port=settings.port))
+
+    # gunicorn's master handles SIGINT/SIGTERM by stopping its workers and returning here
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        PaperlensServer().run()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+if __name__ == "__main__":
+    main()
