@@ -140,11 +140,14 @@ function relatedBody(paper, s) {
 
 async function related(paper) {
   const s = await getSettings();
+  // Saving needs a token, and reads may need one too: without it the panel says so plainly.
+  if (!s.token) throw new ApiError('unauthorized', 'No Paperlens token set.');
   const body = relatedBody(paper, s);
   const key = `related:${s.serverUrl}:${JSON.stringify(body)}`;
-  // Saved state is fetched alongside, not after, so a cache hit costs no network round trip
-  // unless the saved-ids set itself has expired.
-  const idsPromise = s.token ? libraryIds().catch(() => null) : Promise.resolve(null);
+  // The saved-ids lookup runs alongside /related, not after it, so a cache hit costs no round
+  // trip unless that set has expired. It also checks the token: the server may leave /related
+  // open (reads on loopback), so a wrong token would otherwise go unnoticed until a save fails.
+  const idsPromise = libraryIds().catch((e) => (e.code === 'unauthorized' ? e : null));
   let data = await cacheGet(key);
   const cached = !!data;
   if (!data) {
@@ -152,6 +155,7 @@ async function related(paper) {
     cachePut(key, data);
   }
   const ids = await idsPromise;
+  if (ids instanceof ApiError) throw ids;
   const ownId = (data.query && data.query.id) || paper.id;
   const results = (data.results || []).map((r) => ({
     ...r, saved: ids ? ids.has(r.id) : !!r.saved,
@@ -159,7 +163,7 @@ async function related(paper) {
   return {
     cached,
     query: { ...data.query, id: ownId, saved: ids ? ids.has(ownId) : false,
-      saveable: !!(data.query && data.query.id) || /^(arxiv|doi):/.test(paper.id || '') },
+      saveable: /^(arxiv|doi):/.test(ownId || '') },
     results,
   };
 }

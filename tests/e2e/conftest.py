@@ -1,0 +1,186 @@
+"""Browser fixtures: a real Chromium with the Paperlens extension loaded, paper pages served on
+their real host names from tests/e2e/pages/<host>/<path>, and the real backend (live_server).
+
+Chromium resolves the paper sites to a local fixture server (--host-resolver-rules), so the page
+URL is e.g. http://arxiv.org/abs/1706.03762 and the extension's manifest match patterns apply as
+they do for users. Every other host name resolves to nothing, so no request leaves the machine.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+PAGES = Path(__file__).resolve().parent / "pages"
+HOSTS = ["arxiv.org", "huggingface.co", "openreview.net", "aclanthology.org", "www.semanticscholar.org",
+         "www.biorxiv.org", "www.medrxiv.org", "journals.example.org"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install -y chromium)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+def page_file(host: str, path: str, query: str) -> Path | None:
+    """/abs/1706.03762 -> pages/arxiv.org/abs/1706.03762.html; a query string becomes '@query';
+    a path ending in '/' reads index.html. Nothing outside pages/<host> is ever served."""
+    base = (PAGES / host).resolve()
+    rel = unquote(path).lstrip("/")
+    if query:
+        rel += "@" + unquote(query)
+    candidates = [rel + "index.html"] if rel.endswith("/") or not rel else [rel, rel + ".html"]
+    for candidate in candidates:
+        file = (base / candidate).resolve()
+        if file.is_file() and base in file.parents:
+            return file
+    return None
+
+
+class PageHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        url = urlsplit(self.path)
+        file = page_file(host, url.path, url.query)
+        if file is None:
+            self.send_response(404)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = file.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        headers = file.with_name(file.name + ".headers")
+        if headers.exists():  # e.g. a strict Content-Security-Policy for one page
+            for line in headers.read_text().splitlines():
+                if ":" in line:
+                    name, value = line.split(":", 1)
+                    self.send_header(name.strip(), value.strip())
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def page_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+class Browser:
+    """The persistent Chromium context with the extension, and ways to configure and read it."""
+
+    def __init__(self, context, live_server):
+        self.context = context
+        self.live_server = live_server
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event(
+            "serviceworker", timeout=15000)
+        self.extension_id = worker.url.split("/")[2]
+
+    @property
+    def worker(self):
+        # Chromium may stop an idle worker and start a new one; always use the live one.
+        workers = self.context.service_workers
+        return workers[-1] if workers else self.context.wait_for_event("serviceworker", timeout=15000)
+
+    def configure(self, **settings):
+        """Write settings the way the options page does; the worker drops its cache on change."""
+        values = {"serverUrl": self.live_server.url, "token": self.live_server.token, "k": 10,
+                  "saveOpened": False, "sites": {}, "collapsed": False}
+        values.update(settings)
+        self.worker.evaluate("async (v) => { await chrome.storage.session.clear(); "
+                             "await chrome.storage.local.set(v); }", values)
+
+    def extension_url(self, path: str) -> str:
+        return f"chrome-extension://{self.extension_id}/{path}"
+
+    def open(self, url: str, state: str | None = "ready", timeout: float = 15000):
+        """Open a page, collect its console errors, wait for the panel to reach `state`."""
+        page = self.context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        page.goto(url, wait_until="domcontentloaded")
+        if state:
+            page.wait_for_selector(f"#paperlens-root[data-state='{state}']", state="attached", timeout=timeout)
+        return page
+
+
+@pytest.fixture(scope="session")
+def browser(live_server, page_server, tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    rules = ", ".join([f"MAP {host} 127.0.0.1:{page_server}" for host in HOSTS]
+                      + ["MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1", "EXCLUDE localhost"])
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            headless=True,
+            executable_path=str(CHROMIUM),
+            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
+                  f"--host-resolver-rules={rules}", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--no-first-run"],
+        )
+        try:
+            b = Browser(context, live_server)
+            b.configure()
+            yield b
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def configured(browser):
+    """A browser configured for the live server with a valid token, reset after each test."""
+    browser.configure()
+    yield browser
+    for page in browser.context.pages:
+        if not page.url.startswith("about:"):
+            page.close()
+    browser.configure()
+
+
+def shadow(page, selector: str):
+    """Query inside the panel's shadow root (Playwright's css engine pierces open shadow roots)."""
+    return page.locator(f"#paperlens-root {selector}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
