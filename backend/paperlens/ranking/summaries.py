@@ -86,7 +86,11 @@ def summarize(
     n: int = 3,
     idf: Callable[[str], float] | None = None,
 ) -> Summary:
-    """Summarise `text`; `idf(stem)` is the corpus IDF of a tokenizer stem (a built-in table if None)."""
+    """Summarise `text` (an abstract or longer); ValueError if it is blank.
+
+    `idf(stem)` is the corpus IDF of a tokenizer stem and must answer for any stem, unseen ones
+    included (the BM25 index's IDF, high for unseen stems); None uses a built-in SciTLDR table.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text to summarise is empty")
     if n < 1:
