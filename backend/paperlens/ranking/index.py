@@ -68,6 +68,14 @@ class Vocabulary:
         return np.concatenate([self.hashes, np.array([h for h, _ in extra], dtype=np.uint64)])
 
 
+class _TermIds(dict):
+    """term -> a new id on first sight; used with map() so the per-token work stays in C."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = len(self)
+        return self[term]
+
+
 @dataclass
 class Segment:
     """Postings of documents doc_base .. doc_base + n_docs - 1, term-major (CSR)."""
@@ -168,15 +176,11 @@ class Index:
 
         The new documents go into the delta segment (rebuilt from the previous delta plus them),
         leaving the main segment untouched and shared."""
-        local: dict[str, int] = {}
+        local = _TermIds()
         flat: list[int] = []
         offsets = [0]
         for text in texts:
-            for tok in tokenize(text):
-                tid = local.get(tok)
-                if tid is None:
-                    tid = local[tok] = len(local)
-                flat.append(tid)
+            flat.extend(map(local.__getitem__, tokenize(text)))
             offsets.append(len(flat))
         new_terms = list(local)
         vocab, global_ids = self.vocab.extended(new_terms)

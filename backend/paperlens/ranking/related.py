@@ -6,14 +6,13 @@ the same way.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from .live_index import View
-from .tokenizer import STOP_WORDS, WORD, _stem, tokenize
+from .tokenizer import stem, tokenize, words
 
 MATCHED_TERMS = 5
 
@@ -58,9 +57,9 @@ def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
 
 def surface_words(text: str) -> dict[str, str]:
     """Stem -> the word form used most often in `text`, so users see 'attention', not 'attent'."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
     forms: dict[str, Counter] = {}
-    for word in WORD.findall(folded):
-        if len(word) > 1 and word not in STOP_WORDS:
-            forms.setdefault(_stem(word), Counter())[word] += 1
+    for word in words(text):
+        token = stem(word)
+        if token:
+            forms.setdefault(token, Counter())[word] += 1
     return {stem: counts.most_common(1)[0][0] for stem, counts in forms.items()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
@@ -32,15 +31,40 @@ STOP_WORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("english")
 
+# ASCII text takes a faster path that splits exactly where WORD would: on everything but [a-z0-9].
+_ASCII_SPLIT = str.maketrans({c: " " for c in range(128) if not chr(c).isalnum()})
+_CACHE_LIMIT = 2_000_000
 
-@lru_cache(maxsize=500_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+
+class _StemCache(dict):
+    """word -> stem, or None for a stop word or a one-letter word. Vocabularies are Zipfian, so
+    almost every look-up is a hit and stemming runs once per distinct word."""
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) > _CACHE_LIMIT:
+            self.clear()
+        stem = None if len(word) < 2 or word in STOP_WORDS else _stemmer.stemWord(word)
+        self[word] = stem
+        return stem
+
+
+_stems = _StemCache()
+
+
+def stem(word: str) -> str | None:
+    """The token a casefolded word becomes, or None when the tokenizer drops it."""
+    return _stems[word]
+
+
+def words(text: str) -> list[str]:
+    """The casefolded words of `text`, before stop words and stemming."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_SPLIT).split()
+    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stop-word-free, stemmed word tokens of `text`, in order, repeats kept."""
     if not text:
         return []
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return [_stem(w) for w in WORD.findall(folded) if len(w) > 1 and w not in STOP_WORDS]
+    return [s for s in map(_stems.__getitem__, words(text)) if s]
