@@ -148,9 +148,8 @@ class PaperStore:
             changed = True
             if status == "merged":
                 pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False))
-            for a in final.aliases():
-                if a != final.id:
-                    pipe.set(self.keys.alias(a), final.id, nx=True)
+            for a in {final.id, *final.aliases()}:
+                pipe.set(self.keys.alias(a), final.id, nx=True)
             if status == "added":
                 pipe.rpush(self.keys.corpus_log, f"a:{final.id}")
                 added += 1
