@@ -9,12 +9,13 @@ from flask import Flask
 from flask_cors import CORS
 
 from . import __version__
-from .api import health, papers, related, search
+from .api import health, library, papers, related, search
 from .api.errors import PaperlensApi, register_error_handlers
+from .api.limits import init_limiter
 from .services import Services
 from .settings import Settings
 
-BLUEPRINTS = [health.blp, papers.blp, related.blp, search.blp]
+BLUEPRINTS = [health.blp, papers.blp, related.blp, search.blp, library.blp]
 
 
 def create_app(settings: Settings | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, *, redis_client: redis.Redis | 
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     register_error_handlers(app)
+    with app.app_context():
+        init_limiter(app)
 
     # The extension's background worker is not subject to CORS; these origins are for pages of
     # the extension itself (and any web client the operator chooses to allow).

@@ -195,3 +195,173 @@ class HealthSchema(ma.Schema):
     corpus_version = fields.Integer(allow_none=True, metadata={"description": "null while Redis is unreachable"})
     index_version = fields.Integer(required=True)
     version = fields.String(required=True)
+
+
+# -- reading lists ------------------------------------------------------------------------------
+MAX_TAGS = 50
+MAX_TAG = 64
+MAX_NOTE = 10_000
+MAX_IMPORT = 5000
+
+
+class Tag(fields.String):
+    """A tag: 1-64 characters after trimming, no commas (BibTeX `keywords` splits on them) and no
+    control characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=[validate.Length(min=1, max=MAX_TAG),
+                                   validate.Regexp(r"^[^\x00-\x1f\x7f,]*$", error="Tags cannot contain commas or "
+                                                                                 "control characters.")], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+
+
+def TagList(**kwargs) -> fields.List:  # noqa: N802 - a field factory reads like a field class
+    return fields.List(Tag(), validate=validate.Length(max=MAX_TAGS), **kwargs)
+
+
+def Note(**kwargs) -> fields.String:  # noqa: N802
+    return fields.String(validate=validate.Length(max=MAX_NOTE), **kwargs)
+
+
+class LibraryListArgs(StrictSchema):
+    q = fields.String(validate=validate.Length(min=1, max=500),
+                      metadata={"description": "words that must all appear in the title, abstract, authors, "
+                                               "note or tags"})
+    tag = Tag()
+    sort = fields.String(load_default="saved", validate=validate.OneOf(["saved", "title"]))
+    order = fields.String(validate=validate.OneOf(["asc", "desc"]),
+                          metadata={"description": "default: newest first for sort=saved, A-Z for sort=title"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class LibraryPaperSchema(ma.Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    abstract = fields.String(required=True)
+    authors = fields.List(fields.String(), required=True)
+    arxiv_id = fields.String(allow_none=True)
+    doi = fields.String(allow_none=True)
+    published = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    url = fields.String(allow_none=True)
+    source_id = fields.String(allow_none=True)
+    categories = fields.List(fields.String(), required=True)
+
+
+class LibraryItemSchema(ma.Schema):
+    paper = fields.Nested(LibraryPaperSchema, required=True)
+    tags = fields.List(fields.String(), required=True)
+    note = fields.String(required=True)
+    saved_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC", "format": "date-time"})
+
+
+class LibraryListResponse(ma.Schema):
+    items = fields.List(fields.Nested(LibraryItemSchema), required=True)
+    total = fields.Integer(required=True, metadata={"description": "entries matching q and tag"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class LibrarySaveRequest(StrictSchema):
+    """Tags and note are optional: left out, an existing entry keeps its own; given, they replace."""
+
+    tags = TagList()
+    note = Note()
+    paper = fields.Nested(PaperInSchema, metadata={"description": "the paper's metadata, needed when it is not "
+                                                                  "in the corpus yet (it is then added)"})
+
+
+class LibraryEditRequest(StrictSchema):
+    tags = TagList(metadata={"description": "replaces the tags"})
+    add_tags = TagList()
+    remove_tags = TagList()
+    note = Note()
+
+    @ma.validates_schema
+    def changes_something(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("Give at least one of tags, add_tags, remove_tags, note.", "_schema")
+
+
+class ExportArgs(StrictSchema):
+    format = fields.String(load_default="bibtex", validate=validate.OneOf(["bibtex", "csv", "json"]))
+    tag = Tag(metadata={"description": "export only the entries with this tag"})
+
+
+class ImportArgs(StrictSchema):
+    format = fields.String(validate=validate.OneOf(["bibtex", "json"]),
+                           metadata={"description": "default: from the Content-Type, else from the body"})
+
+
+def _iso_datetime(value: str) -> None:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ma.ValidationError("Not an ISO 8601 date or time.") from None
+
+
+class ImportPaperSchema(PaperInSchema):
+    """A paper as the JSON export writes it (the export's id and year are accepted)."""
+
+    id = fields.String(validate=validate.Regexp(PAPER_ID))
+    year = fields.Integer(allow_none=True)
+    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class ImportItemSchema(StrictSchema):
+    paper = fields.Nested(ImportPaperSchema, required=True)
+    tags = TagList(load_default=list)
+    note = Note(load_default="")
+    saved_at = fields.String(allow_none=True, validate=[validate.Length(max=40), _iso_datetime])
+
+
+class LibraryImportRequest(StrictSchema):
+    """The JSON export (a bare list of items is accepted too)."""
+
+    format = fields.String(validate=validate.Equal("paperlens-library"))
+    version = fields.Integer(validate=validate.Equal(1))
+    exported_at = fields.String(validate=validate.Length(max=40))
+    items = fields.List(fields.Nested(ImportItemSchema), required=True, validate=validate.Length(max=MAX_IMPORT))
+
+    @ma.pre_load
+    def accept_bare_list(self, data, **kwargs):
+        return {"items": data} if isinstance(data, list) else data
+
+
+class ImportSkipSchema(ma.Schema):
+    position = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class LibraryImportResponse(ma.Schema):
+    imported = fields.Integer(required=True)
+    added = fields.Integer(required=True, metadata={"description": "entries new to the list"})
+    updated = fields.Integer(required=True, metadata={"description": "entries already in the list (tags are "
+                                                                     "merged, an imported note replaces)"})
+    skipped = fields.List(fields.Nested(ImportSkipSchema), required=True)
+
+
+class RecommendArgs(StrictSchema):
+    k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
+    tag = Tag(metadata={"description": "recommend from the entries with this tag only"})
+    summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+
+class RecommendResponse(ma.Schema):
+    based_on = fields.Integer(required=True, metadata={"description": "saved papers the profile was built from"})
+    dismissed = fields.Integer(required=True)
+    tag = fields.String(allow_none=True)
+    profile = fields.List(fields.Nested(MatchedTermSchema), required=True,
+                          metadata={"description": "the query's terms; negative weights come from dismissed papers"})
+    corpus_version = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class DismissResponse(ma.Schema):
+    id = fields.String(required=True)
+    dismissed = fields.Boolean(required=True)

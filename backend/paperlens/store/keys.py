@@ -51,3 +51,20 @@ class Keys:
 
     def user(self, user: str, part: str) -> str:
         return f"{self.prefix}:{{u:{user}}}:{part}"
+
+    # -- reading lists (never a TTL; every key under the user's hash tag) -----------------------
+    def library_saved(self, user: str) -> str:
+        """Sorted set: saved paper id -> saved time (ms since the epoch)."""
+        return self.user(user, "lib:saved")
+
+    def library_entry(self, user: str, paper_id: str) -> str:
+        """Hash: note, saved_at, updated_at and a copy of the paper's metadata."""
+        return self.user(user, f"lib:entry:{paper_id}")
+
+    def library_tags(self, user: str, paper_id: str) -> str:
+        """Set: the entry's tags (a set, so concurrent tag edits never lose one another)."""
+        return self.user(user, f"lib:tags:{paper_id}")
+
+    def library_dismissed(self, user: str) -> str:
+        """Sorted set: paper ids marked "not interested" -> when (ms)."""
+        return self.user(user, "lib:dismissed")

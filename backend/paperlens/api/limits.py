@@ -1,0 +1,80 @@
+"""Rate limits per token (by the token's hash, never the token), else per client address, counted
+in the same Redis as everything else so every worker and host shares one count.
+
+Settings.rate_limit (PAPERLENS_RATE_LIMIT, default "600/minute", any `limits` string such as
+"100/minute;2000/hour") applies to every API route but health and the OpenAPI document. Over the
+limit: 429 in the usual error format, with Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+
+from ..services import services
+from ..store.tokens import hash_token
+from .auth import current_user, presented_token
+from .errors import error_response
+
+log = logging.getLogger(__name__)
+
+EXEMPT_ENDPOINTS = {"health.health", "api-docs.openapi_json"}
+
+
+def storage_uri(redis_url: str) -> str:
+    """The `limits` package's name for a Redis URL: it knows redis://, rediss:// and
+    redis+unix:///path (not unix:///path, which is what redis-py and the embedded server use)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://"):]
+    return redis_url
+
+
+def rate_key() -> str:
+    """A valid token's hash, else the client address: an invalid token must not buy a fresh
+    bucket per attempt."""
+    token = presented_token()
+    try:
+        if token and current_user(required=False):
+            return "t:" + hash_token(token)
+    except Exception:  # Redis down: the request fails on its own; the limiter does not decide that
+        pass
+    return "a:" + (request.remote_addr or "unknown")
+
+
+def init_limiter(app: Flask) -> Limiter:
+    settings = services().settings
+    redis_url = str(services().redis.connection_pool.connection_kwargs.get("path") or "")
+    uri = _uri_for(settings.redis_url, redis_url)
+    limiter = Limiter(
+        rate_key,
+        app=app,
+        application_limits=[settings.rate_limit],  # one budget across all routes, not one per route
+        storage_uri=uri,
+        storage_options={"socket_timeout": settings.redis_timeout, "socket_connect_timeout": settings.redis_timeout},
+        key_prefix=f"{settings.key_prefix}:ratelimit",
+        strategy="moving-window",
+        headers_enabled=False,  # it would send Retry-After on every answer; 429s carry their own
+        swallow_errors=True,  # Redis trouble is answered by the routes (503), not by the limiter
+        application_limits_exempt_when=lambda: request.endpoint in EXEMPT_ENDPOINTS or request.method == "OPTIONS",
+    )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(exc: RateLimitExceeded):
+        current = limiter.current_limit
+        retry = max(1, int(current.reset_at - time.time())) if current else 60
+        return error_response(429, f"Too many requests: the limit is {exc.description}. Try again in {retry} s.",
+                              details={"limit": exc.description, "retry_after": retry},
+                              headers={"Retry-After": str(retry)})
+
+    return limiter
+
+
+def _uri_for(configured: str | None, socket_path: str) -> str:
+    if configured:
+        return storage_uri(configured)
+    # no URL configured: the app connected to the embedded server, whose socket redis-py knows
+    return f"redis+unix://{socket_path}" if socket_path else "memory://"

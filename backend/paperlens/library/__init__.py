@@ -1,0 +1,1 @@
+"""Reading-list formats (BibTeX, CSV, JSON) and recommendations from what a user saved."""

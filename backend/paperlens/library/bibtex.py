@@ -1,0 +1,398 @@
+"""BibTeX for reading lists: writing entries Zotero and JabRef import, and reading them back.
+
+Writing: @misc for preprints (@article when a DOI is known), arXiv papers with eprint,
+archivePrefix and primaryClass; unique ASCII keys (vaswani2017attention, ...a, ...b); LaTeX's
+special characters escaped and everything else kept as UTF-8. Tags go to `keywords`, the note to
+`annote` (both import into Zotero as tags and a note), the saved time to JabRef's `timestamp`.
+
+Reading: a small, total parser (no input makes it raise anything but BibtexError): @string
+macros, # concatenation, braced and quoted values, @comment/@preamble skipped, and the common
+LaTeX accents and escapes turned back into Unicode.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_SPECIAL = re.compile(r"[\\&%$#_~^{}]")
+_STOP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are", "via", "from", "by", "at"}
+
+
+class BibtexError(ValueError):
+    pass
+
+
+# -- writing ------------------------------------------------------------------------------------
+def escape(text: str) -> str:
+    """LaTeX-escape a field value. Braces become \\{ \\} when they pair up within the value (so
+    BibTeX's brace counting stays balanced) and \\textbraceleft{}/\\textbraceright{} otherwise."""
+    text = " ".join(str(text).split())
+    balanced = _braces_balance(text)
+
+    def one(match: re.Match) -> str:
+        ch = match.group(0)
+        if ch in "{}":
+            if balanced:
+                return "\\" + ch
+            return r"\textbraceleft{}" if ch == "{" else r"\textbraceright{}"
+        return _ESCAPES[ch]
+
+    return _SPECIAL.sub(one, text)
+
+
+def _braces_balance(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]", "", folded).lower()
+
+
+def _last_name(author: str) -> str:
+    author = author.strip()
+    if "," in author:
+        return author.split(",", 1)[0]
+    parts = author.split()
+    return parts[-1] if parts else ""
+
+
+def cite_key(paper: dict, taken: set[str]) -> str:
+    """<first author's last name><year><first telling title word>, made unique with a, b, c ..."""
+    authors = paper.get("authors") or []
+    name = _ascii_word(_last_name(authors[0])) if authors else ""
+    year = (paper.get("published") or "")[:4]
+    year = year if year.isdigit() else ""
+    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", paper.get("title") or "")]
+    word = next((w for w in words if w and w not in _STOP), "")
+    base = (name + year + word) if name else (word + year)
+    base = base or "paper"
+    key, n = base, 0
+    while key in taken:
+        key = base + _suffix(n)
+        n += 1
+    taken.add(key)
+    return key
+
+
+def _suffix(n: int) -> str:
+    letters = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(97 + rem) + letters
+    return letters
+
+
+def entry(item: dict, key: str) -> str:
+    """One BibTeX entry for a reading-list item {paper, tags, note, saved_at}."""
+    paper = item["paper"]
+    fields: list[tuple[str, str, bool]] = []  # name, value, raw (a macro such as a month)
+
+    def add(name: str, value, raw: bool = False):
+        if value:
+            fields.append((name, value if raw else escape(value), raw))
+
+    add("title", paper.get("title"))
+    authors = [a for a in paper.get("authors") or [] if a.strip()]
+    # a name that itself contains the word "and" is braced so BibTeX does not split it
+    add("author", " and ".join(_author(a) for a in authors), raw=False)
+    published = paper.get("published") or ""
+    if published[:4].isdigit():
+        fields.append(("year", published[:4], False))
+    if len(published) >= 7 and published[5:7].isdigit() and 1 <= int(published[5:7]) <= 12:
+        fields.append(("month", MONTHS[int(published[5:7]) - 1], True))
+    if published[:4].isdigit():
+        fields.append(("date", published, False))
+    arxiv_id = paper.get("arxiv_id")
+    if arxiv_id:
+        add("eprint", arxiv_id)
+        fields.append(("archivePrefix", "arXiv", False))
+        categories = paper.get("categories") or []
+        if categories:
+            add("primaryClass", categories[0])
+    add("doi", paper.get("doi"))
+    add("url", paper.get("url"))
+    add("abstract", paper.get("abstract"))
+    add("keywords", ", ".join(item.get("tags") or []))
+    add("annote", item.get("note"))
+    add("timestamp", item.get("saved_at"))
+    if paper.get("categories"):
+        add("categories", ", ".join(paper["categories"]))
+    add("paperlensid", paper.get("id"))
+    kind = "article" if paper.get("doi") else "misc"
+    body = ",\n".join(f"  {name} = {value if raw else '{' + value + '}'}" for name, value, raw in fields)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _author(name: str) -> str:
+    # escape first, then brace a name containing the word "and" so BibTeX does not split it there
+    text = escape(name)
+    return "{" + text + "}" if re.search(r"\band\b", name, re.I) else text
+
+
+def dumps(items: list[dict]) -> str:
+    taken: set[str] = set()
+    return "\n".join(entry(item, cite_key(item["paper"], taken)) for item in items)
+
+
+# -- reading ------------------------------------------------------------------------------------
+@dataclass
+class BibEntry:
+    kind: str
+    key: str
+    fields: dict[str, str]
+    position: int  # line where the entry starts
+
+
+@dataclass
+class BibSkip:
+    position: int
+    reason: str
+
+
+_ACCENTS = {"`": "\u0300", "'": "\u0301", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+            ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+            "r": "\u030a"}
+_SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+            "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "textbackslash": "\\", "textasciitilde": "~",
+            "textasciicircum": "^", "textbraceleft": "{", "textbraceright": "}", "textendash": "–",
+            "textemdash": "—", "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">"}
+
+
+_LATEX = re.compile(
+    r"\\(?P<sym>" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?:\{\}|(?![A-Za-z])\s?)"
+    r"|\\(?P<acc>[`'^\"~=.])\s*(?:\{(?P<ab>\\?[A-Za-z]?)\}|(?P<ac>\\?[A-Za-z]))"
+    r"|\\(?P<accw>[uvHckr])(?:\{(?P<wb>\\?[A-Za-z])\}|\s+(?P<wc>[A-Za-z]))"
+    r"|\\(?P<esc>[&%$#_{}\s,;!])"
+    r"|(?P<brace>[{}])"
+    r"|(?P<tie>~)"
+)
+
+
+def latex_to_unicode(text: str) -> str:
+    r"""Undo what `escape` writes and the accents other tools write ({\"u}, \'{e}, \ss{}), and drop
+    grouping and case-protection braces; other commands (math, say) are kept as written."""
+
+    def one(m: re.Match) -> str:
+        if m.group("sym"):
+            return _SYMBOLS[m.group("sym")]
+        if m.group("acc"):
+            base = m.group("ab") if m.group("ab") is not None else m.group("ac")
+            return _accent(base, m.group("acc")) if base else m.group("acc")
+        if m.group("accw"):
+            return _accent(m.group("wb") or m.group("wc"), m.group("accw"))
+        if m.group("esc") is not None:
+            ch = m.group("esc")
+            return "" if ch == "!" else (" " if ch.isspace() or ch in ",;" else ch)
+        if m.group("brace"):
+            return ""
+        return " "  # a tie is a space
+
+    return unicodedata.normalize("NFC", _LATEX.sub(one, text))
+
+
+def _accent(base: str, command: str) -> str:
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _ACCENTS[command])
+
+
+def parse(text: str) -> tuple[list[BibEntry], list[BibSkip]]:
+    """Entries and skipped entries (with their line and reason) of a BibTeX text."""
+    parser = _Parser(text)
+    return parser.run()
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+        self.strings = {m: m for m in MONTHS}
+        self.strings.update({m: str(i + 1) for i, m in enumerate(MONTHS)})
+
+    def line(self, pos: int | None = None) -> int:
+        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def run(self) -> tuple[list[BibEntry], list[BibSkip]]:
+        entries: list[BibEntry] = []
+        skips: list[BibSkip] = []
+        while True:
+            at = self.text.find("@", self.pos)
+            if at == -1:
+                return entries, skips
+            self.pos = at + 1
+            start = at
+            try:
+                kind = self.name().lower()
+                self.space()
+                opener = self.peek()
+                if opener not in "{(":
+                    raise BibtexError("expected '{' or '(' after the entry type")
+                closer = "}" if opener == "{" else ")"
+                self.pos += 1
+                if kind == "comment":
+                    self.skip_balanced(closer)
+                    continue
+                if kind == "preamble":
+                    self.value()
+                    self.space()
+                    self.expect(closer)
+                    continue
+                if kind == "string":
+                    self.space()
+                    name = self.name().lower()
+                    self.space()
+                    self.expect("=")
+                    self.strings[name] = self.value()
+                    self.space()
+                    self.expect(closer)
+                    continue
+                self.space()
+                key = self.key()
+                fields: dict[str, str] = {}
+                while True:
+                    self.space()
+                    if self.peek() == ",":
+                        self.pos += 1
+                        self.space()
+                    if self.peek() == closer:
+                        self.pos += 1
+                        break
+                    if self.pos >= len(self.text):
+                        raise BibtexError("the entry is not closed")
+                    name = self.name().lower()
+                    self.space()
+                    self.expect("=")
+                    fields[name] = self.value()
+                entries.append(BibEntry(kind, key, fields, self.line(start)))
+            except BibtexError as exc:
+                skips.append(BibSkip(self.line(start), str(exc)))
+                self.pos = max(self.pos, start + 1)
+
+    # -- pieces -----------------------------------------------------------------------------
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def expect(self, ch: str) -> None:
+        self.space()
+        if self.peek() != ch:
+            found = self.peek() or "the end of the text"
+            raise BibtexError(f"expected {ch!r} but found {found!r}")
+        self.pos += 1
+
+    def name(self) -> str:
+        match = re.compile(r"[A-Za-z_][\w\-:.+/]*").match(self.text, self.pos)
+        if not match:
+            raise BibtexError("expected a name")
+        self.pos = match.end()
+        return match.group(0)
+
+    def key(self) -> str:
+        match = re.compile(r"[^,\s{}()=\"#%]*").match(self.text, self.pos)
+        self.pos = match.end()
+        self.space()
+        if self.peek() == ",":
+            self.pos += 1
+        return match.group(0)
+
+    def value(self) -> str:
+        parts = []
+        while True:
+            self.space()
+            ch = self.peek()
+            if ch == "{":
+                self.pos += 1
+                parts.append(self.skip_balanced("}"))
+            elif ch == '"':
+                parts.append(self.quoted())
+            elif ch.isdigit():
+                match = re.compile(r"\d+").match(self.text, self.pos)
+                self.pos = match.end()
+                parts.append(match.group(0))
+            elif ch.isalpha() or ch == "_":
+                macro = self.name().lower()
+                if macro not in self.strings:
+                    raise BibtexError(f"unknown macro {macro!r}")
+                parts.append(self.strings[macro])
+            else:
+                raise BibtexError("expected a value in braces, quotes, a number or a macro")
+            self.space()
+            if self.peek() != "#":
+                return "".join(parts)
+            self.pos += 1
+
+    def skip_balanced(self, closer: str) -> str:
+        """Text up to the matching closer (the opener is consumed already); escaped braces count
+        as text, not as grouping."""
+        start, depth = self.pos, 0
+        opener = "{" if closer == "}" else "("
+        while self.pos < len(self.text):
+            ch = self.text[self.pos]
+            if ch == "\\" and self.pos + 1 < len(self.text) and self.text[self.pos + 1] in "{}":
+                self.pos += 2
+                continue
+            if ch == opener:
+                depth += 1
+            elif ch == closer:
+                if depth == 0:
+                    self.pos += 1
+                    return self.text[start:self.pos - 1]
+                depth -= 1
+            self.pos += 1
+        raise BibtexError("a '{' is never closed")
+
+    def quoted(self) -> str:
+        self.pos += 1
+        start, depth = self.pos, 0
+        while self.pos < len(self.text):
+            ch = self.text[self.pos]
+            if ch == "\\" and self.pos + 1 < len(self.text):
+                self.pos += 2
+                continue
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif ch == '"' and depth <= 0:
+                self.pos += 1
+                return self.text[start:self.pos - 1]
+            self.pos += 1
+        raise BibtexError("a quoted value is never closed")
+
+
+def split_authors(value: str) -> list[str]:
+    """BibTeX's 'A and B and {C and D Ltd}' -> names, splitting only on top-level 'and'."""
+    names, depth, current = [], 0, []
+    tokens = re.split(r"(\s+and\s+|[{}])", value)
+    for tok in tokens:
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        if depth == 0 and re.fullmatch(r"\s+and\s+", tok or "", re.I):
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(tok or "")
+    names.append("".join(current))
+    return [" ".join(latex_to_unicode(n).split()) for n in names if latex_to_unicode(n).strip()]
