@@ -9,6 +9,8 @@ they do for users. Every other host name resolves to nothing, so no request leav
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +22,10 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
-HOSTS = ["arxiv.org", "huggingface.co", "openreview.net", "aclanthology.org", "www.semanticscholar.org",
+# Chromium preloads HSTS for some paper sites (openreview.net): those are served over TLS with a
+# throwaway self-signed certificate (Chromium runs with --ignore-certificate-errors).
+TLS_HOSTS = ["openreview.net"]
+HOSTS = ["arxiv.org", "huggingface.co", "aclanthology.org", "www.semanticscholar.org",
          "www.biorxiv.org", "www.medrxiv.org", "journals.example.org"]
 
 
@@ -77,14 +82,29 @@ class PageHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def page_server():
+def serve(tls_dir: Path | None = None) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
+    if tls_dir is not None:
+        key, cert = tls_dir / "key.pem", tls_dir / "cert.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                        "-out", str(cert), "-days", "2", "-subj", "/CN=paperlens-e2e",
+                        "-addext", "subjectAltName=" + ",".join(f"DNS:{h}" for h in TLS_HOSTS)],
+                       check=True, capture_output=True)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def page_server(tmp_path_factory):
+    """(http port, https port) of the fixture page server."""
+    plain, tls = serve(), serve(tmp_path_factory.mktemp("tls"))
+    yield plain.server_address[1], tls.server_address[1]
+    plain.shutdown()
+    tls.shutdown()
 
 
 class Browser:
@@ -132,7 +152,9 @@ def browser(live_server, page_server, tmp_path_factory):
         pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
-    rules = ", ".join([f"MAP {host} 127.0.0.1:{page_server}" for host in HOSTS]
+    http_port, https_port = page_server
+    rules = ", ".join([f"MAP {host} 127.0.0.1:{https_port}" for host in TLS_HOSTS]
+                      + [f"MAP {host} 127.0.0.1:{http_port}" for host in HOSTS]
                       + ["MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1", "EXCLUDE localhost"])
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
@@ -142,7 +164,7 @@ def browser(live_server, page_server, tmp_path_factory):
             args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
                   f"--host-resolver-rules={rules}", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run"],
+                  "--no-first-run", "--ignore-certificate-errors"],
         )
         try:
             b = Browser(context, live_server)

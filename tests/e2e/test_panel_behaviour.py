@@ -1,0 +1,89 @@
+"""Keyboard use, collapsing (remembered), the toggle command, dark mode, and the options page."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_tab_reaches_the_panel_and_escape_collapses_it(configured):
+    page = configured.open("http://arxiv.org/abs/2401.90005")  # a page with nothing focusable
+    reached = False
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id === 'paperlens-root'"):
+            reached = True
+            break
+    assert reached, "Tab moves focus into the panel"
+    focused = page.evaluate("document.getElementById('paperlens-root').shadowRoot.activeElement.tagName")
+    assert focused in ("BUTTON", "A")
+    page.keyboard.press("Escape")
+    root = page.locator("#paperlens-root")
+    assert root.get_attribute("data-collapsed") == "true"
+    toggle = page.locator("#paperlens-root header button")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    # Enter on the focused toggle opens it again.
+    page.keyboard.press("Enter")
+    assert root.get_attribute("data-collapsed") == "false"
+
+
+def test_save_toggle_works_with_the_keyboard(configured, live_server):
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    toggle = page.locator("#paperlens-root li[data-paper-id] [data-action='save']").nth(2)
+    before = toggle.get_attribute("aria-pressed")
+    toggle.focus()
+    page.keyboard.press("Space")
+    wait_for(lambda: toggle.get_attribute("aria-pressed") != before)
+    page.keyboard.press("Space")  # and back, leaving the reading list as it was
+    wait_for(lambda: toggle.get_attribute("aria-pressed") == before)
+
+
+def test_collapsed_state_is_remembered(configured):
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    page.locator("#paperlens-root header button").click()
+    assert page.locator("#paperlens-root").get_attribute("data-collapsed") == "true"
+    wait_for(lambda: configured.worker.evaluate("chrome.storage.local.get('collapsed').then(v => v.collapsed)"))
+    again = configured.open("http://arxiv.org/abs/2006.11239v2")
+    assert again.locator("#paperlens-root").get_attribute("data-collapsed") == "true"
+    assert not again.locator("#paperlens-root li[data-paper-id]").first.is_visible()
+
+
+def test_toggle_command_message_collapses_and_expands(configured):
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    page.bring_to_front()
+    send = ("async () => { const [tab] = await chrome.tabs.query({url: 'http://arxiv.org/abs/1706.03762'});"
+            " await chrome.tabs.sendMessage(tab.id, {type: 'toggle'}); }")
+    configured.worker.evaluate(send)
+    wait_for(lambda: page.locator("#paperlens-root").get_attribute("data-collapsed") == "true")
+    configured.worker.evaluate(send)
+    wait_for(lambda: page.locator("#paperlens-root").get_attribute("data-collapsed") == "false")
+
+
+def test_panel_follows_dark_mode(configured):
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    light = page.locator("#paperlens-root .panel").evaluate("el => getComputedStyle(el).backgroundColor")
+    page.emulate_media(color_scheme="dark")
+    dark = page.locator("#paperlens-root .panel").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert light == "rgb(255, 255, 255)"
+    assert dark != light
+
+
+def test_options_page_connects_and_shows_the_corpus_size(configured, live_server):
+    configured.configure(token="", serverUrl="http://127.0.0.1:9")
+    page = configured.context.new_page()
+    page.goto(configured.extension_url("options/options.html"))
+    page.fill("#serverUrl", live_server.url)
+    page.fill("#token", live_server.token)
+    page.click("#save")
+    page.wait_for_selector("#result:has-text('Saved')")
+    assert page.locator("#tokenState").inner_text().startswith("A token is saved")
+    assert page.locator("#token").input_value() == "", "the token is never shown again"
+    page.click("#test")
+    page.wait_for_selector("#result:has-text('Connected')")
+    text = page.locator("#result").inner_text()
+    assert "papers in the corpus" in text and "token accepted" in text
+    paper = configured.open("http://arxiv.org/abs/1706.03762")
+    assert paper.locator("#paperlens-root li[data-paper-id]").count() == 10
