@@ -59,6 +59,7 @@ class LiveIndex:
         self._view: View | None = None
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._folding = threading.Event()
+        self._fold_requested = threading.Event()
         self._last_check = 0.0
 
     # -- what requests call -------------------------------------------------------------------
@@ -129,21 +130,25 @@ class LiveIndex:
         return View(index, papers)
 
     def _fold_in_background(self) -> None:
+        """Rebuild the snapshot from the whole corpus in a thread; the current view serves meanwhile.
+        A request for a fold while one runs makes that one go round again when it is done."""
+        self._fold_requested.set()
         if self._folding.is_set():
             return
         self._folding.set()
 
         def fold() -> None:
             try:
-                with self._build_lock():
-                    path = snapshot.latest(self.folder)
-                    current = self._view
-                    if path is None or current is None or _log_position(path) < current.index.log_position:
-                        path = self._build_snapshot()
-                index, papers = snapshot.load(path)
-                with self._lock:
-                    self._view = self._catch_up(View(index, papers))
-                snapshot.prune(self.folder)
+                while self._fold_requested.is_set():
+                    self._fold_requested.clear()
+                    with self._build_lock():
+                        path = snapshot.latest(self.folder)
+                        if path is None or _log_position(path) < self.store.log_length():
+                            path = self._build_snapshot()
+                    index, papers = snapshot.load(path)
+                    with self._lock:
+                        self._view = self._catch_up(View(index, papers))
+                    snapshot.prune(self.folder)
             except Exception:  # a failed fold leaves the current view serving; say why in the log
                 log.exception("folding the index delta into a new snapshot failed")
             finally:

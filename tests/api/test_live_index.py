@@ -1,0 +1,85 @@
+"""The index a process serves from: snapshots on disk, a delta for new papers, restarts."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from paperlens.corpus.paper import Paper
+from paperlens.ranking import snapshot
+from paperlens.ranking.live_index import LiveIndex
+from paperlens.ranking.related import related_papers, search_papers
+
+from ..conftest import demo_papers
+
+
+def titles(view, ranking):
+    return [view.papers.paper(h.doc)["title"] for h in ranking.hits]
+
+
+def test_first_view_builds_a_snapshot_and_a_restart_maps_it_again(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    first = LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    assert first.index.n_docs == 85 and snapshot.latest(tmp_path) is not None
+    again = LiveIndex(store, tmp_path, refresh_seconds=0).view()  # a restarted worker
+    assert again.index.n_docs == 85
+    assert isinstance(again.index.segments[0].docs, np.memmap)  # shared through the page cache, not copied
+
+
+def test_new_papers_join_the_delta_without_a_rebuild(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    live = LiveIndex(store, tmp_path, refresh_seconds=0)
+    view = live.view()
+    list(store.add_many([Paper(title="Wombat burrow acoustics", abstract="Wombats and sound.")]))
+    view = live.view()
+    assert view.index.n_docs == 86 and len(view.index.segments) == 2
+    assert titles(view, search_papers(view, "wombat", 1)) == ["Wombat burrow acoustics"]
+    # a restarted process replays the log past its snapshot and sees the same
+    restarted = LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    assert titles(restarted, search_papers(restarted, "wombat", 1)) == ["Wombat burrow acoustics"]
+
+
+def test_a_large_delta_is_folded_into_a_new_snapshot_in_the_background(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    live = LiveIndex(store, tmp_path, refresh_seconds=0, fold_min_docs=10, fold_fraction=0.01)
+    live.view()
+    list(store.add_many([Paper(title=f"Platypus study {i}", abstract="Electroreception.") for i in range(12)]))
+    live.view()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(live.view().index.segments) != 1:
+        time.sleep(0.05)
+    view = live.view()
+    assert len(view.index.segments) == 1 and view.index.n_docs == 97
+    assert len(search_papers(view, "platypus", 20).hits) == 12
+
+
+def test_a_changed_abstract_is_reindexed(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    live = LiveIndex(store, tmp_path, refresh_seconds=0)
+    live.view()
+    target = demo_papers()[0]
+    list(store.add_many([Paper(title=target.title, abstract=target.abstract + " Echidna echidna echidna.")]))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not search_papers(live.view(), "echidna", 1).hits:
+        time.sleep(0.05)
+    view = live.view()
+    assert view.index.n_docs == 85
+    assert titles(view, search_papers(view, "echidna", 1)) == [target.title]
+
+
+def test_a_snapshot_from_another_corpus_is_not_trusted(store, tmp_path, redis_server):
+    list(store.add_many(demo_papers()))
+    LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    store.r.delete(store.keys.corpus_log, store.keys.corpus_version, store.keys.corpus_count)
+    list(store.add_many([Paper(title="Only paper", abstract="Solo.")]))
+    view = LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    assert view.index.n_docs == 1
+
+
+def test_related_excludes_the_query_paper(store, tmp_path):
+    papers = demo_papers()
+    list(store.add_many(papers))
+    view = LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    ranking = related_papers(view, papers[2].indexed_text, 10, exclude_id=papers[2].id)
+    assert papers[2].title not in titles(view, ranking) and len(ranking.hits) == 10
