@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import redis
 from flask import g, request
 
 from ..services import services
@@ -35,5 +36,13 @@ def current_user(required: bool) -> str | None:
 
 
 def read_access() -> str | None:
-    """Read routes are open on loopback and need a token elsewhere (PAPERLENS_PUBLIC_READ decides)."""
-    return current_user(required=services().settings.reads_need_token)
+    """Read routes are open on loopback and need a token elsewhere (PAPERLENS_PUBLIC_READ decides).
+    While Redis is down an open read route still answers, anonymously, from the in-memory index."""
+    required = services().settings.reads_need_token
+    try:
+        return current_user(required=required)
+    except redis.RedisError:
+        if required:
+            raise
+        g.user = None
+        return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from ..settings import Settings
 
@@ -20,4 +22,7 @@ def connect(settings: Settings) -> redis.Redis:
         socket_timeout=settings.redis_timeout,
         socket_connect_timeout=settings.redis_timeout,
         health_check_interval=10,
+        # One quick retry rides out a blip; redis-py's default (10 with backoff) would hold every
+        # request for seconds during an outage, when the index could be answering instead.
+        retry=Retry(ExponentialBackoff(cap=0.1, base=0.02), 1),
     )
