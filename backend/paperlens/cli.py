@@ -107,16 +107,26 @@ def _ingest_records(svc, records, label: str):
     return counts, skips
 
 
-def _summarize_all(svc) -> None:
-    from .ranking.summaries_bulk import summarize_corpus
+def _summarize_all(svc, processes: int = 2) -> None:
+    from .ranking.summary_cache import summarize_corpus
 
-    summarize_corpus(svc, progress=sys.stderr.isatty())
+    if sys.stderr.isatty():
+        with click.progressbar(length=svc.papers.count(), label="summarising", file=sys.stderr,
+                               show_pos=True) as bar:
+            done = summarize_corpus(svc, processes=processes, on_progress=bar.update)
+    else:
+        done = summarize_corpus(svc, processes=processes)
+    failed = f", {done.failed:,} failed (see the log)" if done.failed else ""
+    click.echo(f"summaries: {done.papers:,} papers, {done.computed:,} computed, {done.cached:,} already cached, "
+               f"{done.empty:,} without text{failed} in {done.seconds:.1f} s")
 
 
 @main.command()
-def summarize():
-    """Compute and cache the summary of every paper in the corpus."""
-    _summarize_all(_services(_settings()))
+@click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Processes for a large corpus (small ones run in one).")
+def summarize(processes):
+    """Compute and cache the summary of every paper in the corpus (papers already cached are skipped)."""
+    _summarize_all(_services(_settings()), processes)
 
 
 # -- index ------------------------------------------------------------------------------------

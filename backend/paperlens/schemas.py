@@ -365,3 +365,26 @@ class RecommendResponse(ma.Schema):
 class DismissResponse(ma.Schema):
     id = fields.String(required=True)
     dismissed = fields.Boolean(required=True)
+
+
+# -- summaries ----------------------------------------------------------------------------------
+MAX_SUMMARY_SENTENCES = 10
+MAX_SUMMARIZE_BYTES = 100_000  # checked by the view, so a longer text gets 413 rather than 422
+
+
+class SummaryArgs(StrictSchema):
+    n = fields.Integer(load_default=3, validate=validate.Range(min=1, max=MAX_SUMMARY_SENTENCES),
+                       metadata={"description": "key sentences to return"})
+
+
+class SummarizeRequest(StrictSchema):
+    text = fields.String(required=True, metadata={"description": f"any text, at most {MAX_SUMMARIZE_BYTES:,} "
+                                                                 "bytes in UTF-8 (longer: 413)"})
+    title = fields.String(allow_none=True, validate=validate.Length(max=MAX_TITLE),
+                          metadata={"description": "lifts sentences and key terms that share its words"})
+    n = fields.Integer(load_default=3, validate=validate.Range(min=1, max=MAX_SUMMARY_SENTENCES))
+
+    @ma.validates("text")
+    def text_has_words(self, value, **kwargs):
+        if not value.strip():
+            raise ma.ValidationError("Text must contain something to summarise.")

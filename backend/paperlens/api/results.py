@@ -9,8 +9,8 @@ import redis
 from ..corpus.paper import Paper
 from ..ranking.live_index import View
 from ..ranking.related import Hit
+from ..ranking.summary_cache import cached_summaries
 from ..services import services
-from .summaries import summaries_for
 
 
 def paper_view(data: dict) -> dict:
@@ -48,7 +48,7 @@ def result_objects(view: View, hits: list[Hit], summaries: str) -> list[dict]:
             "_text": (shown.get("title") or "", shown.get("abstract") or ""),
         })
     if summaries != "none":
-        for result, summary in zip(results, summaries_for([r["_text"] for r in results], view)):
+        for result, summary in zip(results, cached_summaries(svc.cache, [r["_text"] for r in results], view)):
             result["tldr"] = summary["tldr"] if summary else None
             if summaries == "full" and summary:
                 result["summary"] = summary

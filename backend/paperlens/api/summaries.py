@@ -1,48 +1,63 @@
-"""Extractive summaries for the API: cached in Redis by a hash of the text and the method version,
-so a better method never serves old summaries."""
+"""Summaries: GET /papers/{id}/summary for a paper in the corpus, POST /summarize for any text.
+
+Both are cached in Redis (ranking/summary_cache.py), so a repeated call does not summarise again.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import redis
+from flask_smorest import Blueprint
 
-from ..ranking.live_index import View
-from ..ranking.summaries import METHOD_VERSION, summarize
+from ..ranking.summary_cache import cached_summaries
+from ..schemas import MAX_SUMMARIZE_BYTES, PaperSummarySchema, SummarizeRequest, SummaryArgs, SummarySchema
 from ..services import services
+from .auth import BEARER, read_access
+from .errors import ApiError, ErrorSchema
+from .papers import find_paper
 
-SUMMARY_TTL = 30 * 24 * 3600
-
-
-def text_key(title: str, abstract: str) -> tuple[str, str]:
-    digest = hashlib.blake2b(f"{title}\x1f{abstract}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return (METHOD_VERSION, digest)
+blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Extractive summaries")
 
 
-def summary_dict(title: str, abstract: str, view: View | None) -> dict:
-    idf = _idf_lookup(view) if view is not None else None
-    s = summarize(abstract or title, title=title or None, idf=idf)
-    return {"tldr": s.tldr, "sentences": list(s.sentences), "key_terms": list(s.key_terms), "method": s.method}
+@blp.get("/papers/<path:paper_id>/summary")
+@blp.arguments(SummaryArgs, location="query")
+@blp.response(200, PaperSummarySchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.doc(security=[{}, BEARER])
+def paper_summary(args: dict, paper_id: str):
+    """A paper's TL;DR, its `n` key sentences (in their order) and its key terms. A paper without an
+    abstract is summarised from its title."""
+    read_access()
+    paper = find_paper(paper_id)
+    summary = _summary(paper.get("title") or "", paper.get("abstract") or "", args["n"])
+    if summary is None:
+        raise ApiError(422, f"Paper {paper['id']!r} has neither a title nor an abstract to summarise.")
+    return {"paper_id": paper["id"], **summary}
 
 
-def summaries_for(texts: list[tuple[str, str]], view: View | None) -> list[dict | None]:
-    """Summaries for (title, abstract) pairs, from the cache where possible."""
+@blp.post("/summarize")
+@blp.arguments(SummarizeRequest)
+@blp.response(200, SummarySchema)
+@blp.alt_response(413, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.doc(security=[{}, BEARER])
+def summarize_text(body: dict):
+    """Summarise any text (an abstract, a section, a whole paper's text) of up to 100 KB (UTF-8)."""
+    read_access()
+    size = len(body["text"].encode("utf-8", "surrogatepass"))
+    if size > MAX_SUMMARIZE_BYTES:
+        raise ApiError(413, f"The text is {size:,} bytes; the limit is {MAX_SUMMARIZE_BYTES:,} bytes (UTF-8).",
+                       details={"text": [f"at most {MAX_SUMMARIZE_BYTES} bytes"], "bytes": size})
+    summary = _summary(body.get("title") or "", body["text"], body["n"])
+    if summary is None:  # the schema refuses blank text, so only a summariser failure lands here
+        raise ApiError(500, "The text could not be summarised; the error has been logged on the server.", "internal")
+    return summary
+
+
+def _summary(title: str, text: str, n: int) -> dict | None:
     svc = services()
-    keys = [text_key(t, a) for t, a in texts]
-    cached = svc.cache.get_many("summary", keys)
-    out, fresh = [], []
-    for (title, abstract), key, hit in zip(texts, keys, cached):
-        if hit is None and (abstract or title).strip():
-            hit = summary_dict(title, abstract, view)
-            fresh.append((key, hit))
-        out.append(hit)
-    svc.cache.set_many("summary", fresh, SUMMARY_TTL)
-    return out
-
-
-def _idf_lookup(view: View):
-    index = view.index
-
-    def idf(stem: str) -> float:
-        ids = index.vocab.lookup([stem])
-        return float(index.idf[ids[0]]) if ids[0] >= 0 else 0.0
-
-    return idf
+    try:
+        view = svc.index.view()
+    except redis.RedisError:
+        view = None  # no index could be opened: the built-in IDF table still summarises
+    return cached_summaries(svc.cache, [(title, text)], view, n)[0]
