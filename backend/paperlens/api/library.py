@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 
 from ..corpus.paper import Paper
 from ..library import bibtex
-from ..library.export import FORMATS, filename, item, ms_from_iso, render
+from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
 from ..library.recommend import recommend
 from ..schemas import (PAPER_ID, DismissResponse, ExportArgs, ImportArgs, ImportItemSchema, LibraryEditRequest,
                        LibraryImportRequest, LibraryImportResponse, LibraryItemSchema, LibraryListArgs,
@@ -59,8 +59,7 @@ def _entry_id(paper_id: str) -> str:
 
 
 def _items(rl: ReadingList, entries) -> list[dict]:
-    fresh = services().papers.get_many([e.paper_id for e in entries])
-    return [item(e, paper.to_dict() if paper else None) for e, paper in zip(entries, fresh)]
+    return items_for(rl, services().papers, entries)
 
 
 def _too_many_tags(exc: TooManyTags) -> ApiError:

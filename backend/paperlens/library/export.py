@@ -47,6 +47,13 @@ def item(entry, fresh: dict | None) -> dict:
             "saved_at": iso_from_ms(entry.saved_at_ms)}
 
 
+def items_for(reading_list, papers, entries=None) -> list[dict]:
+    """Items for a ReadingList's entries (all when None), with metadata from the PaperStore."""
+    entries = reading_list.entries() if entries is None else entries
+    fresh = papers.get_many([e.paper_id for e in entries])
+    return [item(e, paper.to_dict() if paper else None) for e, paper in zip(entries, fresh)]
+
+
 def filename(fmt: str, user: str, today: str | None = None) -> str:
     today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
     safe_user = "".join(ch for ch in user if ch.isalnum() or ch in "-_.") or "user"

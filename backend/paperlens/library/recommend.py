@@ -79,6 +79,6 @@ def recommend(view: View, saved_texts: list[str], dismissed_texts: list[str], ex
     for doc in best.tolist():
         shares = view.index.contributions(query, doc)
         top = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
-        terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in top if shares[j] > 0]
-        hits.append(Hit(doc, float(scores[doc]), terms))
+        matched = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in top if shares[j] > 0]
+        hits.append(Hit(doc, float(scores[doc]), matched))
     return Ranking(hits, int(np.sum(query.weights > 0))), terms
