@@ -268,5 +268,29 @@ def _run_gunicorn(settings: Settings) -> None:
         pass
 
 
+# -- export -----------------------------------------------------------------------------------
+@main.command()
+@click.argument("user")
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "csv", "json"]), default="bibtex", show_default=True)
+@click.option("--tag", default=None, help="Only the entries with this tag.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="File to write (default: standard output).")
+def export(user, fmt, tag, output):
+    """Write USER's reading list (USER is the token name, e.g. 'local') as BibTeX, CSV or JSON."""
+    from .library.export import items_for, render
+    from .store.library import ReadingList
+
+    svc = _services(_settings())
+    items = sorted(items_for(ReadingList(svc.redis, svc.keys, user), svc.papers), key=lambda it: it["saved_at"])
+    if tag:
+        items = [it for it in items if tag in it["tags"]]
+    text = render(fmt, items)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"exported {len(items)} entries of {user!r}", err=True)
+
+
 if __name__ == "__main__":
     main()
