@@ -1,0 +1,122 @@
+"""Summarising the whole corpus into the cache (`paperlens summarize`), and the one cache key the
+bulk and the lazy path share, against the test Redis."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import redis
+from click.testing import CliRunner
+
+import paperlens.ranking.summaries as summaries_module
+from paperlens.cli import main
+from paperlens.ranking.summary_cache import (
+    SUMMARY_KIND,
+    cached_summaries,
+    corpus_idf,
+    summarize_corpus,
+    summary_key,
+    summary_of,
+)
+from paperlens.services import Services
+
+from ..conftest import demo_papers
+
+
+@pytest.fixture
+def svc(settings, store):
+    list(store.add_many(demo_papers()))
+    return Services.create(settings)
+
+
+def cached_summary(svc, paper, n: int = 3):
+    raw = svc.redis.get(svc.keys.cache(SUMMARY_KIND, *summary_key(paper.title, paper.abstract, n)))
+    return json.loads(raw) if raw else None
+
+
+def test_bulk_summarising_fills_the_cache_for_every_demo_paper(svc):
+    done = summarize_corpus(svc)
+    assert (done.papers, done.computed, done.cached, done.empty, done.failed) == (85, 85, 0, 0, 0)
+    idf = corpus_idf(svc.index.view())
+    for paper in demo_papers():
+        assert cached_summary(svc, paper) == summary_of(paper.title, paper.abstract, 3, idf), paper.id
+    assert len(list(svc.redis.scan_iter(f"{svc.keys.prefix}:cache:summary:*"))) == 85
+
+
+def test_a_second_bulk_run_only_reads_the_cache(svc, monkeypatch):
+    summarize_corpus(svc)
+    calls = []
+    monkeypatch.setattr(summaries_module, "summarize", lambda *a, **k: calls.append(a))
+    done = summarize_corpus(svc)
+    assert (done.papers, done.computed, done.cached) == (85, 0, 85) and calls == []
+
+
+def test_two_processes_cache_the_same_summaries_as_one(svc, settings, store):
+    done = summarize_corpus(svc, processes=2, min_for_processes=0, batch=20)
+    assert (done.papers, done.computed) == (85, 85)
+    in_two = {p.id: cached_summary(svc, p) for p in demo_papers()}
+    svc.redis.delete(*svc.redis.keys(f"{svc.keys.prefix}:cache:summary:*"))
+    summarize_corpus(svc, processes=1)
+    assert in_two == {p.id: cached_summary(svc, p) for p in demo_papers()}
+
+
+def test_lazy_requests_after_bulk_use_what_it_cached(svc, monkeypatch):
+    summarize_corpus(svc)
+    calls = []
+    monkeypatch.setattr(summaries_module, "summarize", lambda *a, **k: calls.append(a))
+    papers = demo_papers()[:10]
+    got = cached_summaries(svc.cache, [(p.title, p.abstract) for p in papers], svc.index.view())
+    assert calls == [] and got == [cached_summary(svc, p) for p in papers]
+
+
+def test_a_new_method_version_gets_new_keys_and_fresh_summaries(svc, monkeypatch):
+    paper = demo_papers()[0]
+    old_key = summary_key(paper.title, paper.abstract, 3)
+    [old] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
+    assert summarize_corpus(svc).computed == 84  # the lazy path cached paper 0 under the same key
+    monkeypatch.setattr(summaries_module, "METHOD_VERSION", "summary-v2:test")
+    new_key = summary_key(paper.title, paper.abstract, 3)
+    assert new_key != old_key and svc.keys.cache(SUMMARY_KIND, *new_key) != svc.keys.cache(SUMMARY_KIND, *old_key)
+    assert summarize_corpus(svc).computed == 85  # nothing cached by the old method counts
+    [new] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
+    assert old["method"] != "summary-v2:test" and new["method"] == "summary-v2:test"
+
+
+def test_cache_key_depends_on_title_text_and_n():
+    base = summary_key("A title", "Some text.", 3)
+    assert base == summary_key("A title", "Some text.", 3)
+    assert len({base, summary_key("A title", "Some text.", 4), summary_key("A titl", "eSome text.", 3),
+                summary_key("", "Some text.", 3),
+                summary_key("A title", "Other text.", 3)}) == 5
+    assert summary_key(None, "x", 3) == summary_key("", "x", 3)
+    summary_key("lone \ud800 surrogate", "text \udfff", 3)  # JSON from a client can carry these
+
+
+def test_papers_without_text_are_counted_not_cached(svc, store):
+    from paperlens.corpus.paper import Paper
+
+    list(store.add_many([Paper(title="Only a title here", abstract="")]))
+    done = summarize_corpus(svc)
+    assert (done.papers, done.computed, done.empty) == (86, 86, 0)  # a title alone is summarised
+
+
+def test_paperlens_summarize_command_fills_the_cache(svc, settings):
+    env = {"PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
+           "PAPERLENS_DATA_DIR": str(settings.data_dir)}
+    result = CliRunner().invoke(main, ["summarize"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "85 papers, 85 computed, 0 already cached" in result.output
+    assert all(cached_summary(svc, p) for p in demo_papers())
+    again = CliRunner().invoke(main, ["summarize", "--processes", "1"], env=env)
+    assert again.exit_code == 0 and "0 computed, 85 already cached" in again.output
+
+
+def test_bulk_fails_loudly_when_redis_is_down(svc):
+    from ..conftest import free_port
+
+    svc.index.view()
+    svc.redis = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
+    svc.papers.r = svc.redis
+    with pytest.raises(redis.RedisError):
+        summarize_corpus(svc)
