@@ -210,7 +210,6 @@ async function setSettings(patch) {
   for (const key of Object.keys(DEFAULTS)) if (key in patch) allowed[key] = patch[key];
   await ext.storage.local.set(allowed);
   await cacheClear();
-  if ('genericHosts' in allowed) await syncGenericScripts();
   return publicSettings();
 }
 
@@ -271,8 +270,13 @@ async function syncGenericScripts() {
   const { genericHosts = [] } = await ext.storage.local.get('genericHosts');
   const matches = [];
   for (const host of genericHosts) {
-    const origin = `*://${host}/*`;
-    if (await ext.permissions.contains({ origins: [origin] })) matches.push(origin);
+    // Both schemes when granted (the options page asks for *://host/*), else whichever is held.
+    for (const origin of [`*://${host}/*`, `https://${host}/*`, `http://${host}/*`]) {
+      if (await ext.permissions.contains({ origins: [origin] })) {
+        matches.push(origin);
+        if (origin.startsWith('*')) break;
+      }
+    }
   }
   try {
     await ext.scripting.unregisterContentScripts({ ids: ['paperlens-generic'] });
@@ -292,4 +296,5 @@ ext.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && (changes.serverUrl || changes.token || changes.k || changes.saveOpened)) {
     cacheClear();
   }
+  if (area === 'local' && changes.genericHosts) syncGenericScripts().catch(() => {});
 });

@@ -33,6 +33,7 @@
     button:focus-visible, a:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
     button[aria-pressed="true"] { border-color: var(--saved); color: var(--saved); }
     button[disabled] { opacity: .5; cursor: default; }
+    button[aria-busy="true"] { opacity: .7; cursor: progress; }
     .link { border: 0; padding: 0; color: var(--accent); text-decoration: underline; }
     .own { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
       color: var(--muted); }
@@ -130,10 +131,12 @@
       label();
       if (disabledReason) button.disabled = true;
       button.addEventListener('click', async () => {
+        // Busy, not disabled: a disabled button drops keyboard focus mid-save.
+        if (button.getAttribute('aria-busy') === 'true' || button.disabled) return;
         const want = button.getAttribute('aria-pressed') !== 'true';
-        button.disabled = true;
+        button.setAttribute('aria-busy', 'true');
         const ok = await this.onSave(id, want, payload);
-        button.disabled = false;
+        button.removeAttribute('aria-busy');
         if (ok) button.setAttribute('aria-pressed', String(want));
         label();
       });

@@ -125,11 +125,11 @@ class Browser:
 
     def configure(self, **settings):
         """Write settings the way the options page does; the worker drops its cache on change."""
-        values = {"serverUrl": self.live_server.url, "token": self.live_server.token, "k": 10,
+        values = {"serverUrl": self.live_server.url, "token": self.live_server.token, "k": 10, "genericHosts": [],
                   "saveOpened": False, "sites": {}, "collapsed": False}
         values.update(settings)
-        self.worker.evaluate("async (v) => { await chrome.storage.session.clear(); "
-                             "await chrome.storage.local.set(v); }", values)
+        # cacheClear is the worker's own function (a classic script's top-level name).
+        self.worker.evaluate("async (v) => { await chrome.storage.local.set(v); await cacheClear(); }", values)
 
     def extension_url(self, path: str) -> str:
         return f"chrome-extension://{self.extension_id}/{path}"
