@@ -87,6 +87,15 @@ def test_popup_removes_and_exports(configured, live_server):
     popup.goto(configured.extension_url("popup/popup.html"))
     item = popup.locator(f"#items li[data-paper-id='{paper_id}']")
     item.wait_for(timeout=10000)
+    item.locator(".actions input").fill("to-read, diffusion")
+    item.locator(".actions button", has_text="Tag").click()
+    popup.wait_for_selector(f"#items li[data-paper-id='{paper_id}'] .tag:has-text('to-read')")
+    popup.select_option("#tag", "diffusion")
+    popup.wait_for_selector(f"#items li[data-paper-id='{paper_id}']")
+    popup.fill("#q", "zzzz-no-such-words")
+    popup.wait_for_selector(f"#items li[data-paper-id='{paper_id}']", state="detached")
+    popup.fill("#q", "")
+    item.wait_for(timeout=10000)
     for fmt in ("bibtex", "csv", "json"):
         with popup.expect_download() as download:
             popup.locator(f"[data-export='{fmt}']").click()
