@@ -37,6 +37,7 @@
     .link { border: 0; padding: 0; color: var(--accent); text-decoration: underline; }
     .own { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
       color: var(--muted); }
+    .own:empty { display: none; }
     .own .label { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .body { overflow-y: auto; padding: 4px 0; }
     .status { padding: 10px; }
