@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .corpus.paper import clean_arxiv_id, clean_doi, normalise_title
+
 MAX_K = 100
 MAX_QUERY = 2000
 MAX_TITLE = 2000
@@ -49,9 +51,11 @@ class PaperInSchema(StrictSchema):
     source_id = fields.String(allow_none=True, validate=validate.Length(max=300))
 
     @ma.validates_schema
-    def title_has_text(self, data, **kwargs):
-        if not data.get("title", "").strip():
-            raise ma.ValidationError("Title must contain text.", "title")
+    def paper_has_an_identity(self, data, **kwargs):
+        # ids come from the arXiv id, the DOI, or else the normalised title: one must be usable
+        has_id = clean_arxiv_id(data.get("arxiv_id")) or clean_doi(data.get("doi")) or clean_arxiv_id(data.get("url"))
+        if not normalise_title(data.get("title", "")) and not has_id:
+            raise ma.ValidationError("The title must contain letters or digits (or give an arXiv id or DOI).", "title")
 
 
 class PaperSchema(ma.Schema):
@@ -160,8 +164,8 @@ class RelatedRequest(StrictSchema):
         has_id = data.get("id") or data.get("arxiv_id") or data.get("doi")
         if not has_text and not has_id:
             raise ma.ValidationError("Give a title and/or abstract, or an id of a paper in the corpus.", "_schema")
-        if data.get("save") and not (data.get("title") or "").strip():
-            raise ma.ValidationError("Saving a paper to the corpus needs its title.", "title")
+        if data.get("save") and not normalise_title(data.get("title") or ""):
+            raise ma.ValidationError("Saving a paper to the corpus needs its title (with letters or digits).", "title")
 
 
 class QuerySchema(ma.Schema):

@@ -123,3 +123,11 @@ def test_cors_answers_only_the_configured_extension_origins(settings):
     for origin in ("https://evil.example", "chrome-extension://otherextension", "null"):
         r = client.get("/api/v1/health", headers={"Origin": origin})
         assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_a_title_without_letters_or_digits_is_refused_not_a_crash(demo_client):
+    r = demo_client.post("/api/v1/papers", json={"title": "???"})
+    assert r.status_code == 422 and "title" in error_of(r)["details"]["papers"]["0"]
+    r = demo_client.post("/api/v1/related", json={"title": "!!!", "save": True})
+    assert r.status_code == 422
+    assert demo_client.post("/api/v1/papers", json={"title": "???", "doi": "10.1234/sym"}).get_json()["added"] == 1

@@ -10,7 +10,8 @@ import re
 import sys
 from typing import Iterator, TextIO
 
-from .formats import FORMATS, Record
+from .formats import FORMATS, Record, Skipped
+from .paper import Paper
 
 HEAD_SIZE = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -87,7 +88,11 @@ def read_records(path: str | os.PathLike, fmt: str | None = None, *, year: int |
 
 def closing_when_done(records: Iterator[Record], stream: TextIO) -> Iterator[Record]:
     try:
-        yield from records
+        for number, record in enumerate(records, 1):
+            if isinstance(record, Paper) and not record.id:
+                # A title of only symbols and no arXiv id or DOI gives a paper nothing to be known by.
+                record = Skipped(f"record {number}", f"title {record.title[:60]!r} has no letters or digits, and no arXiv id or DOI")
+            yield record
     finally:
         close(stream)
 

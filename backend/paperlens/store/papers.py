@@ -73,6 +73,8 @@ class PaperStore:
         """Store papers, merging each with the stored paper that shares an alias with it."""
         chunk: list[Paper] = []
         for paper in papers:
+            if not paper.id:
+                raise ValueError(f"paper {paper.title[:60]!r} has no id: give a title with letters or digits, an arXiv id or a DOI")
             chunk.append(paper)
             if len(chunk) >= batch:
                 yield from self._add_chunk(chunk)
