@@ -12,6 +12,7 @@ LaTeX accents and escapes turned back into Unicode.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,10 +32,14 @@ class BibtexError(ValueError):
 
 
 # -- writing ------------------------------------------------------------------------------------
-def escape(text: str) -> str:
+def escape(text: str, keep_lines: bool = False) -> str:
     """LaTeX-escape a field value. Braces become \\{ \\} when they pair up within the value (so
-    BibTeX's brace counting stays balanced) and \\textbraceleft{}/\\textbraceright{} otherwise."""
-    text = " ".join(str(text).split())
+    BibTeX's brace counting stays balanced) and \\textbraceleft{}/\\textbraceright{} otherwise.
+    Whitespace is collapsed, except that `keep_lines` keeps line breaks (notes)."""
+    if keep_lines:
+        text = "\n".join(" ".join(line.split()) for line in str(text).replace("\r\n", "\n").split("\n"))
+    else:
+        text = " ".join(str(text).split())
     balanced = _braces_balance(text)
 
     def one(match: re.Match) -> str:
@@ -103,16 +108,16 @@ def _suffix(n: int) -> str:
 def entry(item: dict, key: str) -> str:
     """One BibTeX entry for a reading-list item {paper, tags, note, saved_at}."""
     paper = item["paper"]
-    fields: list[tuple[str, str, bool]] = []  # name, value, raw (a macro such as a month)
+    fields: list[tuple[str, str, bool]] = []  # name, escaped value, bare (a macro such as a month)
 
-    def add(name: str, value, raw: bool = False):
+    def add(name: str, value, escaped: bool = False):
         if value:
-            fields.append((name, value if raw else escape(value), raw))
+            fields.append((name, value if escaped else escape(value), False))
 
     add("title", paper.get("title"))
     authors = [a for a in paper.get("authors") or [] if a.strip()]
     # a name that itself contains the word "and" is braced so BibTeX does not split it
-    add("author", " and ".join(_author(a) for a in authors), raw=False)
+    add("author", " and ".join(_author(a) for a in authors), escaped=True)
     published = paper.get("published") or ""
     if published[:4].isdigit():
         fields.append(("year", published[:4], False))
@@ -131,13 +136,14 @@ def entry(item: dict, key: str) -> str:
     add("url", paper.get("url"))
     add("abstract", paper.get("abstract"))
     add("keywords", ", ".join(item.get("tags") or []))
-    add("annote", item.get("note"))
+    if item.get("note"):
+        add("annote", escape(item["note"], keep_lines=True), escaped=True)
     add("timestamp", item.get("saved_at"))
     if paper.get("categories"):
         add("categories", ", ".join(paper["categories"]))
     add("paperlensid", paper.get("id"))
     kind = "article" if paper.get("doi") else "misc"
-    body = ",\n".join(f"  {name} = {value if raw else '{' + value + '}'}" for name, value, raw in fields)
+    body = ",\n".join(f"  {name} = {value if bare else '{' + value + '}'}" for name, value, bare in fields)
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
@@ -223,11 +229,24 @@ class _Parser:
     def __init__(self, text: str):
         self.text = text
         self.pos = 0
-        self.strings = {m: m for m in MONTHS}
-        self.strings.update({m: str(i + 1) for i, m in enumerate(MONTHS)})
+        self.strings = {m: str(i + 1) for i, m in enumerate(MONTHS)}
+        # Where entries start on their own line: a broken entry's value ends there at the latest,
+        # and parsing goes on from there, so every part of the text is read a bounded number of
+        # times whatever the input.
+        self.starts = [m.start(1) for m in re.finditer(r"(?m)^[ \t]*(@)", text)]
+        self._counted = (0, 1)  # (position, line there): line numbers are counted incrementally
 
-    def line(self, pos: int | None = None) -> int:
-        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+    def line(self, pos: int) -> int:
+        at, line = self._counted
+        if pos < at:
+            at, line = 0, 1
+        line += self.text.count("\n", at, pos)
+        self._counted = (pos, line)
+        return line
+
+    def boundary(self, pos: int) -> int:
+        i = bisect.bisect_right(self.starts, pos)
+        return self.starts[i] if i < len(self.starts) else len(self.text)
 
     def run(self) -> tuple[list[BibEntry], list[BibSkip]]:
         entries: list[BibEntry] = []
@@ -283,7 +302,9 @@ class _Parser:
                 entries.append(BibEntry(kind, key, fields, self.line(start)))
             except BibtexError as exc:
                 skips.append(BibSkip(self.line(start), str(exc)))
-                self.pos = max(self.pos, start + 1)
+                # go on at the next entry that starts a line: an unclosed brace must not swallow
+                # the entries after it
+                self.pos = self.boundary(start)
 
     # -- pieces -----------------------------------------------------------------------------
     def peek(self) -> str:
@@ -346,7 +367,8 @@ class _Parser:
         as text, not as grouping."""
         start, depth = self.pos, 0
         opener = "{" if closer == "}" else "("
-        while self.pos < len(self.text):
+        end = self.boundary(self.pos)
+        while self.pos < end:
             ch = self.text[self.pos]
             if ch == "\\" and self.pos + 1 < len(self.text) and self.text[self.pos + 1] in "{}":
                 self.pos += 2
@@ -364,7 +386,8 @@ class _Parser:
     def quoted(self) -> str:
         self.pos += 1
         start, depth = self.pos, 0
-        while self.pos < len(self.text):
+        end = self.boundary(self.pos)
+        while self.pos < end:
             ch = self.text[self.pos]
             if ch == "\\" and self.pos + 1 < len(self.text):
                 self.pos += 2
