@@ -163,7 +163,8 @@ async function related(paper) {
   return {
     cached,
     query: { ...data.query, id: ownId, saved: ids ? ids.has(ownId) : false,
-      saveable: /^(arxiv|doi):/.test(ownId || '') },
+      // The server's own id (arxiv:, doi: or title:<hash>) is what the reading list is keyed by.
+      saveable: !!(data.query && data.query.id) || /^(arxiv|doi):/.test(ownId || '') },
     results,
   };
 }

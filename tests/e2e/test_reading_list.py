@@ -103,3 +103,18 @@ def test_popup_removes_and_exports(configured, live_server):
     item.locator("[data-action='remove']").click()
     item.wait_for(state="detached", timeout=10000)
     assert paper_id not in library_ids(live_server)
+
+
+def test_a_paper_without_arxiv_id_or_doi_is_saved_under_the_servers_id(configured, live_server):
+    page = configured.open("https://openreview.net/forum?id=PxTIG12RRHS")
+    assert page.locator("#paperlens-root").get_attribute("data-paper-id") == "openreview:PxTIG12RRHS"
+    own = page.locator("#paperlens-root .own [data-action='save']")
+    paper_id = own.get_attribute("data-paper-id")
+    assert paper_id.startswith("title:"), "the id the server computed for this paper"
+    try:
+        if own.get_attribute("aria-pressed") != "true":
+            own.click()
+        wait_for(lambda: own.get_attribute("aria-pressed") == "true")
+        assert paper_id in library_ids(live_server)
+    finally:
+        unsave(live_server, paper_id)
