@@ -121,10 +121,9 @@ def save_paper(body: dict, paper_id: str):
             raise ApiError(503, "The paper could not be stored; try again.")
     rl = reading_list()
     try:
-        created = rl.save(stored.id, stored.to_dict(), tags=body.get("tags"), note=body.get("note"))
+        created, entry = rl.save(stored.id, stored.to_dict(), tags=body.get("tags"), note=body.get("note"))
     except TooManyTags as exc:
         raise _too_many_tags(exc) from None
-    entry = rl.get(stored.id)
     return item(entry, stored.to_dict()), 201 if created else 200
 
 
@@ -156,11 +155,10 @@ def edit_entry(body: dict, paper_id: str):
     entry_id = _entry_id(paper_id)
     rl = reading_list()
     try:
-        found = rl.edit(entry_id, note=body.get("note"), tags=body.get("tags"), add_tags=body.get("add_tags", []),
+        entry = rl.edit(entry_id, note=body.get("note"), tags=body.get("tags"), add_tags=body.get("add_tags", []),
                         remove_tags=body.get("remove_tags", []))
     except TooManyTags as exc:
         raise _too_many_tags(exc) from None
-    entry = rl.get(entry_id) if found else None
     if entry is None:
         raise ApiError(404, f"{paper_id!r} is not in your reading list.")
     return _items(rl, [entry])[0]
@@ -359,7 +357,7 @@ def _import(records: list[tuple[str, dict]], skipped: list[dict]) -> dict:
             continue
         saved_at = ms_from_iso(rec["saved_at"]) if rec.get("saved_at") else None
         try:
-            created = rl.save(paper.id, paper.to_dict(), tags=list(dict.fromkeys(rec["tags"])), merge_tags=True,
+            created, _ = rl.save(paper.id, paper.to_dict(), tags=list(dict.fromkeys(rec["tags"])), merge_tags=True,
                               note=rec["note"] or None, saved_at_ms=saved_at)
         except TooManyTags as exc:
             skipped.append({"position": where, "reason": str(exc)})

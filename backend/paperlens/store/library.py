@@ -26,7 +26,8 @@ MAX_TAGS = 50
 
 # KEYS: saved, entry, tags, dismissed.  ARGV: id, now_ms, saved_at_ms ("" = now), paper json,
 # note ("" flag + value), tags mode ("keep" | "replace" | "merge"), tags json.
-# Returns {created (1/0), tag count} or {-1, count} when the tags would exceed the limit.
+# Returns {created (1/0), saved_at, note, tags...} as written, or {-1, count} when the tags would
+# exceed the limit.
 _SAVE = """
 local id, now = ARGV[1], ARGV[2]
 local saved_at = ARGV[3] ~= '' and ARGV[3] or now  -- kept as strings: Lua would print big numbers as 1.7e+12
@@ -63,13 +64,16 @@ if ARGV[5] == '1' then redis.call('HSET', KEYS[2], 'note', ARGV[9]) end
 if mode == 'replace' then redis.call('DEL', KEYS[3]) end
 if mode ~= 'keep' and #tags > 0 then redis.call('SADD', KEYS[3], unpack(tags)) end
 redis.call('ZREM', KEYS[4], id)
-return {created, redis.call('SCARD', KEYS[3])}
+return {created, redis.call('ZSCORE', KEYS[1], id), redis.call('HGET', KEYS[2], 'note') or '',
+        unpack(redis.call('SMEMBERS', KEYS[3]))}
 """
 
 # KEYS: saved, entry, tags.  ARGV: id, now_ms, note flag, note, tags json or "" (replace),
-# add json, remove json, max tags.  Returns 0 when not in the list, -1 over the tag limit, else 1.
+# add json, remove json, max tags.  Returns {0} when not in the list, {-1} over the tag limit, else
+# {1, saved_at, note, tags...} as written.
 _EDIT = """
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local saved_at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not saved_at then return {0} end
 local replace = ARGV[5] ~= '' and cjson.decode(ARGV[5]) or nil
 local add, remove = cjson.decode(ARGV[6]), cjson.decode(ARGV[7])
 local final = {}
@@ -82,14 +86,14 @@ for _, t in ipairs(add) do final[t] = true end
 for _, t in ipairs(remove) do final[t] = nil end
 local count = 0
 for _ in pairs(final) do count = count + 1 end
-if count > tonumber(ARGV[8]) then return -1 end
+if count > tonumber(ARGV[8]) then return {-1} end
 if replace then redis.call('DEL', KEYS[3]) end
 if replace and #replace > 0 then redis.call('SADD', KEYS[3], unpack(replace)) end
 if #add > 0 then redis.call('SADD', KEYS[3], unpack(add)) end
 if #remove > 0 then redis.call('SREM', KEYS[3], unpack(remove)) end
 if ARGV[3] == '1' then redis.call('HSET', KEYS[2], 'note', ARGV[4]) end
 redis.call('HSET', KEYS[2], 'updated_at', ARGV[2])
-return 1
+return {1, saved_at, redis.call('HGET', KEYS[2], 'note') or '', unpack(redis.call('SMEMBERS', KEYS[3]))}
 """
 
 # KEYS: saved, entry, tags.  ARGV: id.  Returns 1 when removed, 0 when it was not in the list.
@@ -113,6 +117,11 @@ class Entry:
     note: str = ""
     tags: list[str] = field(default_factory=list)
     paper: dict | None = None  # the metadata copy saved with the entry
+
+
+def _entry(paper_id: str, answer: list, paper: dict | None) -> Entry:
+    saved_at, note, *tags = answer
+    return Entry(paper_id, int(float(saved_at)), note or "", sorted(tags), paper)
 
 
 def now_ms() -> int:
@@ -181,8 +190,9 @@ class ReadingList:
 
     # -- writing ------------------------------------------------------------------------------
     def save(self, paper_id: str, paper: dict | None = None, *, tags: list[str] | None = None,
-             note: str | None = None, saved_at_ms: int | None = None, merge_tags: bool = False) -> bool:
-        """Save or update an entry in one atomic step; True when it is new. `tags=None` keeps the
+             note: str | None = None, saved_at_ms: int | None = None,
+             merge_tags: bool = False) -> tuple[bool, Entry]:
+        """Save or update an entry in one atomic step: (True when it is new, the entry as written). `tags=None` keeps the
         tags, a list replaces them (or is added to them with merge_tags). `note=None` keeps the note.
         `saved_at_ms` (imports) sets the saved time of a new entry and moves an existing one earlier."""
         mode = "keep" if tags is None else ("merge" if merge_tags else "replace")
@@ -190,22 +200,23 @@ class ReadingList:
         args = [paper_id, now_ms(), "" if saved_at_ms is None else int(saved_at_ms),
                 json.dumps(paper, ensure_ascii=False) if paper else "",
                 "0" if note is None else "1", mode, json.dumps(tags or []), MAX_TAGS, note or ""]
-        created, count = self.r.eval(_SAVE, len(keys), *keys, *args)
-        if created == -1:
-            raise TooManyTags(count)
-        return created == 1
+        answer = self.r.eval(_SAVE, len(keys), *keys, *args)
+        if answer[0] == -1:
+            raise TooManyTags(answer[1])
+        return answer[0] == 1, _entry(paper_id, answer[1:], paper)
 
     def edit(self, paper_id: str, *, note: str | None = None, tags: list[str] | None = None,
-             add_tags: list[str] = (), remove_tags: list[str] = ()) -> bool:
-        """Change an entry's note and tags atomically; False when the paper is not in the list."""
+             add_tags: list[str] = (), remove_tags: list[str] = ()) -> Entry | None:
+        """Change an entry's note and tags atomically: the entry as written, None when the paper is
+        not in the list."""
         keys = self._entry_keys(paper_id)
         args = [paper_id, now_ms(), "0" if note is None else "1", note or "",
                 "" if tags is None else json.dumps(list(tags)), json.dumps(list(add_tags)),
                 json.dumps(list(remove_tags)), MAX_TAGS]
-        done = self.r.eval(_EDIT, len(keys), *keys, *args)
-        if done == -1:
+        answer = self.r.eval(_EDIT, len(keys), *keys, *args)
+        if answer[0] == -1:
             raise TooManyTags(MAX_TAGS + 1)
-        return done == 1
+        return _entry(paper_id, answer[1:], None) if answer[0] == 1 else None
 
     def remove(self, paper_id: str) -> bool:
         keys = self._entry_keys(paper_id)
