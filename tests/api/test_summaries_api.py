@@ -123,6 +123,12 @@ def test_summarize_non_english_text(client):
         assert body["key_terms"] and all(term in text for term in body["key_terms"])
 
 
+def test_text_with_a_lone_surrogate_is_summarised(client):
+    body = '{"text": "A lone \\ud800 surrogate from a PDF. Another sentence follows it.", "title": "\\udfff"}'
+    r = client.post("/api/v1/summarize", data=body, content_type="application/json")
+    assert r.status_code == 200 and "\ufffd" in r.get_json()["tldr"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n\t \n"])
 def test_blank_text_is_422(client, text):
     r = client.post("/api/v1/summarize", json={"text": text})

@@ -86,9 +86,19 @@ def corpus_idf(view: View | None) -> Callable[[str], float]:
 def summary_of(title: str | None, text: str, n: int, idf: Callable[[str], float] | None) -> dict:
     """A summary as the API shows it. A paper without an abstract is summarised from its title;
     ValueError when both are blank."""
-    source = text if text and text.strip() else (title or "")
+    title, text = _encodable(title or ""), _encodable(text or "")
+    source = text if text.strip() else title
     s = summaries.summarize(source, title or None, n=n, idf=idf)
     return {"tldr": s.tldr, "sentences": list(s.sentences), "key_terms": list(s.key_terms), "method": s.method}
+
+
+def _encodable(text: str) -> str:
+    """`text` with any lone surrogate (JSON allows "\\ud800") as U+FFFD, so the summary can be stored."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def cached_summaries(cache: Cache, texts: list[tuple[str, str]], view: View | None,
