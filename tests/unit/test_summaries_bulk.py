@@ -120,3 +120,24 @@ def test_bulk_fails_loudly_when_redis_is_down(svc):
     svc.papers.r = svc.redis
     with pytest.raises(redis.RedisError):
         summarize_corpus(svc)
+
+
+def test_paperlens_ingest_with_summaries_caches_what_it_ingests(settings, store):
+    from ..conftest import DEMO_CORPUS
+
+    env = {"PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
+           "PAPERLENS_DATA_DIR": str(settings.data_dir)}
+    result = CliRunner().invoke(main, ["ingest", str(DEMO_CORPUS), "--format", "hf-daily", "--year", "2025",
+                                       "--summaries"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "added 85" in result.output and "85 papers, 85 computed" in result.output
+    svc = Services.create(settings)
+    assert all(cached_summary(svc, p) for p in demo_papers())
+
+
+def test_a_tiny_index_summarises_with_the_built_in_idf(settings, store):
+    from paperlens.ranking.summaries import fallback_idf
+
+    assert corpus_idf(None) is fallback_idf
+    list(store.add_many(demo_papers()[:5]))
+    assert corpus_idf(Services.create(settings).index.view()) is fallback_idf
