@@ -258,7 +258,9 @@ def _run_gunicorn(settings: Settings) -> None:
         def load(self):
             from .app import create_app
 
-            return create_app(Settings.from_env(host=settings.host, port=settings.port))
+            app = create_app(Settings.from_env(host=settings.host, port=settings.port))
+            app.extensions["paperlens"].index.warm_up()  # map the snapshot and load compiled kernels now
+            return app
 
     # gunicorn's master handles SIGINT/SIGTERM by stopping its workers and returning here
     signal.signal(signal.SIGTERM, signal.default_int_handler)

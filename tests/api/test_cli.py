@@ -74,9 +74,9 @@ def test_serve_on_the_embedded_default_loads_the_demo_and_stops_cleanly(tmp_path
         deadline = time.monotonic() + 60
         while True:
             try:
-                health = requests.get(f"{base}/health", timeout=2).json()
+                health = requests.get(f"{base}/health", timeout=10).json()
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None, proc.stdout.read()
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)

@@ -171,6 +171,14 @@ class LiveIndex:
         log.info("built index snapshot %s: %d papers in %.1f s", path.name, index.n_docs, time.monotonic() - started)
         return path
 
+    def warm_up(self) -> None:
+        """Open the index and run one query, so a worker's first request does not pay for loading
+        the compiled kernels."""
+        view = self.view()
+        view.index.top(view.index.query(["warm"]), 1)
+        if view.index.n_docs:
+            view.index.contributions(view.index.query(["warm"]), 0)
+
     def prepare(self) -> View:
         """Before serving: make sure a snapshot covers most of the corpus (so worker processes only
         replay a small delta), then open it."""
