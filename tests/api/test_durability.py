@@ -87,7 +87,9 @@ def test_every_acknowledged_save_survives_kill_9_of_api_and_redis(tmp_path):
         assert len(saved) == N
 
         sock = socket_path(data_dir)
-        redis_pid = int(redis.Redis(unix_socket_path=str(sock)).info("server")["process_id"])
+        embedded = redis.Redis(unix_socket_path=str(sock), decode_responses=True)
+        assert any(embedded.scan_iter("*:ratelimit*")), "the limiter counts in the embedded Redis (redis+unix://)"
+        redis_pid = int(embedded.info("server")["process_id"])
         kill_group(server)
         os.kill(redis_pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
