@@ -205,7 +205,7 @@ class HealthSchema(ma.Schema):
 MAX_TAGS = 50
 MAX_TAG = 64
 MAX_NOTE = 10_000
-MAX_IMPORT = 5000
+MAX_IMPORT = 10_000
 
 
 class Tag(fields.String):

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from paperlens.library import bibtex
+from paperlens.schemas import MAX_IMPORT
 
 from ..conftest import demo_papers
 
@@ -183,7 +184,7 @@ def test_import_accepts_a_file_upload(demo_client, make_token):
     (json.dumps({"items": [{"paper": {"title": "x"}, "saved_at": "yesterday"}]}).encode(), "application/json", 422),
     (json.dumps({"items": [{"paper": {"title": "x"}, "extra": 1}]}).encode(), "application/json", 422),
     (json.dumps({"items": "all"}).encode(), "application/json", 422),
-    (json.dumps({"items": [{"paper": {"title": "x"}}] * 5001}).encode(), "application/json", 422),
+    (json.dumps({"items": [{"paper": {"title": "x"}}] * (MAX_IMPORT + 1)}).encode(), "application/json", 422),
     (json.dumps(5).encode(), "application/json", 422),
     (json.dumps(None).encode(), "application/json", 422),
 ])
@@ -201,3 +202,15 @@ def test_bibtex_with_nothing_importable_reports_every_skip(demo_client, make_tok
                          headers=headers)
     assert r.status_code == 200
     assert r.get_json()["imported"] == 0 and len(r.get_json()["skipped"]) == 2
+
+
+def test_import_takes_bodies_larger_than_the_other_routes_allow(demo_client, make_token, app):
+    headers = auth(make_token("alice"))
+    entry = "@misc{{k{n}, title={{Paper {n}}}, abstract={{" + "word " * 400 + "}}}}\n"
+    text = "".join(entry.format(n=n) for n in range(600))
+    assert len(text.encode()) > app.config["MAX_CONTENT_LENGTH"]
+    r = demo_client.post("/api/v1/library/import", data=text, content_type="application/x-bibtex", headers=headers)
+    assert r.status_code == 200 and r.get_json()["added"] == 600
+    too_big = demo_client.post("/api/v1/papers", data="x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
+                               content_type="application/json")
+    assert too_big.status_code == 413

@@ -18,8 +18,8 @@ from ..corpus.paper import Paper
 from ..library import bibtex
 from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
 from ..library.recommend import recommend
-from ..schemas import (PAPER_ID, DismissResponse, ExportArgs, ImportArgs, ImportItemSchema, LibraryEditRequest,
-                       LibraryImportRequest, LibraryImportResponse, LibraryItemSchema, LibraryListArgs,
+from ..schemas import (MAX_IMPORT, PAPER_ID, DismissResponse, ExportArgs, ImportArgs, ImportItemSchema,
+                       LibraryEditRequest, LibraryImportRequest, LibraryImportResponse, LibraryItemSchema, LibraryListArgs,
                        LibraryListResponse, LibrarySaveRequest, RecommendArgs, RecommendResponse)
 from ..services import services
 from ..store.library import ReadingList, TooManyTags
@@ -34,11 +34,16 @@ VALID_ID = re.compile(PAPER_ID)
 SECURITY = [BEARER]
 
 
+IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a whole Zotero library, abstracts included; other routes keep the app limit
+
+
 @blp.before_request
 def require_token():
     # Before argument parsing, so a request without a valid token gets 401 whatever else is wrong.
     if request.method != "OPTIONS":
         current_user(required=True)
+    if request.endpoint == "library.import_library":
+        request.max_content_length = IMPORT_MAX_BYTES
 
 
 def reading_list() -> ReadingList:
@@ -263,8 +268,8 @@ def _guess_format(text: str) -> str:
 def _bibtex_records(text: str) -> tuple[list[tuple[str, dict]], list[dict]]:
     entries, skips = bibtex.parse(text)
     skipped = [{"position": f"line {s.position}", "reason": s.reason} for s in skips]
-    if len(entries) > 5000:
-        raise ApiError(422, "At most 5000 entries per import.", details={"entries": [f"{len(entries)} given"]})
+    if len(entries) > MAX_IMPORT:
+        raise ApiError(422, f"At most {MAX_IMPORT} entries per import.", details={"entries": [f"{len(entries)} given"]})
     records = []
     schema = ImportItemSchema()
     for e in entries:
