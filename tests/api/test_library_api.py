@@ -88,6 +88,16 @@ def test_doi_with_slash_and_alias_resolve_to_one_entry(demo_client, alice):
     assert r.status_code == 204 and ids_of(demo_client, alice) == []
 
 
+def test_versioned_arxiv_ids_and_uppercase_dois_name_the_same_entry(demo_client, alice):
+    r = demo_client.put("/api/v1/library/arxiv:2403.00077v3", json={"paper": {"title": "Versioned"}}, headers=alice)
+    assert r.status_code == 201 and r.get_json()["paper"]["id"] == "arxiv:2403.00077"
+    assert demo_client.put("/api/v1/library/arxiv:2403.00077v1", headers=alice).status_code == 200
+    r = demo_client.put("/api/v1/library/doi:10.5555/ABC.Def", json={"paper": {"title": "Shouting DOI"}}, headers=alice)
+    assert r.status_code == 201 and r.get_json()["paper"]["id"] == "doi:10.5555/abc.def"
+    assert demo_client.patch("/api/v1/library/doi:10.5555/abc.DEF", json={"note": "x"}, headers=alice).status_code == 200
+    assert sorted(ids_of(demo_client, alice)) == ["arxiv:2403.00077", "doi:10.5555/abc.def"]
+
+
 def test_metadata_naming_another_paper_than_the_path_is_422(demo_client, alice):
     r = demo_client.put("/api/v1/library/arxiv:2999.00011", json={"paper": {"title": "X", "arxiv_id": "2999.00012"}},
                         headers=alice)

@@ -14,7 +14,7 @@ import marshmallow as ma
 from flask import Response, g, request
 from flask_smorest import Blueprint
 
-from ..corpus.paper import Paper
+from ..corpus.paper import Paper, clean_arxiv_id, clean_doi
 from ..library import bibtex
 from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
 from ..library.recommend import recommend
@@ -52,15 +52,22 @@ def reading_list() -> ReadingList:
 
 
 def _checked(paper_id: str) -> str:
+    """A well-formed id in its canonical form (arxiv:2401.00001v2 -> arxiv:2401.00001, DOIs lowercased)."""
     if not VALID_ID.match(paper_id):
         raise ApiError(404, f"No paper with id {paper_id[:100]!r}: ids look like arxiv:1706.03762, doi:10.1/x or "
                             "title:<hash>.")
-    return paper_id
+    scheme, _, value = paper_id.partition(":")
+    if scheme == "arxiv":
+        value = clean_arxiv_id(value) or value
+    elif scheme == "doi":
+        value = clean_doi(value) or value
+    return f"{scheme}:{value}"
 
 
 def _entry_id(paper_id: str) -> str:
     """The id the list keeps a paper under: the corpus's id for any of its aliases."""
-    return services().papers.resolve(_checked(paper_id)) or paper_id
+    paper_id = _checked(paper_id)
+    return services().papers.resolve(paper_id) or paper_id
 
 
 def _items(rl: ReadingList, entries) -> list[dict]:
@@ -114,7 +121,8 @@ def save_paper(body: dict, paper_id: str):
     """Save a paper (idempotent). Tags and note, when given, replace the entry's; a paper not in the
     corpus yet needs its metadata in `paper` and is added to the corpus too."""
     svc = services()
-    stored = svc.papers.get(_checked(paper_id))
+    paper_id = _checked(paper_id)
+    stored = svc.papers.get(paper_id)
     if stored is None:
         if not body.get("paper"):
             raise ApiError(404, f"No paper with id {paper_id!r} in the corpus: send its metadata as \"paper\" "
