@@ -214,3 +214,19 @@ def test_import_takes_bodies_larger_than_the_other_routes_allow(demo_client, mak
     too_big = demo_client.post("/api/v1/papers", data="x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
                                content_type="application/json")
     assert too_big.status_code == 413
+
+
+def test_cli_export_writes_a_users_list(filled, settings, tmp_path):
+    from click.testing import CliRunner
+
+    from paperlens.cli import main
+
+    env = {"PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
+           "PAPERLENS_DATA_DIR": str(tmp_path / "cli")}
+    out = tmp_path / "library.bib"
+    result = CliRunner().invoke(main, ["export", "alice", "--format", "bibtex", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    entries, skips = bibtex.parse(out.read_text(encoding="utf-8"))
+    assert len(entries) == 3 and skips == []
+    result = CliRunner().invoke(main, ["export", "alice", "--format", "json", "--tag", "diffusion"], env=env)
+    assert [it["tags"] for it in json.loads(result.stdout)["items"]] == [["diffusion"]]
