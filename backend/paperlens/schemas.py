@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .corpus.paper import clean_arxiv_id, clean_doi, normalise_title
+from .corpus.paper import clean_arxiv_id, clean_doi, normalise_title, valid_text
 
 MAX_K = 100
 MAX_QUERY = 2000
@@ -17,8 +17,24 @@ PAPER_ID = r"^(arxiv|doi|title):[^\s*{}\[\]?#]{1,300}$"
 
 
 class StrictSchema(ma.Schema):
+    """Requests: unknown fields are refused, and every string is made storable (no lone surrogates)."""
+
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def storable_strings(self, data, **kwargs):
+        return _storable(data)
+
+
+def _storable(value):
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {_storable(k) if isinstance(k, str) else k: _storable(v) for k, v in value.items()}
+    return value
 
 
 class AuthorList(fields.List):

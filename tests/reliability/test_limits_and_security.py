@@ -131,3 +131,14 @@ def test_a_title_without_letters_or_digits_is_refused_not_a_crash(demo_client):
     r = demo_client.post("/api/v1/related", json={"title": "!!!", "save": True})
     assert r.status_code == 422
     assert demo_client.post("/api/v1/papers", json={"title": "???", "doi": "10.1234/sym"}).get_json()["added"] == 1
+
+
+def test_lone_surrogates_in_json_become_replacement_characters(demo_client):
+    body = '{"title": "Broken \\ud800 title", "abstract": "text \\udfff here", "authors": ["A \\ud801"]}'
+    r = demo_client.post("/api/v1/papers", data=body, content_type="application/json")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    paper_id = r.get_json()["results"][0]["id"]
+    assert demo_client.get(f"/api/v1/papers/{paper_id}").get_json()["title"] == "Broken \ufffd title"
+    r = demo_client.post("/api/v1/related", data='{"title": "x \\ud800", "abstract": "diffusion \\udc00"}',
+                         content_type="application/json")
+    assert r.status_code == 200

@@ -12,6 +12,13 @@ ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.I)
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """`text` with lone UTF-16 surrogates (which JSON's "\\ud800" escapes can produce, and which no
+    encoder can write) replaced by U+FFFD, so every string we keep can be stored and sent."""
+    return text if text.isascii() else LONE_SURROGATE.sub("\ufffd", text)
 
 
 def clean_arxiv_id(raw: str | None) -> str | None:
@@ -78,9 +85,11 @@ class Paper:
     id: str = ""
 
     def __post_init__(self) -> None:
-        self.title = " ".join((self.title or "").split())
-        self.abstract = " ".join((self.abstract or "").split())
-        self.authors = [" ".join(a.split()) for a in self.authors if a and a.strip()]
+        self.title = " ".join(valid_text(self.title or "").split())
+        self.abstract = " ".join(valid_text(self.abstract or "").split())
+        self.authors = [" ".join(valid_text(a).split()) for a in self.authors if a and a.strip()]
+        self.categories = [valid_text(c) for c in self.categories]
+        self.source_id = valid_text(self.source_id) if self.source_id else self.source_id
         self.arxiv_id = clean_arxiv_id(self.arxiv_id) or clean_arxiv_id(self.url)
         self.doi = clean_doi(self.doi)
         if not self.url and self.arxiv_id:
