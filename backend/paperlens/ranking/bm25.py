@@ -63,9 +63,19 @@ def build_postings(doc_terms, doc_offsets, n_terms):
             raw_docs[fill[t]] = d
             fill[t] += 1
 
+    # Count postings first so docs and tfs are allocated at their final size (at a million
+    # papers, token-sized scratch arrays would cost hundreds of MB each).
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    docs = np.empty(len(doc_terms), dtype=np.int32)
-    tfs = np.empty(len(doc_terms), dtype=np.int32)
+    for t in range(n_terms):
+        prev = -1
+        n = 0
+        for i in range(starts[t], starts[t + 1]):
+            if raw_docs[i] != prev:
+                n += 1
+                prev = raw_docs[i]
+        indptr[t + 1] = indptr[t] + n
+    docs = np.empty(indptr[n_terms], dtype=np.int32)
+    tfs = np.empty(indptr[n_terms], dtype=np.int32)
     p = 0
     for t in range(n_terms):
         prev = -1
@@ -78,9 +88,8 @@ def build_postings(doc_terms, doc_offsets, n_terms):
                 tfs[p] = 1
                 p += 1
                 prev = d
-        indptr[t + 1] = p
     df = np.diff(indptr).astype(np.int32)
-    return indptr, docs[:p].copy(), tfs[:p].copy(), df
+    return indptr, docs, tfs, df
 
 
 @numba.njit(cache=True, nogil=True)

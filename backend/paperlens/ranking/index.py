@@ -8,6 +8,8 @@ the statistics of the whole corpus, so results are exactly rank_bm25's over ever
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ import numba
 import numpy as np
 
 from . import bm25
-from .tokenizer import TOKENIZER_VERSION, tokenize
+from .tokenizer import TOKENIZER_VERSION, token_ids
 
 
 def term_hash(term: str) -> int:
@@ -99,15 +101,44 @@ class PairTable:
     dl: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
 
     def encode(self, tfs: np.ndarray, dls: np.ndarray) -> tuple["PairTable", np.ndarray]:
-        keys = (tfs.astype(np.int64) << 32) | dls.astype(np.int64)
-        known = (self.tf.astype(np.int64) << 32) | self.dl.astype(np.int64)
-        codes, new_keys = _encode_keys(keys, known)
-        table = PairTable(
-            tf=np.concatenate([self.tf, (new_keys >> 32).astype(np.int32)]),
-            dl=np.concatenate([self.dl, (new_keys & 0xFFFFFFFF).astype(np.int32)]),
-        )
+        """Codes of the (tf, dl) pairs, new pairs appended in order of first appearance."""
+        tfs, dls = np.asarray(tfs, dtype=np.int32), np.asarray(dls, dtype=np.int32)
+        max_tf = max(int(tfs.max(initial=0)), int(self.tf.max(initial=0))) + 1
+        max_dl = max(int(dls.max(initial=0)), int(self.dl.max(initial=0))) + 1
+        if max_tf * max_dl <= 64_000_000:
+            # Document lengths and frequencies are small: a dense (tf, dl) table beats hashing.
+            codes, new_tf, new_dl = _encode_dense(tfs, dls, self.tf, self.dl, max_tf, max_dl)
+        else:
+            keys = (tfs.astype(np.int64) << 32) | dls.astype(np.int64)
+            known = (self.tf.astype(np.int64) << 32) | self.dl.astype(np.int64)
+            codes, new_keys = _encode_keys(keys, known)
+            new_tf, new_dl = (new_keys >> 32).astype(np.int32), (new_keys & 0xFFFFFFFF).astype(np.int32)
+        table = PairTable(tf=np.concatenate([self.tf, new_tf]), dl=np.concatenate([self.dl, new_dl]))
         dtype = np.uint16 if len(table.tf) <= 65536 else np.int32
-        return table, codes.astype(dtype)
+        return table, codes.astype(dtype, copy=False)
+
+
+@numba.njit(cache=True, nogil=True)
+def _encode_dense(tfs, dls, known_tf, known_dl, max_tf, max_dl):
+    table = np.full(max_tf * max_dl, -1, dtype=np.int32)
+    for i in range(len(known_tf)):
+        table[known_tf[i] * max_dl + known_dl[i]] = i
+    n = len(known_tf)
+    new_tf = np.empty(max(len(tfs), 1), dtype=np.int32)
+    new_dl = np.empty(max(len(tfs), 1), dtype=np.int32)
+    codes = np.empty(len(tfs), dtype=np.int32)
+    fresh = 0
+    for i in range(len(tfs)):
+        key = tfs[i] * max_dl + dls[i]
+        c = table[key]
+        if c < 0:
+            c = n + fresh
+            table[key] = c
+            new_tf[fresh] = tfs[i]
+            new_dl[fresh] = dls[i]
+            fresh += 1
+        codes[i] = c
+    return codes, new_tf[:fresh].copy(), new_dl[:fresh].copy()
 
 
 @numba.njit(cache=True)
@@ -161,32 +192,28 @@ class Index:
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
-    def build(cls, texts, *, corpus_version: int = 0, log_position: int = 0) -> "Index":
+    def build(cls, texts, *, corpus_version: int = 0, log_position: int = 0, workers: int | None = None) -> "Index":
         """An index with one segment over `texts` (an iterable of strings, one per document)."""
         return cls.empty(corpus_version=corpus_version).with_documents(
-            texts, corpus_version=corpus_version, log_position=log_position
+            texts, corpus_version=corpus_version, log_position=log_position, workers=workers
         )
 
     @classmethod
     def empty(cls, corpus_version: int = 0) -> "Index":
         return cls(Vocabulary(), [], np.empty(0, np.int32), PairTable(), corpus_version=corpus_version)
 
-    def with_documents(self, texts, *, corpus_version: int, log_position: int) -> "Index":
+    def with_documents(self, texts, *, corpus_version: int, log_position: int, workers: int | None = None) -> "Index":
         """A new index that also holds `texts` as documents n_docs, n_docs + 1, ...
 
         The new documents go into the delta segment (rebuilt from the previous delta plus them),
-        leaving the main segment untouched and shared."""
-        local = _TermIds()
-        flat: list[int] = []
-        offsets = [0]
-        for text in texts:
-            flat.extend(map(local.__getitem__, tokenize(text)))
-            offsets.append(len(flat))
-        new_terms = list(local)
+        leaving the main segment untouched and shared. Large batches are tokenized by `workers`
+        processes (default: one per core from PARALLEL_MIN_DOCS documents on)."""
+        texts = texts if isinstance(texts, list) else list(texts)
+        new_terms, doc_terms, new_len = _tokenized(texts, workers)
         vocab, global_ids = self.vocab.extended(new_terms)
-        doc_terms = global_ids[np.array(flat, dtype=np.int64)] if flat else np.empty(0, np.int64)
-        doc_offsets = np.array(offsets, dtype=np.int64)
-        new_len = np.diff(doc_offsets).astype(np.int32)
+        doc_terms = global_ids.astype(np.int32).take(doc_terms) if len(doc_terms) else np.empty(0, np.int32)
+        doc_offsets = np.zeros(len(new_len) + 1, dtype=np.int64)
+        np.cumsum(new_len, out=doc_offsets[1:])
 
         main, delta = self._split_segments()
         base = self.n_docs
@@ -198,8 +225,10 @@ class Index:
             doc_offsets = np.concatenate([delta_offsets, delta_offsets[-1] + doc_offsets[1:]])
             base = delta.doc_base
         indptr, docs, tfs, _ = bm25.build_postings(doc_terms, doc_offsets, len(vocab))
+        del doc_terms
         doc_len = np.concatenate([self.doc_len, new_len])
         pairs, codes = self.pairs.encode(tfs, doc_len[base + docs])
+        del tfs
         segment = Segment(base, len(doc_offsets) - 1, indptr, docs, codes)
         kept = [main] if main is not None else []
         return Index(vocab, kept + [segment], doc_len, pairs, corpus_version, log_position)
@@ -245,6 +274,53 @@ class Index:
                     doc - seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g
                 )
         return np.zeros(len(query.term_ids))
+
+
+# Below this many documents one process tokenizes: starting workers costs more than it saves.
+PARALLEL_MIN_DOCS = 20_000
+_PENDING: list[str] = []  # texts that forked tokenizer workers read (inherited, never pickled)
+
+
+def _tokenize_range(bounds: tuple[int, int]):
+    return token_ids(_PENDING[bounds[0] : bounds[1]])
+
+
+def _tokenized(texts: list[str], workers: int | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Token ids of `texts`: (terms in first-seen order, int32 ids of all tokens, int32 tokens per
+    document). Python's per-word work is one dict look-up; with workers > 1, forked processes
+    tokenize ranges of documents and the ranges are renumbered here in order."""
+    global _PENDING
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if len(texts) >= PARALLEL_MIN_DOCS else 1
+    terms = _TermIds()
+    kept_parts, length_parts = [], []
+
+    def merge(part) -> None:
+        local_terms, ids, offsets = part
+        to_global = np.fromiter(map(terms.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
+        ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.empty(0, np.int32)
+        offsets = np.frombuffer(offsets, dtype=np.int64)
+        keep = ids >= 0
+        kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        length_parts.append(np.diff(kept_before[offsets]).astype(np.int32))
+        kept_parts.append(to_global.take(ids[keep]))
+
+    if workers <= 1 or len(texts) < 2 * workers:
+        merge(token_ids(texts))
+    else:
+        step = max(1000, min(50_000, -(-len(texts) // (4 * workers))))
+        ranges = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
+        _PENDING = texts
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap(_tokenize_range, ranges):
+                    merge(part)
+        finally:
+            _PENDING = []
+    flat = np.concatenate(kept_parts) if kept_parts else np.empty(0, np.int32)
+    lengths = np.concatenate(length_parts) if length_parts else np.empty(0, np.int32)
+    return list(terms), flat, lengths
 
 
 @numba.njit(cache=True)
