@@ -1,0 +1,205 @@
+"""Benchmark corpora: the real arXiv cs set, and a seeded generator that scales it to millions.
+
+A corpus of N papers is the real 75k set (a seeded sample of it when N is smaller) followed by
+generated papers. A generated paper recombines real sentences: its title and sentences come from
+real papers sharing one primary category, so term co-occurrence stays topical (related-papers
+queries have real neighbours) and term frequencies follow the real ones. Recombining alone would
+freeze the vocabulary at the real set's, so about 2% of a generated paper's words are new words
+drawn from an unbounded Zipf distribution (s = 1.3, each rank spelled in 100 variants). Those
+constants were set so the distinct terms keep following the Heaps' law curve V = K * T^beta that
+the real set itself follows (beta = 0.65 between 7.5k and 75k papers); docs/benchmarks.md lists
+the vocabulary measured at each N. Generation is chunked and each chunk seeded by (seed, chunk),
+so the first N papers are the same whatever the total; chunks are cached under bench/out/corpus/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import multiprocessing as mp
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REAL = (HERE.parent.parent / "shared" / "data" / "arxiv-cs-75k.jsonl.gz").resolve()
+OUT = HERE / "out"
+CHUNK = 50_000
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(])")
+# Consonant-vowel syllables spell a word from its Zipf rank: rank r is always the same word.
+_ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fl gr kl pl pr st tr".split()
+_VOWELS = "a e i o u ai ou".split()
+SYLLABLES = [o + v for o in _ONSETS for v in _VOWELS]
+
+
+def read_real(path: Path = REAL) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def text_of(paper: dict) -> str:
+    """What Paperlens indexes for a paper (Paper.indexed_text): title, newline, abstract."""
+    return f"{paper.get('title') or ''}\n{paper.get('abstract') or ''}".strip()
+
+
+def novel_word(rank: int) -> str:
+    """The generated word of a Zipf rank: 'x' + syllables of the rank in base len(SYLLABLES).
+    The leading 'x' keeps generated words apart from real ones."""
+    parts = []
+    r = int(rank)
+    if r < 0:
+        raise ValueError(f"negative rank {r}")
+    while True:
+        r, digit = divmod(r, len(SYLLABLES))
+        parts.append(SYLLABLES[digit])
+        if r == 0:
+            break
+    return "x" + "".join(parts) + "n"
+
+
+@dataclass
+class Model:
+    """What generation samples from, fitted on the real papers."""
+
+    titles: list[list[str]]  # per category: real titles
+    sentences: list[list[str]]  # per category: real abstract sentences
+    categories: list[str]
+    category_weights: np.ndarray  # share of real papers per primary category
+    sentence_counts: np.ndarray  # sentences per real abstract, to sample lengths from
+    novel_rate: float = 0.022  # new-word tokens per generated word
+    zipf_s: float = 1.3
+    variants: int = 100  # words per Zipf rank
+
+    @classmethod
+    def fit(cls, papers: list[dict]) -> "Model":
+        by_cat: dict[str, int] = {}
+        titles: list[list[str]] = []
+        sentences: list[list[str]] = []
+        counts = []
+        for paper in papers:
+            cat = (paper.get("categories") or "cs.XX").split()[0]
+            i = by_cat.setdefault(cat, len(by_cat))
+            if i == len(titles):
+                titles.append([])
+                sentences.append([])
+            titles[i].append(" ".join((paper.get("title") or "").split()))
+            parts = SENTENCE_END.split(" ".join((paper.get("abstract") or "").split()))
+            sentences[i].extend(parts)
+            counts.append(len(parts))
+        weights = np.array([len(t) for t in titles], dtype=np.float64)
+        return cls(titles, sentences, list(by_cat), weights / weights.sum(), np.array(counts))
+
+
+def heaps_beta(papers: list[dict]) -> float:
+    """Heaps' exponent of the real set: slope of log(distinct words) over log(tokens) between a
+    tenth of it and all of it."""
+    from paperlens.ranking.tokenizer import tokenize
+
+    seen: set[str] = set()
+    tokens = 0
+    points = []
+    marks = {len(papers) // 10, len(papers)}
+    for i, paper in enumerate(papers, 1):
+        toks = tokenize(text_of(paper))
+        tokens += len(toks)
+        seen.update(toks)
+        if i in marks:
+            points.append((tokens, len(seen)))
+    (t0, v0), (t1, v1) = points
+    return math.log(v1 / v0) / math.log(t1 / t0)
+
+
+_MODEL: Model | None = None
+
+
+def generate_chunk(seed: int, chunk: int, model: Model | None = None, size: int = CHUNK) -> list[dict]:
+    """`size` generated papers; the same (seed, chunk, model) always gives the same papers."""
+    model = model or _MODEL
+    rng = np.random.default_rng([seed, chunk])
+    cats = rng.choice(len(model.categories), size=size, p=model.category_weights)
+    n_sent = model.sentence_counts[rng.integers(0, len(model.sentence_counts), size=size)]
+    pick = rng.random(int(n_sent.sum()) + size)  # one uniform per sentence and per title
+    out = []
+    u = 0
+    for j in range(size):
+        c = cats[j]
+        titles, sents = model.titles[c], model.sentences[c]
+        title = titles[int(pick[u] * len(titles))]
+        u += 1
+        parts = []
+        for _ in range(n_sent[j]):
+            parts.append(sents[int(pick[u] * len(sents))])
+            u += 1
+        abstract = " ".join(parts)
+        n_words = abstract.count(" ") + 1
+        n_new = rng.poisson(model.novel_rate * n_words)
+        if n_new:
+            words = abstract.split(" ")
+            # Zipf's tail reaches 2^63; ranks past 10^12 are all rare enough to be new words.
+            ranks = np.minimum(rng.zipf(model.zipf_s, size=n_new), 10**12) * model.variants
+            ranks += rng.integers(0, model.variants, size=n_new)
+            where = rng.integers(0, len(words), size=n_new)
+            for r, w in zip(ranks.tolist(), where.tolist()):
+                words[w] = words[w] + " " + novel_word(r)
+            abstract = " ".join(words)
+        out.append({
+            "id": f"gen:{seed}-{chunk * size + j}",
+            "title": title,
+            "abstract": abstract,
+            "authors": "Generated Author",
+            "categories": model.categories[c],
+            "update_date": "2025-01-01",
+        })
+    return out
+
+
+def _chunk_path(seed: int, chunk: int) -> Path:
+    return OUT / "corpus" / f"gen-seed{seed}-chunk{chunk:03d}.jsonl.gz"
+
+
+def _write_chunk(args) -> str:
+    seed, chunk = args
+    path = _chunk_path(seed, chunk)
+    tmp = path.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as handle:
+        for paper in generate_chunk(seed, chunk):
+            handle.write(json.dumps(paper, ensure_ascii=False) + "\n")
+    tmp.rename(path)
+    return str(path)
+
+
+def load(n: int, seed: int = 1, real: list[dict] | None = None, workers: int = 2) -> list[dict]:
+    """The first n papers of the benchmark corpus (real papers first, then generated ones)."""
+    global _MODEL
+    real = real if real is not None else read_real()
+    if n <= len(real):
+        rng = np.random.default_rng([seed, 0xC0])
+        keep = np.sort(rng.choice(len(real), size=n, replace=False))
+        return [real[i] for i in keep]
+    need = n - len(real)
+    chunks = list(range(math.ceil(need / CHUNK)))
+    missing = [c for c in chunks if not _chunk_path(seed, c).exists()]
+    if missing:
+        _chunk_path(seed, 0).parent.mkdir(parents=True, exist_ok=True)
+        _MODEL = Model.fit(real)
+        with mp.get_context("fork").Pool(workers) as pool:
+            list(pool.imap_unordered(_write_chunk, [(seed, c) for c in missing]))
+    papers = list(real)
+    for c in chunks:
+        with gzip.open(_chunk_path(seed, c), "rt", encoding="utf-8") as handle:
+            for line in handle:
+                papers.append(json.loads(line))
+                if len(papers) == n:
+                    return papers
+    return papers
+
+
+def write_jsonl(papers: list[dict], path: Path) -> Path:
+    """A corpus as the JSONL that `paperlens ingest` reads."""
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as handle:
+        for paper in papers:
+            handle.write(json.dumps(paper, ensure_ascii=False) + "\n")
+    return path

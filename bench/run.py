@@ -1,0 +1,106 @@
+"""The benchmark, one command: `.venv/bin/python -m bench.run [--quick]`.
+
+Builds every corpus size, measures Paperlens, rank-bm25, tantivy and bm25s side by side (each
+engine and phase in a fresh process), checks exactness against rank-bm25, measures memory shared
+by four processes over one snapshot and the HTTP server, then writes docs/benchmarks.md and the
+plots in docs/benchmarks/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import corpora, engines, exactness, report, shared_memory
+
+ROOT = corpora.HERE.parent
+
+
+def plan(quick: bool) -> dict:
+    if quick:
+        return {"sizes": [10_000, 30_000], "peers_at": [10_000, 30_000],
+                "rank_bm25": {10_000: (10, 10), 30_000: (3, 5)}, "shared_at": 30_000,
+                "queries": (50, 100), "http_seconds": 5}
+    return {"sizes": [10_000, 100_000, 300_000, 1_000_000], "peers_at": [10_000, 100_000, 1_000_000],
+            # rank-bm25 takes ~8.5 s per long query at 100k: a sample, and the rest extrapolated.
+            "rank_bm25": {10_000: (20, 20), 100_000: (5, 10)}, "shared_at": 1_000_000,
+            "queries": (200, 300), "http_seconds": 15}
+
+
+def machine() -> dict:
+    import numba
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    versions = {}
+    for name in ("rank_bm25", "tantivy", "bm25s", "numpy", "numba"):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name.replace("_", "-"))
+        except Exception:
+            versions[name] = "?"
+    return {"cpu": cpu, "cores": len(__import__("os").sched_getaffinity(0)), "ram_gb": round(mem / 2**20, 1),
+            "python": platform.python_version(), "kernel": platform.release(), **versions,
+            "numba_threading": numba.config.THREADING_LAYER}
+
+
+def loadavg() -> str:
+    return open("/proc/loadavg").read().split(" ", 3)[:3].__str__()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10k and 30k papers only, short HTTP runs (a few minutes)")
+    parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk measurements")
+    parser.add_argument("--skip-peers", action="store_true", help="Paperlens and rank-bm25 only")
+    args = parser.parse_args(argv)
+    p = plan(args.quick)
+    started = time.time()
+    results: dict = {"machine": machine(), "load_before": loadavg(), "quick": args.quick, "plan": {
+        k: v for k, v in p.items() if k != "rank_bm25"}, "rank_bm25_plan": {str(k): v for k, v in p["rank_bm25"].items()},
+        "build": [], "serve": []}
+    print("machine:", results["machine"], "load:", results["load_before"], flush=True)
+    corpora.load(max(p["sizes"]))  # generate (or find cached) corpus chunks up front
+    n_long, n_short = p["queries"]
+    for n in p["sizes"]:
+        todo = ["paperlens"]
+        if not args.skip_peers and n in p["peers_at"]:
+            todo += ["tantivy", "bm25s"]
+        for engine in todo:
+            print(f"[{time.time() - started:6.0f}s] {engine} {n:,}: build", flush=True)
+            results["build"].append(engines.run_in_subprocess("build", engine, n))
+            print(f"[{time.time() - started:6.0f}s] {engine} {n:,}: queries", flush=True)
+            results["serve"].append(engines.run_in_subprocess("serve", engine, n, n_long, n_short))
+        if n in p["rank_bm25"]:
+            rl, rs = p["rank_bm25"][n]
+            print(f"[{time.time() - started:6.0f}s] rank_bm25 {n:,}: {rl} long + {rs} short queries", flush=True)
+            results["build"].append(engines.run_in_subprocess("build", "rank_bm25", n))
+            results["serve"].append(engines.run_in_subprocess("serve", "rank_bm25", n, rl, rs))
+    print(f"[{time.time() - started:6.0f}s] exactness", flush=True)
+    results["exactness"] = exactness.compare_all(results["serve"])
+    results["exactness_large"] = exactness.rank_bm25_on_samples(max(p["sizes"]))
+    print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
+    results["shared"] = shared_memory.measure(p["shared_at"])
+    if not args.skip_http:
+        from . import http
+
+        print(f"[{time.time() - started:6.0f}s] HTTP (gunicorn + wrk)", flush=True)
+        results["http"] = http.measure(seconds=p["http_seconds"])
+    results["load_after"] = loadavg()
+    results["total_s"] = time.time() - started
+    out = corpora.OUT / ("results-quick.json" if args.quick else "results.json")
+    out.write_text(json.dumps(results))
+    report.write(results, ROOT / "docs")
+    print(f"done in {results['total_s'] / 60:.1f} min; wrote docs/benchmarks.md ({out})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
