@@ -12,13 +12,14 @@ import redis
 from flask_smorest import Blueprint
 
 from ..corpus.paper import Paper
+from ..ranking.live_index import View
 from ..ranking.related import related_papers
 from ..schemas import RelatedArgs, RelatedRequest, RelatedResponse
 from ..services import services
 from .auth import BEARER, read_access
 from .errors import ApiError, ErrorSchema
-from .papers import find_paper, ingest
-from .results import mark_saved, result_objects
+from .papers import VALID_ID, find_paper, ingest
+from .results import json_response, result_objects
 
 blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related papers")
 
@@ -30,11 +31,14 @@ blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related 
 @blp.doc(security=[{}, BEARER])
 def related_by_id(args: dict, paper_id: str):
     user = read_access()
-    paper = find_paper(paper_id)
-    text = f"{paper.get('title') or ''}\n{paper.get('abstract') or ''}".strip()
-    answer = _related(text, paper["id"], True, args["k"], args["summaries"])
-    answer["results"] = mark_saved(answer["results"], user)
-    return answer
+    view = services().index.view()
+    doc = view.papers.doc_of(paper_id) if VALID_ID.match(paper_id) else -1
+    # A paper the index holds is answered from the index alone; other ids (aliases, papers not
+    # indexed yet) are looked up in Redis.
+    paper = view.papers.paper(doc) if doc >= 0 else find_paper(paper_id)
+    answer = _related(view, f"id:{paper['id']}", lambda: _text_of(paper), paper["id"], True,
+                      args["k"], args["summaries"])
+    return json_response(answer, user)
 
 
 @blp.post("/related")
@@ -50,48 +54,56 @@ def related_for(body: dict):
                   url=body.get("url"), published=body.get("published"), source="extension")
     if body.get("save"):
         ingest([given])
-    stored = _stored(body.get("id") or given.id, given)
-    text = given.indexed_text or (f"{stored.get('title', '')}\n{stored.get('abstract', '')}".strip() if stored else "")
+    view = services().index.view()
+    stored = _stored(view, body.get("id") or given.id, given)
+    text = given.indexed_text or (_text_of(stored) if stored else "")
     if not text:
         raise ApiError(404, "No paper with that id in the corpus, and no title or abstract given.")
     paper_id = stored["id"] if stored else (given.id or None)
-    answer = _related(text, paper_id, stored is not None, body["k"], body["summaries"])
-    answer["results"] = mark_saved(answer["results"], user)
-    return answer
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    answer = _related(view, f"text:{digest}:{paper_id or ''}", lambda: text, paper_id, stored is not None,
+                      body["k"], body["summaries"])
+    return json_response(answer, user)
 
 
-def _stored(paper_id: str | None, given: Paper) -> dict | None:
-    """The stored paper this request names (by id, arXiv id, DOI or title), if any."""
-    svc = services()
+def _text_of(paper: dict) -> str:
+    return f"{paper.get('title') or ''}\n{paper.get('abstract') or ''}".strip()
+
+
+def _stored(view: View, paper_id: str | None, given: Paper) -> dict | None:
+    """The stored paper this request names (by id, arXiv id, DOI or title), if any: from the index
+    when it holds it, else from Redis."""
     candidates = [paper_id] if paper_id else []
     candidates += [a for a in given.aliases() if a not in candidates]
+    for candidate in candidates:
+        doc = view.papers.doc_of(candidate)
+        if doc >= 0:
+            return view.papers.paper(doc)
     try:
         for candidate in candidates:
-            paper = svc.papers.get(candidate)
+            paper = services().papers.get(candidate)
             if paper is not None:
                 return paper.to_dict()
     except redis.RedisError:
-        view = svc.index.view()
-        for candidate in candidates:
-            doc = view.papers.doc_of(candidate)
-            if doc >= 0:
-                return view.papers.paper(doc)
+        pass  # the index has answered for what it holds; the rest is unknown while Redis is away
     return None
 
 
-def _related(text: str, paper_id: str | None, in_corpus: bool, k: int, summaries: str) -> dict:
+def _related(view: View, query_key: str, text, paper_id: str | None, in_corpus: bool, k: int,
+             summaries: str) -> dict:
+    """The answer for a query, from the cache when this corpus version has it. Cached answers are
+    already in their schema's dumped form, so a hit costs one Redis read and no re-serialising."""
     svc = services()
-    view = svc.index.view()
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    key = (str(view.version), digest, paper_id or "", str(k), summaries)
+    key = (str(view.version), query_key, str(k), summaries)
     cached = svc.cache.get("related", *key)
     if cached is not None:
         return {**cached, "cached": True}
-    ranking = related_papers(view, text, k, exclude_id=paper_id if in_corpus else None)
-    answer = {
+    ranking = related_papers(view, text(), k, exclude_id=paper_id if in_corpus else None)
+    answer = RelatedResponse().dump({
         "query": {"id": paper_id, "in_corpus": in_corpus, "terms": ranking.query_terms},
         "corpus_version": view.version,
+        "cached": False,
         "results": result_objects(view, ranking.hits, summaries),
-    }
+    })
     svc.cache.set("related", key, answer, svc.settings.related_cache_ttl)
-    return {**answer, "cached": False}
+    return answer

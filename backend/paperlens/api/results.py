@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import redis
+from flask import Response, current_app
 
 from ..corpus.paper import Paper
 from ..ranking.live_index import View
@@ -69,3 +70,10 @@ def mark_saved(results: list[dict], user: str | None) -> list[dict]:
     except redis.RedisError:
         return results
     return [{**r, "saved": s} for r, s in zip(results, saved)]
+
+
+def json_response(answer: dict, user: str | None) -> Response:
+    """A ranking answer (already in its schema's dumped form) as JSON, with `saved` flags for a
+    caller with a token. Returning a Response skips flask-smorest's second serialisation."""
+    answer = {**answer, "results": mark_saved(answer["results"], user)}
+    return current_app.response_class(json.dumps(answer, ensure_ascii=False), mimetype="application/json")

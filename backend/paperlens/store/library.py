@@ -146,10 +146,7 @@ class ReadingList:
     def contains(self, ids: list[str]) -> list[bool]:
         if not ids:
             return []
-        pipe = self.r.pipeline(transaction=False)
-        for paper_id in ids:
-            pipe.zscore(self.saved_key, paper_id)
-        return [score is not None for score in pipe.execute()]
+        return [score is not None for score in self.r.zmscore(self.saved_key, ids)]
 
     def count(self) -> int:
         return int(self.r.zcard(self.saved_key))

@@ -32,10 +32,11 @@ class PaperStore:
         return self.r.get(self.keys.alias(paper_id))
 
     def get(self, paper_id: str) -> Paper | None:
-        stored = self.resolve(paper_id)
-        if not stored:
-            return None
-        raw = self.r.get(self.keys.paper(stored))
+        """The stored paper for any of its ids: one round trip when given the id it is stored under."""
+        raw = self.r.get(self.keys.paper(paper_id))
+        if raw is None:
+            stored = self.r.get(self.keys.alias(paper_id))
+            raw = self.r.get(self.keys.paper(stored)) if stored else None
         return _decode(raw) if raw else None
 
     def get_many(self, ids: list[str]) -> list[Paper | None]:

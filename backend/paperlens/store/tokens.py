@@ -45,7 +45,7 @@ class TokenStore:
         pipe = self.r.pipeline(transaction=True)
         if old:
             pipe.delete(self.keys.token(old.split(":", 1)[0]))
-        pipe.hset(self.keys.token(digest), mapping={"name": name, "created": str(time.time())})
+        pipe.hset(self.keys.token(digest), mapping={"name": name, "digest": digest, "created": str(time.time())})
         pipe.hset(self.keys.token_names, name, f"{digest}:{time.time()}")
         pipe.execute()
         return token
@@ -65,14 +65,12 @@ class TokenStore:
         return sorted((TokenInfo(name, float(v.split(":", 1)[1])) for name, v in entries.items()), key=lambda t: t.name)
 
     def user_for(self, token: str) -> str | None:
-        """The user a presented token acts for, or None for an unknown or revoked token."""
+        """The user a presented token acts for, or None for an unknown or revoked token (revoking
+        or replacing a token deletes its record, so one look-up answers)."""
         if not token or len(token) > 200:
             return None
         digest = hash_token(token)
         record = self.r.hgetall(self.keys.token(digest))
-        if not record:
+        if not record or not hmac.compare_digest(record.get("digest", ""), digest):
             return None
-        stored = self.r.hget(self.keys.token_names, record["name"]) or ""
-        if not hmac.compare_digest(stored.split(":", 1)[0], digest):
-            return None  # revoked or replaced since
         return record["name"]
