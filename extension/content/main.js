@@ -38,9 +38,10 @@
     }
   }
 
-  function ensureOverlay(collapsed) {
+  function ensureOverlay(collapsed, inspectable) {
     if (!overlay) {
       overlay = new root.PaperlensOverlay({
+        inspectable,
         onSave: async (id, saved, paper) => {
           const reply = await send({ type: 'save', id, saved, paper: paper || undefined });
           if (!reply.ok && reply.error === 'unauthorized') {
@@ -77,8 +78,10 @@
       return;
     }
     // Only non-secret keys: content scripts never read the server URL or the token.
-    let prefs = { sites: {}, collapsed: false };
-    try { prefs = await ext.storage.local.get({ sites: {}, collapsed: false }); } catch (_) { /* defaults */ }
+    let prefs = { sites: {}, collapsed: false, inspectableOverlay: false };
+    try {
+      prefs = await ext.storage.local.get({ sites: {}, collapsed: false, inspectableOverlay: false });
+    } catch (_) { /* defaults */ }
     if (run !== generation) return;
     if (prefs.sites && prefs.sites[adapter.site] === false) {
       wanted = false;
@@ -88,7 +91,7 @@
     let paper = null;
     try { paper = adapter.extract(document, url); } catch (_) { paper = null; }
     wanted = true;
-    const panel = ensureOverlay(prefs.collapsed);
+    const panel = ensureOverlay(prefs.collapsed, !!prefs.inspectableOverlay);
     current.paper = paper;
     if (!paper) {
       panel.showError('not-detected', MESSAGES['not-detected'], null);

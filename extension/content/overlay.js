@@ -76,12 +76,14 @@
   }
 
   class Overlay {
-    constructor({ onSave, onCollapse, onOptions }) {
+    constructor({ onSave, onCollapse, onOptions, inspectable = false }) {
       this.onSave = onSave;
       this.onCollapse = onCollapse;
       this.onOptions = onOptions;
       this.host = el('div', { id: 'paperlens-root' });
-      this.shadow = this.host.attachShadow({ mode: 'open' });
+      // Closed: the page cannot read what your corpus holds from the panel drawn on it. The
+      // developer switch `inspectableOverlay` (storage only, no UI) opens it for automation.
+      this.shadow = this.host.attachShadow({ mode: inspectable ? 'open' : 'closed' });
       attachStyles(this.shadow);
       this.toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'pl-body',
         title: 'Collapse or expand (Esc collapses)', onclick: () => this.setCollapsed(!this.collapsed, true) });

@@ -126,7 +126,9 @@ class Browser:
     def configure(self, **settings):
         """Write settings the way the options page does; the worker drops its cache on change."""
         values = {"serverUrl": self.live_server.url, "token": self.live_server.token, "k": 10, "genericHosts": [],
-                  "saveOpened": False, "sites": {}, "collapsed": False}
+                  "saveOpened": False, "sites": {}, "collapsed": False,
+                  # the panel's shadow root is closed for users; tests open it to look inside
+                  "inspectableOverlay": True}
         values.update(settings)
         # cacheClear is the worker's own function (a classic script's top-level name).
         self.worker.evaluate("async (v) => { await chrome.storage.local.set(v); await cacheClear(); }", values)

@@ -104,3 +104,9 @@ def test_client_side_navigation_redraws_for_the_new_paper(configured):
     page.wait_for_selector("#paperlens-root[data-paper-id='arxiv:1706.03762'][data-state='ready']",
                            state="attached", timeout=15000)
     assert page.url.endswith("/abs/1706.03762")
+
+
+def test_the_page_cannot_read_the_panel_it_hosts(configured):
+    configured.configure(inspectableOverlay=False)  # what users get
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    assert page.evaluate("document.getElementById('paperlens-root').shadowRoot") is None
