@@ -139,7 +139,7 @@ def write(results: dict, docs: Path) -> None:
               "Every engine gets Paperlens's tokens (stop words removed, Snowball stems), and is opened from disk "
               "in a fresh process for the queries. Latency is one query answered to a top 10 in that process "
               "(no HTTP). rank-bm25 keeps everything in Python dicts and has no on-disk form.", "",
-              "| engine | papers | related p50 ms | related p95 ms | search p50 ms | search p95 ms | build s | on disk MB | RSS MB (queries) | build peak RSS MB |",
+              "| engine | papers | related p50 ms | related p95 ms | search p50 ms | search p95 ms | build s | on disk MB | RSS MB (queries) | build process peak RSS MB (incl. corpus) |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
         for engine in ENGINES:
