@@ -41,10 +41,20 @@ class Settings:
         self.index_dir = Path(self.index_dir).expanduser() if self.index_dir else self.data_dir / "index"
 
     @property
+    def on_loopback(self) -> bool:
+        return self.host in {"127.0.0.1", "localhost", "::1"}
+
+    @property
     def reads_need_token(self) -> bool:
         if self.public_read is not None:
             return not self.public_read
-        return self.host not in {"127.0.0.1", "localhost", "::1"}
+        return not self.on_loopback
+
+    @property
+    def corpus_writes_need_token(self) -> bool:
+        """Adding papers changes what every user sees: open only on loopback, whatever
+        PAPERLENS_PUBLIC_READ says about reads."""
+        return not self.on_loopback
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -112,3 +112,15 @@ def test_bad_input_gets_json_errors(demo_client):
 def test_openapi_document_lists_the_routes(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert {"/api/v1/papers/{paper_id}/related", "/api/v1/related", "/api/v1/search", "/api/v1/health"} <= set(spec["paths"])
+
+
+def test_adding_papers_needs_a_token_off_loopback_even_with_public_reads(settings, store, make_token):
+    from paperlens.app import create_app
+
+    settings.host, settings.public_read = "0.0.0.0", True
+    client = create_app(settings).test_client()
+    assert client.get("/api/v1/search?q=x").status_code == 200
+    assert client.post("/api/v1/papers", json={"title": "Spam"}).status_code == 401
+    assert client.post("/api/v1/related", json={"title": "Spam", "save": True}).status_code == 401
+    headers = {"Authorization": f"Bearer {make_token('carol')}"}
+    assert client.post("/api/v1/papers", json={"title": "Real paper"}, headers=headers).status_code == 200

@@ -46,3 +46,8 @@ def read_access() -> str | None:
             raise
         g.user = None
         return None
+
+
+def corpus_write_access() -> str | None:
+    """Adding papers to the shared corpus needs a token unless the server binds to loopback."""
+    return current_user(required=services().settings.corpus_writes_need_token)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ..corpus.paper import Paper
 from ..schemas import PAPER_ID, PaperSchema, PapersInSchema, PostPapersResponse
 from ..services import services
-from .auth import BEARER, current_user, read_access
+from .auth import BEARER, corpus_write_access, read_access
 from .errors import ApiError, ErrorSchema
 from .results import paper_view
 
@@ -72,5 +72,5 @@ def ingest(papers: list[Paper]) -> dict:
 def post_papers(body: dict):
     """Add papers: `{"papers": [...]}`, a bare list, or one bare paper object. A paper already
     stored (same arXiv id, DOI or normalised title) is merged, keeping the richer fields."""
-    read_access()
+    corpus_write_access()
     return ingest([to_paper(p, "api") for p in body["papers"]])

@@ -16,7 +16,7 @@ from ..ranking.live_index import View
 from ..ranking.related import related_papers
 from ..schemas import RelatedArgs, RelatedRequest, RelatedResponse
 from ..services import services
-from .auth import BEARER, read_access
+from .auth import BEARER, corpus_write_access, read_access
 from .errors import ApiError, ErrorSchema
 from .papers import VALID_ID, find_paper, ingest
 from .results import json_response, result_objects
@@ -53,6 +53,7 @@ def related_for(body: dict):
                   authors=body.get("authors") or [], arxiv_id=body.get("arxiv_id"), doi=body.get("doi"),
                   url=body.get("url"), published=body.get("published"), source="extension")
     if body.get("save"):
+        corpus_write_access()
         ingest([given])
     view = services().index.view()
     stored = _stored(view, body.get("id") or given.id, given)
