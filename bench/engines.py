@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,7 +33,12 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM: ru_maxrss would carry the parent's peak across fork+exec)."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def folder_mb(path: Path) -> float:
@@ -107,7 +111,7 @@ def build(engine: str, n: int) -> dict:
         extra = {}
     else:
         raise SystemExit(f"unknown engine {engine}")
-    return {"engine": engine, "n": n, "build_s": built, "build_peak_rss_mb": peak_rss_mb(),
+    return {"engine": engine, "n": n, "build_s": built, "build_hwm_mb": peak_rss_mb(), "corpus_rss_mb": base_rss,
             "build_rss_over_corpus_mb": rss_mb() - base_rss,
             "disk_mb": folder_mb(path) if engine != "rank_bm25" else None, **extra}
 
