@@ -73,7 +73,7 @@ def mark_saved(results: list[dict], user: str | None) -> list[dict]:
 
 
 def json_response(answer: dict, user: str | None) -> Response:
-    """A ranking answer (already in its schema's dumped form) as JSON, with `saved` flags for a
-    caller with a token. Returning a Response skips flask-smorest's second serialisation."""
+    """A ranking answer (built in its schema's shape) as JSON, with `saved` flags for a caller with
+    a token. Returning a Response skips flask-smorest's serialisation through marshmallow."""
     answer = {**answer, "results": mark_saved(answer["results"], user)}
     return current_app.response_class(json.dumps(answer, ensure_ascii=False), mimetype="application/json")

@@ -27,6 +27,19 @@ def term_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
+class _HashMemo(dict):
+    """term -> term_hash(term) for query terms, which repeat across queries (bounded)."""
+
+    def __missing__(self, term: str) -> int:
+        if len(self) > 500_000:
+            self.clear()
+        value = self[term] = term_hash(term)
+        return value
+
+
+_query_hashes = _HashMemo()
+
+
 class Vocabulary:
     """Term hash -> term id. Ids are given in order of first appearance and never change, so a
     delta segment can add terms without renumbering the main segment."""
@@ -44,7 +57,7 @@ class Vocabulary:
         """Term ids for `terms`, -1 for terms never seen."""
         if not terms:
             return np.empty(0, dtype=np.int64)
-        hs = np.array([term_hash(t) for t in terms], dtype=np.uint64)
+        hs = np.fromiter(map(_query_hashes.__getitem__, terms), dtype=np.uint64, count=len(terms))
         pos = np.searchsorted(self._sorted, hs)
         pos_clipped = np.minimum(pos, max(len(self._sorted) - 1, 0))
         found = (pos < len(self._sorted)) & (self._sorted[pos_clipped] == hs) if len(self._sorted) else np.zeros(len(hs), bool)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .live_index import View
-from .tokenizer import stem, tokenize, words
+from .tokenizer import stem, words
 
 MATCHED_TERMS = 5
 
@@ -42,10 +42,11 @@ def search_papers(view: View, q: str, k: int) -> Ranking:
 
 
 def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
-    tokens = tokenize(text)
-    query = view.index.query(tokens)
+    # One pass over the words gives both the tokens (exactly tokenize(text)) and their spellings.
+    spelled = [(word, token) for word, token in zip(*_words_and_tokens(text)) if token]
+    query = view.index.query([token for _, token in spelled])
     docs, scores = view.index.top(query, k, exclude)
-    surface = surface_words(text)
+    surface = _usual_spelling(spelled)
     hits = []
     for doc, score in zip(docs.tolist(), scores.tolist()):
         shares = view.index.contributions(query, doc)
@@ -57,9 +58,17 @@ def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
 
 def surface_words(text: str) -> dict[str, str]:
     """Stem -> the word form used most often in `text`, so users see 'attention', not 'attent'."""
+    ws, tokens = _words_and_tokens(text)
+    return _usual_spelling([(w, t) for w, t in zip(ws, tokens) if t])
+
+
+def _words_and_tokens(text: str) -> tuple[list[str], list[str | None]]:
+    ws = words(text)
+    return ws, list(map(stem, ws))
+
+
+def _usual_spelling(spelled: list[tuple[str, str]]) -> dict[str, str]:
     forms: dict[str, Counter] = {}
-    for word in words(text):
-        token = stem(word)
-        if token:
-            forms.setdefault(token, Counter())[word] += 1
-    return {stem: counts.most_common(1)[0][0] for stem, counts in forms.items()}
+    for word, token in spelled:
+        forms.setdefault(token, Counter())[word] += 1
+    return {token: counts.most_common(1)[0][0] for token, counts in forms.items()}
