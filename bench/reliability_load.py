@@ -2,7 +2,7 @@
 reading-list saves against `paperlens serve` (gunicorn, embedded Redis), driven by wrk in a second
 process. Prints the figures and, with --write, puts them into docs/reliability.md.
 
-    .venv/bin/python bench/reliability_load.py [--corpus ../shared/data/arxiv-cs-75k.jsonl.gz] [--write]
+    .venv/bin/python -m bench.reliability_load [--corpus ../shared/data/arxiv-cs-75k.jsonl.gz] [--write]
 
 Needs wrk (Debian package `wrk`). Only 127.0.0.1 is ever contacted.
 """
@@ -144,7 +144,7 @@ def main() -> None:
 def write_doc(report: dict, args) -> None:
     block = (
         f"<!-- load:start -->\n"
-        f"Command: `.venv/bin/python bench/reliability_load.py {'--corpus ' + args.corpus + ' ' if args.corpus else ''}--write`\n\n"
+        f"Command: `.venv/bin/python -m bench.reliability_load {'--corpus ' + args.corpus + ' ' if args.corpus else ''}--write`\n\n"
         f"| corpus | clients | duration | requests | throughput | errors | p50 | p90 | p99 | max |\n"
         f"|---|---|---|---|---|---|---|---|---|---|\n"
         f"| {report['papers']:,} papers | {report['connections']} | {report['duration_s']} s | {report['requests']:,} | "
