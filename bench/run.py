@@ -68,7 +68,8 @@ def repeat_largest(n: int, n_long: int, n_short: int, times: int) -> list[dict]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10k and 30k papers only, short HTTP runs (a few minutes)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10k and 30k papers, short HTTP runs (a few minutes); report in bench/out/quick-docs/")
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk measurements")
     parser.add_argument("--skip-peers", action="store_true", help="Paperlens and rank-bm25 only")
     args = parser.parse_args(argv)
@@ -109,8 +110,10 @@ def main(argv=None) -> None:
     results["total_s"] = time.time() - started
     out = corpora.OUT / ("results-quick.json" if args.quick else "results.json")
     out.write_text(json.dumps(results))
-    report.write(results, ROOT / "docs")
-    print(f"done in {results['total_s'] / 60:.1f} min; wrote docs/benchmarks.md ({out})", flush=True)
+    # A quick run is a smoke test: it must not replace the published full-run report.
+    docs = corpora.OUT / "quick-docs" if args.quick else ROOT / "docs"
+    report.write(results, docs)
+    print(f"done in {results['total_s'] / 60:.1f} min; wrote {docs / 'benchmarks.md'} ({out})", flush=True)
 
 
 if __name__ == "__main__":
