@@ -176,6 +176,7 @@ def write(results: dict, docs: Path) -> None:
     lines = ["# Benchmarks", "",
              "Produced by `.venv/bin/python -m bench.run`" + (" --quick" if results.get("quick") else "")
              + f" in {results['total_s'] / 60:.0f} min. Do not edit by hand: rerun it.", "",
+             *[f"Note: {note}" for note in results.get("notes", [])], *([""] if results.get("notes") else []),
              "## Machine", "",
              f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gb']} GB; Linux {m['kernel']}",
              f"- Python {m['python']}; numpy {m['numpy']}; numba {m['numba']}; rank-bm25 {m['rank_bm25']}; "
@@ -308,6 +309,9 @@ def write(results: dict, docs: Path) -> None:
             cached, mode = name.split("_")
             lines.append(f"| {cached} | {mode} | {fmt(r['requests_per_s'])} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | "
                          f"{r['requests']:,} | {r['non_2xx']} |")
+        if http.get("load_before"):
+            lines += ["", f"Load average before/after the HTTP runs: {http['load_before']} / {http['load_after']}"
+                      + (f"; server code at commit {http['commit']}." if http.get("commit") else ".")]
         if http.get("worker_memory"):
             lines += ["", "Worker memory after the runs (smaps_rollup): " + "; ".join(
                 f"RSS {fmt(w['rss_mb'])} / PSS {fmt(w['pss_mb'])} / USS {fmt(w['uss_mb'])} MB" for w in http["worker_memory"]) + "."]

@@ -101,10 +101,10 @@ def main(argv=None) -> None:
     print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
     results["shared"] = shared_memory.measure(p["shared_at"])
     if not args.skip_http:
-        from . import http
+        from . import http_load
 
         print(f"[{time.time() - started:6.0f}s] HTTP (gunicorn + wrk)", flush=True)
-        results["http"] = http.measure(seconds=p["http_seconds"])
+        results["http"] = http_load.measure(seconds=p["http_seconds"])
     results["repeats"] = repeat_largest(max(p["sizes"]), n_long, n_short, p["repeats"])
     results["load_after"] = loadavg()
     results["total_s"] = time.time() - started

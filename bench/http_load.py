@@ -97,7 +97,9 @@ def measure(seconds: int = 15, workers: int = 2) -> dict:
                PAPERLENS_PORT=str(port), PAPERLENS_WORKERS=str(workers), PAPERLENS_RATE_LIMIT="100000000/minute",
                PAPERLENS_DEMO_CORPUS="0")
     server = None
-    result: dict = {"workers": workers, "threads_per_worker": 4}
+    result: dict = {"workers": workers, "threads_per_worker": 4, "load_before": open("/proc/loadavg").read().split()[:3],
+                    "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                             cwd=corpora.HERE.parent).stdout.strip()}
     try:
         time.sleep(0.5)
         started = time.time()
@@ -125,6 +127,7 @@ def measure(seconds: int = 15, workers: int = 2) -> dict:
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         # serve -> gunicorn master (same process) -> workers
         result["worker_memory"] = [smaps_rollup(int(pid)) for pid in children]
+        result["load_after"] = open("/proc/loadavg").read().split()[:3]
     finally:
         if server is not None:
             os.killpg(server.pid, 15)
