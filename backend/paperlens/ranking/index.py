@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -297,6 +298,12 @@ PARALLEL_MIN_DOCS = 20_000
 _PENDING: list[str] = []  # texts that forked tokenizer workers read (inherited, never pickled)
 
 
+def _default_signals() -> None:
+    """In a tokenizer worker: the default SIGTERM/SIGINT handling, not the forking server's."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _tokenize_range(bounds: tuple[int, int]):
     return token_ids(_PENDING[bounds[0] : bounds[1]])
 
@@ -328,11 +335,15 @@ def _tokenized(texts: list[str], workers: int | None) -> tuple[list[str], np.nda
         step = max(1000, min(50_000, -(-len(texts) // (4 * workers))))
         ranges = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
         _PENDING = texts
+        # A fold runs inside a gunicorn worker: children drop its signal handlers, and leave by
+        # close() + join() (a normal exit) rather than being sent SIGTERM.
+        pool = mp.get_context("fork").Pool(workers, initializer=_default_signals)
         try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                for part in pool.imap(_tokenize_range, ranges):
-                    merge(part)
+            for part in pool.imap(_tokenize_range, ranges):
+                merge(part)
         finally:
+            pool.close()
+            pool.join()
             _PENDING = []
     flat = np.concatenate(kept_parts) if kept_parts else np.empty(0, np.int32)
     lengths = np.concatenate(length_parts) if length_parts else np.empty(0, np.int32)
