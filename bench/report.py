@@ -327,10 +327,11 @@ def write(results: dict, docs: Path) -> None:
               "faster loop. The generated papers are pessimistic here: about 110 distinct terms each against 91 "
               "for real ones, so a related query touches ~14·N postings where real text touches ~13·N.",
               "- Cached related requests are bound by per-request Python work in the web layer, not by ranking "
-              "(a cached answer never touches the index). Profiled in-process with Flask's test client: about "
-              "2.3 ms of CPU per cached request, of which flask-limiter's Redis sliding-window check is about 30%, "
-              "webargs/flask-smorest argument and response handling most of the rest, plus two Redis round trips. "
-              "With 2 cores shared with wrk, that caps the server near 800-1,100 requests/s.", ""]
+              "(a cached answer never touches the index): Flask, argument parsing, the rate-limit check in Redis "
+              "(a fixed-window counter since commit a2b697c; the sliding-window counter before it cost about 15% "
+              "of the throughput) and one cache read. With 2 cores shared with wrk, single 15-s runs land between "
+              "about 400 and 1,250 requests/s depending on what else the machine is doing; compare the cached "
+              "`none` and `tldr` rows, which do the same work.", ""]
     lines += ["", "## Delta and exactness", "",
               "A snapshot (main segment) is plain .npy arrays, memory-mapped by every worker. Papers added since go "
               "into a small delta segment in each process (backend/paperlens/ranking/live_index.py) and are folded "
