@@ -84,6 +84,16 @@ def test_serve_on_the_embedded_default_loads_the_demo_and_stops_cleanly(tmp_path
         hit = requests.get(f"{base}/search", params={"q": "diffusion distillation", "k": 1}).json()["results"][0]
         related = requests.get(f"{base}/papers/{hit['id']}/related", params={"k": 5}).json()
         assert len(related["results"]) == 5 and all(r["tldr"] for r in related["results"])
+        # a posted paper is found by every worker within 2 s, without a restart
+        posted = requests.post(f"{base}/papers", json={"title": "Numbat foraging ecology", "abstract": "Termites."})
+        assert posted.json()["added"] == 1
+        deadline = time.monotonic() + 2.0
+        while True:
+            answers = [requests.get(f"{base}/search", params={"q": "numbat"}).json()["results"] for _ in range(6)]
+            if all(a and a[0]["title"] == "Numbat foraging ecology" for a in answers):
+                break
+            assert time.monotonic() < deadline, "a posted paper was not searchable in every worker within 2 s"
+            time.sleep(0.1)
         token_file = tmp_path / "data" / "token"
         assert token_file.stat().st_mode & 0o777 == 0o600
     finally:
