@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from .sentences import split_sentences
-from .tokenizer import WORD, tokenize
+from .tokenizer import WORD, stem, tokenize
 
 # Bump whenever splitting, features, weights or key-term rules change: cached summaries key on it.
 METHOD_VERSION = "summary-v1:sci-split,textrank-bm25+position+cue+title,linear-scitldr-train"
@@ -28,6 +28,7 @@ METHOD_VERSION = "summary-v1:sci-split,textrank-bm25+position+cue+title,linear-s
 MAX_SENTENCES = 200  # TextRank is O(n²); the first 200 sentences hold any abstract or introduction
 MAX_SENTENCE_CHARS = 400  # an unsplittable blob is cut to this, at a word boundary
 KEY_TERMS = 8
+HAS_LETTER = re.compile(r"[^\W\d_]")
 MAX_TERM_CHARS = 40  # longer "words" are unsegmented scripts or identifiers, not readable terms
 TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
 BM25_K1, BM25_B = 1.5, 0.75
@@ -198,11 +199,12 @@ def _words(text: str) -> list[tuple[str, str]]:
     """(surface word, stem) pairs for the readable words of `text`: letters in them, not too long."""
     pairs = []
     for word in WORD.findall(unicodedata.normalize("NFKC", text)):
-        if len(word) > MAX_TERM_CHARS or not any(ch.isalpha() for ch in word):
+        if len(word) > MAX_TERM_CHARS or not HAS_LETTER.search(word):
             continue
-        stems = tokenize(word)
-        if len(stems) == 1:
-            pairs.append((word, stems[0]))
+        # one WORD match is one tokenizer word: its token is stem() of its casefolded form
+        token = stem(word.casefold())
+        if token:
+            pairs.append((word, token))
     return pairs
 
 
