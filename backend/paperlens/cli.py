@@ -122,9 +122,11 @@ def _summarize_all(svc, processes: int = 2) -> None:
 
 
 @main.command()
+@click.option("--all", "all_papers", is_flag=True, default=True,
+              help="Every paper in the corpus (the default; the whole corpus is the only scope).")
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Processes for a large corpus (small ones run in one).")
-def summarize(processes):
+def summarize(all_papers, processes):
     """Compute and cache the summary of every paper in the corpus (papers already cached are skipped)."""
     _summarize_all(_services(_settings()), processes)
 
