@@ -135,7 +135,7 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
 
         def run(tokens):
             q = index.query(tokens)
-            docs, scores = index.top(q, 10)
+            docs, scores = index.rank(q, 10)
             return docs, scores
 
         def all_scores(tokens):

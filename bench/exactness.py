@@ -94,7 +94,7 @@ def rank_bm25_on_samples(n: int, n_queries: int = 5, n_random: int = 2000, seed:
     need_docs: set[int] = set(rng.choice(index.n_docs, size=n_random, replace=False).tolist())
     for kind, items in picked.items():
         for item in items:
-            docs, _ = index.top(index.query(item["tokens"]), 10)
+            docs, _ = index.rank(index.query(item["tokens"]), 10)
             need_docs.update(docs.tolist())
     papers = corpora.load(n)
     counts = {d: Counter(tokenize(corpora.text_of(papers[d]))) for d in sorted(need_docs)}

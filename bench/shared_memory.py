@@ -23,7 +23,7 @@ from bench import queries
 path = Path({path!r})
 index, _ = snapshot.load(next(p for p in path.iterdir() if p.name.startswith("v")))
 for item in queries.load({n})["long"][:100] + queries.load({n})["short"][:100]:
-    index.top(index.query(item["tokens"]), 10)
+    index.rank(index.query(item["tokens"]), 10)
 print("ready", flush=True)
 sys.stdin.read()
 """

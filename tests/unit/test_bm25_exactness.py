@@ -63,7 +63,7 @@ def test_repeated_query_terms_count_each_time(real_corpus):
 def test_top_ten_is_rank_bm25_top_ten(real_corpus):
     texts, index, reference = real_corpus
     tokens = tokenize(texts[42])
-    docs, scores = index.top(index.query(tokens), 10)
+    docs, scores = index.rank(index.query(tokens), 10)
     ref = reference.get_scores(tokens)
     expected = np.argsort(-ref, kind="stable")[:10]
     assert list(docs) == list(expected)
@@ -107,15 +107,15 @@ def test_papers_added_later_keep_scores_exact_for_the_whole_corpus(real_corpus):
 
 def test_empty_index_and_empty_query_return_nothing():
     index = Index.build([])
-    assert index.top(index.query(tokenize("anything")), 10)[0].size == 0
+    assert index.rank(index.query(tokenize("anything")), 10)[0].size == 0
     index = Index.build(["some text here"])
-    assert index.top(index.query([]), 10)[0].size == 0
+    assert index.rank(index.query([]), 10)[0].size == 0
 
 
 def test_ties_break_by_document_order():
     docs = ["shared token", "shared token", "other", "shared token", "more", "else", "again", "still"]
     index = Index.build(docs)
-    assert list(index.top(index.query(tokenize("shared token")), 3)[0]) == [0, 1, 3]
+    assert list(index.rank(index.query(tokenize("shared token")), 3)[0]) == [0, 1, 3]
 
 
 def test_only_positive_scores_are_results():
@@ -125,4 +125,25 @@ def test_only_positive_scores_are_results():
     index = Index.build(docs)
     scores = index.scores(index.query(tokenize("shared")))
     assert scores.max() == 0 and scores.min() < 0
-    assert index.top(index.query(tokenize("shared")), 3)[0].size == 0
+    assert index.rank(index.query(tokenize("shared")), 3)[0].size == 0
+
+
+def test_rank_leaves_out_one_or_many_excluded_documents(real_corpus):
+    texts, index, reference = real_corpus
+    tokens = tokenize(texts[42])
+    ref = reference.get_scores(tokens)
+    order = [int(d) for d in np.argsort(-ref, kind="stable")]
+    assert list(index.rank(index.query(tokens), 5, 42)[0]) == [d for d in order if d != 42][:5]
+    excluded = set(order[:3]) | {-1, 10**9}  # numbers outside the index are ignored
+    assert list(index.rank(index.query(tokens), 5, excluded)[0]) == [d for d in order if d not in excluded][:5]
+    assert list(index.rank(index.query(tokens), 5, np.array(order[:2]))[0]) == order[2:7]
+    # the score buffer is reused: an exclusion never leaks into the next query
+    assert list(index.rank(index.query(tokens), 5)[0]) == order[:5]
+
+
+def test_saturation_is_the_g_table_rank_bm25_uses():
+    from paperlens.ranking import bm25
+
+    tf, dl = np.array([1.0, 3.0]), np.array([10.0, 40.0])
+    assert bm25.saturation(tf, dl, 20.0).tolist() == (tf * 2.5 / (tf + 1.5 * (1 - 0.75 + 0.75 * dl / 20.0))).tolist()
+    assert bm25.g_table(np.array([1, 3]), np.array([10, 40]), 20.0).tolist() == bm25.saturation(tf, dl, 20.0).tolist()

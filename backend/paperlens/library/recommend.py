@@ -25,7 +25,7 @@ import numpy as np
 from ..ranking import tokenize
 from ..ranking.index import Query
 from ..ranking.live_index import View
-from ..ranking.related import MATCHED_TERMS, Hit, Ranking, surface_words
+from ..ranking.related import Ranking, ranked_hits, surface_words
 
 PROFILE_TERMS = 40
 NEGATIVE_TERMS = 20
@@ -67,18 +67,6 @@ def recommend(view: View, saved_texts: list[str], dismissed_texts: list[str], ex
     terms = [(surface.get(t, t), float(w)) for t, w in zip(query.terms, query.weights)]
     if len(query.terms) == 0 or not np.any(query.weights > 0) or view.index.n_docs == 0:
         return Ranking([], 0), terms
-    scores = view.index.scores(query)
-    for paper_id in exclude_ids:
-        doc = view.papers.doc_of(paper_id)
-        if 0 <= doc < len(scores):
-            scores[doc] = -np.inf
-    candidates = np.flatnonzero(scores > 0)
-    # best first, ties by lower document number (as the other rankers break them)
-    best = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
-    hits = []
-    for doc in best.tolist():
-        shares = view.index.contributions(query, doc)
-        top = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
-        matched = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in top if shares[j] > 0]
-        hits.append(Hit(doc, float(scores[doc]), matched))
+    excluded = {view.papers.doc_of(paper_id) for paper_id in exclude_ids}
+    hits = ranked_hits(view, query, k, excluded, surface)
     return Ranking(hits, int(np.sum(query.weights > 0))), terms

@@ -33,14 +33,20 @@ def idf_table(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.where(present & (raw < 0), EPSILON * average, raw)
 
 
+def saturation(tf, dl, avgdl: float, k1: float = K1, b: float = B):
+    """BM25's term-frequency saturation g(tf, dl) = tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)),
+    written with rank_bm25's operation order so each term weight idf * g is bit-for-bit the one it
+    computes. Arrays broadcast (the index's pair table, TextRank's sentence-by-term matrix)."""
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
 def g_table(pair_tf: np.ndarray, pair_dl: np.ndarray, avgdl: float) -> np.ndarray:
-    """g(tf, dl) for every known (tf, dl) pair, written with rank_bm25's operation order so each
-    term weight idf * g is bit-for-bit the one it computes."""
+    """g(tf, dl) for every known (tf, dl) pair."""
     tf = pair_tf.astype(np.float64)
     dl = pair_dl.astype(np.float64)
     if avgdl == 0:
         return np.zeros(len(tf))
-    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
+    return saturation(tf, dl, avgdl)
 
 
 @numba.njit(cache=True, nogil=True)

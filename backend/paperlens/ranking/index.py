@@ -273,14 +273,23 @@ class Index:
             bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
         return scores
 
-    def top(self, query: Query, k: int, exclude: int = -1) -> tuple[np.ndarray, np.ndarray]:
-        """Documents and scores of the k best-scoring documents (score > 0), best first."""
+    def rank(self, query: Query, k: int, exclude=()) -> tuple[np.ndarray, np.ndarray]:
+        """Documents and scores of the k best-scoring documents (score > 0), best first, ties to the
+        lower document number: the one ranking entry behind search, related papers and
+        recommendations. `exclude` is a document number or a collection of them (-1 and numbers
+        outside the index are ignored); excluded documents are never returned."""
         if self.n_docs == 0 or len(query.term_ids) == 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         scores = _score_buffer(self.n_docs)
         for seg in self.segments:
             bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
-        docs = bm25.top_k(scores, k, exclude)
+        if isinstance(exclude, (int, np.integer)):
+            docs = bm25.top_k(scores, k, int(exclude))
+        else:
+            excluded = np.fromiter(exclude, dtype=np.int64)
+            # top_k keeps only positive scores, so a zeroed score is out (the buffer is rezeroed per query)
+            scores[excluded[(excluded >= 0) & (excluded < self.n_docs)]] = 0.0
+            docs = bm25.top_k(scores, k, -1)
         return docs, scores[docs]
 
     def contributions(self, query: Query, doc: int) -> np.ndarray:

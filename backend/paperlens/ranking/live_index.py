@@ -175,7 +175,7 @@ class LiveIndex:
         """Open the index and run one query, so a worker's first request does not pay for loading
         the compiled kernels."""
         view = self.view()
-        view.index.top(view.index.query(["warm"]), 1)
+        view.index.rank(view.index.query(["warm"]), 1)
         if view.index.n_docs:
             view.index.contributions(view.index.query(["warm"]), 0)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .index import Query
 from .live_index import View
 from .tokenizer import stem, words
 
@@ -45,15 +46,20 @@ def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
     # One pass over the words gives both the tokens (exactly tokenize(text)) and their spellings.
     spelled = [(word, token) for word, token in zip(*_words_and_tokens(text)) if token]
     query = view.index.query([token for _, token in spelled])
-    docs, scores = view.index.top(query, k, exclude)
-    surface = _usual_spelling(spelled)
+    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled)), len(query.terms))
+
+
+def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, str]) -> list[Hit]:
+    """The k best documents for `query` (Index.rank), each with the words that contributed most,
+    spelled as `surface` (stem -> readable word) says."""
+    docs, scores = view.index.rank(query, k, exclude)
     hits = []
     for doc, score in zip(docs.tolist(), scores.tolist()):
         shares = view.index.contributions(query, doc)
         best = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
         terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best if shares[j] > 0]
         hits.append(Hit(doc, float(score), terms))
-    return Ranking(hits, len(query.terms))
+    return hits
 
 
 def surface_words(text: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import bm25
 from .sentences import split_sentences
 from .tokenizer import WORD, stem, tokenize
 
@@ -31,7 +32,6 @@ KEY_TERMS = 8
 HAS_LETTER = re.compile(r"[^\W\d_]")
 MAX_TERM_CHARS = 40  # longer "words" are unsegmented scripts or identifiers, not readable terms
 TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
-BM25_K1, BM25_B = 1.5, 0.75
 DAMPING = 0.85
 
 FEATURES = (
@@ -154,8 +154,8 @@ def textrank(tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
         return np.ones(1)
     lengths = tf.sum(axis=1)
     average = max(lengths.mean(), 1.0)
-    saturation = tf * (BM25_K1 + 1) / (tf + BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)[:, None])
-    similarity = (tf > 0).astype(float) @ (saturation * idf).T
+    weights = bm25.saturation(tf, lengths[:, None], average)
+    similarity = (tf > 0).astype(float) @ (weights * idf).T
     np.fill_diagonal(similarity, 0.0)
     totals = similarity.sum(axis=1, keepdims=True)
     # A sentence sharing no term with the others links to all of them equally (a random jump).
