@@ -400,7 +400,7 @@ def recommendations(args: dict):
     view = svc.index.view()
     ranking, terms = recommend(view, texts, dismissed_texts, {e.paper_id for e in entries} | set(dismissed),
                                args["k"])
-    results = result_objects(view, ranking.hits, args["summaries"])
+    results, _ = result_objects(view, ranking.hits, args["summaries"])
     return {"based_on": len(basis), "dismissed": len(dismissed), "tag": args.get("tag"),
             "profile": [{"term": t, "weight": w} for t, w in terms],
             "corpus_version": view.version, "results": [{**r, "saved": False} for r in results]}

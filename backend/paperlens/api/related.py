@@ -100,13 +100,15 @@ def _related(view: View, query_key: str, text, paper_id: str | None, in_corpus: 
     if cached is not None:
         return {**cached, "cached": True}
     ranking = related_papers(view, text(), k, exclude_id=paper_id if in_corpus else None)
+    results, complete = result_objects(view, ranking.hits, summaries)
     # Built directly in RelatedResponse's shape (result_objects makes exactly its fields); dumping
     # through marshmallow as well cost more than the ranking itself. The fuzz tests check the shape.
     answer = {
         "query": {"id": paper_id, "in_corpus": in_corpus, "terms": ranking.query_terms},
         "corpus_version": view.version,
         "cached": False,
-        "results": result_objects(view, ranking.hits, summaries),
+        "results": results,
     }
-    svc.cache.set("related", key, answer, svc.settings.related_cache_ttl)
+    if complete:  # a list with stand-in TL;DRs is answered but not kept: the next request finishes it
+        svc.cache.set("related", key, answer, svc.settings.related_cache_ttl)
     return answer

@@ -10,7 +10,7 @@ from flask import Response, current_app
 from ..corpus.paper import Paper
 from ..ranking.live_index import View
 from ..ranking.related import Hit
-from ..ranking.summary_cache import cached_summaries
+from ..ranking import summary_cache
 from ..services import services
 
 
@@ -21,9 +21,10 @@ def paper_view(data: dict) -> dict:
     return {**data, "year": year}
 
 
-def result_objects(view: View, hits: list[Hit], summaries: str) -> list[dict]:
+def result_objects(view: View, hits: list[Hit], summaries: str) -> tuple[list[dict], bool]:
     """Result dicts for hits: metadata (fresh from Redis, else from the index snapshot), score,
-    matched terms, and the TL;DR or full summary as asked."""
+    matched terms, and the TL;DR or full summary as asked; and whether every summary is a real one
+    (False when the time budget for computing them ran out and some are lead sentences)."""
     svc = services()
     ids = [json.loads(view.papers.raw(h.doc))["id"] for h in hits]
     try:
@@ -48,14 +49,18 @@ def result_objects(view: View, hits: list[Hit], summaries: str) -> list[dict]:
             "matched_terms": [{"term": t, "weight": w} for t, w in hit.matched_terms],
             "_text": (shown.get("title") or "", shown.get("abstract") or ""),
         })
+    complete = True
     if summaries != "none":
-        for result, summary in zip(results, cached_summaries(svc.cache, [r["_text"] for r in results], view)):
+        found = summary_cache.summaries_within(svc.cache, [r["_text"] for r in results], view,
+                                               budget_seconds=summary_cache.RESULTS_BUDGET_SECONDS)
+        complete = found.complete
+        for result, summary in zip(results, found.summaries):
             result["tldr"] = summary["tldr"] if summary else None
             if summaries == "full" and summary:
                 result["summary"] = summary
     for result in results:
         del result["_text"]
-    return results
+    return results, complete
 
 
 def mark_saved(results: list[dict], user: str | None) -> list[dict]:

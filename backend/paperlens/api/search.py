@@ -21,5 +21,5 @@ def search(args: dict):
     user = read_access()
     view = services().index.view()
     ranking = search_papers(view, args["q"], args["k"])
-    results = result_objects(view, ranking.hits, args["summaries"])
+    results, _ = result_objects(view, ranking.hits, args["summaries"])
     return {"q": args["q"], "corpus_version": view.version, "results": mark_saved(results, user)}

@@ -26,16 +26,21 @@ SENTENCE_STARTERS = frozenset(
 )
 
 # Spans whose periods are not punctuation: URLs (trailing punctuation left outside) and inline maths.
+# Every pattern here runs in time linear in the text, whatever it holds (a hostile abstract of 100,000
+# dots or "\\(" once took minutes): a TeX span cannot contain its own opener, so a run of openers
+# without a closer fails at the next opener instead of scanning to the end of the text from each one.
 PROTECTED = re.compile(
     r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'”’]"  # a URL, not its closing punctuation
-    r"|\$\$.+?\$\$|\$[^$\n]+?\$"  # $$display$$ and $inline$ TeX
-    r"|\\\(.+?\\\)|\\\[.+?\\\]",  # \( \) and \[ \] TeX
+    r"|\$\$(?:(?!\$\$).)+?\$\$|\$[^$\n]+?\$"  # $$display$$ and $inline$ TeX
+    r"|\\\((?:(?!\\\().)+?\\\)|\\\[(?:(?!\\\[).)+?\\\]",  # \( \) and \[ \] TeX
     re.DOTALL,
 )
 
 # A candidate end: terminal punctuation, any closing quotes/brackets, then whitespace and what comes next.
-# CJK full stops need no following space.
-CANDIDATE = re.compile(r"(?:[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)）]*)")
+# CJK full stops need no following space. A match may only start at the first mark of a run, and
+# its runs never give back what they took (possessive): without both, a run of N dots with no space
+# after it was tried from each of its N positions, each scanning to its end (N² steps).
+CANDIDATE = re.compile(r"(?:(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)|(?<![。！？])[。！？]++[」』”’)）]*+)")
 
 NEXT_WORD = re.compile(r"\s*([\"'“‘(\[]*)(\S*)")
 INITIALS = re.compile(r"^(?:[A-Za-z]\.)*[A-Z]$")  # "J", "U.S", "Ph.D" without the last period

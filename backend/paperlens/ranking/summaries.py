@@ -27,8 +27,13 @@ from .tokenizer import WORD, stem, tokenize
 METHOD_VERSION = "summary-v1:sci-split,textrank-bm25+position+cue+title,linear-scitldr-train"
 
 MAX_SENTENCES = 200  # TextRank is O(n²); the first 200 sentences hold any abstract or introduction
+# Only the start of a text is read: 200 sentences of prose fit well within it, and a hostile text
+# (one 100 KB "sentence", 20,000 distinct words) costs a bounded few hundred ms, not more.
+MAX_TEXT_CHARS = 50_000
 MAX_SENTENCE_CHARS = 400  # an unsplittable blob is cut to this, at a word boundary
 KEY_TERMS = 8
+LEAD_CHARS = 2_000
+LEAD_METHOD = "lead-v1:first-sentence"
 HAS_LETTER = re.compile(r"[^\W\d_]")
 MAX_TERM_CHARS = 40  # longer "words" are unsegmented scripts or identifiers, not readable terms
 TITLE_BOOST = 2.0  # a title word counts as this many extra occurrences
@@ -98,6 +103,7 @@ def summarize(
         raise ValueError("n must be at least 1")
     idf = idf or fallback_idf
 
+    text = leading_text(text, MAX_TEXT_CHARS)
     sentences = split_sentences(text)[:MAX_SENTENCES] or [text.strip()]
     tokens = [tokenize(s) for s in sentences]
     title_stems = set(tokenize(title or ""))
@@ -217,6 +223,26 @@ def _usual_spelling(spellings: Counter[str]) -> str:
     cased = [w for w in spellings if w.casefold() == form]
     # Prefer the lowercase spelling unless the text always capitalises it (names, acronyms).
     return form if form in cased else max(cased, key=lambda w: spellings[w])
+
+
+def leading_text(text: str, limit: int) -> str:
+    """The first ≤ limit characters of `text`, cut at its last whitespace when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return cut[:space] if space > limit // 2 else cut
+
+
+def lead_summary(text: str, title: str | None = None) -> Summary:
+    """A cheap stand-in when there is no time left to summarise properly: the first sentence of the
+    text's start (its title when the text is blank). Linear and bounded whatever the text holds."""
+    source = text if text.strip() else (title or "")
+    if not source.strip():
+        raise ValueError("text to summarise is empty")
+    first = (split_sentences(leading_text(source, LEAD_CHARS)) or [source.strip()[:LEAD_CHARS]])[0]
+    tldr = trim_sentence(first)
+    return Summary(tldr=tldr, sentences=[tldr], key_terms=[], method=LEAD_METHOD)
 
 
 def trim_sentence(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> str:

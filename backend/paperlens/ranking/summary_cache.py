@@ -33,6 +33,7 @@ DEFAULT_N = 3  # sentences in a summary unless asked otherwise; what related res
 MIN_INDEX_DOCS = 50  # below this, BM25's IDF is negative or floored for most words: use the built-in table
 BULK_BATCH = 1000  # papers per Redis round trip in the bulk path
 BULK_MIN_FOR_PROCESSES = 2000  # under this a second process costs more to start than it saves
+RESULTS_BUDGET_SECONDS = 0.5  # computing the summaries of one list of results; the rest wait for a later request
 
 
 def summary_key(title: str | None, text: str, n: int) -> tuple[str, str, str]:
@@ -106,11 +107,31 @@ def cached_summaries(cache: Cache, texts: list[tuple[str, str]], view: View | No
     """Summaries of (title, text) pairs, from the cache where possible, computed and stored where not.
     A pair that cannot be summarised gets None, never an exception: one bad paper must not fail a
     list of results."""
+    return summaries_within(cache, texts, view, n).summaries
+
+
+@dataclass(frozen=True)
+class Summaries:
+    summaries: list[dict | None]
+    complete: bool  # False when some were left as lead sentences because the budget ran out
+
+
+def summaries_within(cache: Cache, texts: list[tuple[str, str]], view: View | None, n: int = DEFAULT_N,
+                     budget_seconds: float | None = None) -> Summaries:
+    """cached_summaries with a time budget for the ones to compute: once it is spent, the rest get
+    the cheap lead sentence (not cached, so a later request computes them), and the answer says it
+    is incomplete. Each summary is bounded on its own (summaries.MAX_TEXT_CHARS), so a list of
+    results costs at most about the budget plus one summary, whatever its papers hold."""
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     keys = [summary_key(title, text, n) for title, text in texts]
     found = cache.get_many(SUMMARY_KIND, keys)
     idf = None
-    out, fresh = [], []
+    out, fresh, complete = [], [], True
     for (title, text), key, summary in zip(texts, keys, found):
+        if summary is None and deadline is not None and time.monotonic() >= deadline:
+            complete = False
+            out.append(_lead(title, text))
+            continue
         if summary is None:
             idf = idf or corpus_idf(view)
             try:
@@ -124,7 +145,15 @@ def cached_summaries(cache: Cache, texts: list[tuple[str, str]], view: View | No
                 fresh.append((key, summary))
         out.append(summary)
     cache.set_many(SUMMARY_KIND, fresh, SUMMARY_TTL)
-    return out
+    return Summaries(out, complete)
+
+
+def _lead(title: str, text: str) -> dict | None:
+    try:
+        s = summaries.lead_summary(_encodable(text or ""), _encodable(title or "") or None)
+    except ValueError:
+        return None
+    return {"tldr": s.tldr, "sentences": list(s.sentences), "key_terms": list(s.key_terms), "method": s.method}
 
 
 # -- the whole corpus (`paperlens summarize`, `paperlens ingest --summaries`) --------------------
