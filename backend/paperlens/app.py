@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from flask import Flask
 from flask_cors import CORS
 
 from . import __version__
 from .api import health, library, papers, related, search, summaries
+from .api.access import init_access
 from .api.errors import PaperlensApi, register_error_handlers
 from .api.limits import init_limiter
 from .services import Services
@@ -18,7 +18,8 @@ from .settings import Settings
 BLUEPRINTS = [health.blp, papers.blp, related.blp, search.blp, library.blp, summaries.blp]
 
 
-def create_app(settings: Settings | None = None, *, redis_client: redis.Redis | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, redis_client=None) -> Flask:
+    """`redis_client`: a client made elsewhere (tests); by default the store opens its own."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, redis_client: redis.Redis | 
     register_error_handlers(app)
     with app.app_context():
         init_limiter(app)
+    init_access(app)  # after the limiter: refused requests count against the budget too
 
     # The extension's background worker is not subject to CORS; these origins are for pages of
     # the extension itself (and any web client the operator chooses to allow).

@@ -22,6 +22,7 @@ from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
 
 DEMO_CORPUS = Path(__file__).parent / "data" / "hf-daily-papers-demo.txt"
+FIRST_RUN_TOKEN = "local"  # the name and user of the token `paperlens serve` makes on its first run
 
 
 def _settings(**overrides) -> Settings:
@@ -113,9 +114,9 @@ def _summarize_all(svc, processes: int = 2) -> None:
     if sys.stderr.isatty():
         with click.progressbar(length=svc.papers.count(), label="summarising", file=sys.stderr,
                                show_pos=True) as bar:
-            done = summarize_corpus(svc, processes=processes, on_progress=bar.update)
+            done = summarize_corpus(svc.store, svc.index.view(), processes=processes, on_progress=bar.update)
     else:
-        done = summarize_corpus(svc, processes=processes)
+        done = summarize_corpus(svc.store, svc.index.view(), processes=processes)
     failed = f", {done.failed:,} failed (see the log)" if done.failed else ""
     click.echo(f"summaries: {done.papers:,} papers, {done.computed:,} computed, {done.cached:,} already cached, "
                f"{done.empty:,} without text{failed} in {done.seconds:.1f} s")
@@ -144,34 +145,37 @@ def reindex():
 # -- tokens -----------------------------------------------------------------------------------
 @main.group()
 def token():
-    """Create, list and revoke API tokens (one per user name)."""
+    """Create, list and revoke API tokens (one per name; several may act for one user)."""
 
 
 def _tokens():
-    from .store.keys import Keys
-    from .store.redis_client import connect
-    from .store.tokens import TokenStore
+    from .store import Store
 
-    settings = _settings()
-    return TokenStore(connect(settings), Keys(settings.key_prefix))
+    return Store.open(_settings()).tokens
 
 
 @token.command("create")
 @click.argument("name")
-def token_create(name):
-    """Print a new token for NAME (shown once; only its hash is stored)."""
+@click.option("--user", default=None, help="The reading list the token acts for (default: NAME).")
+@click.option("--admin", is_flag=True, help="Also allow changing what the whole server does (feeds).")
+def token_create(name, user, admin):
+    """Print a new token named NAME (shown once; only its hash is stored). Creating NAME again
+    replaces its token. Give each browser its own name for one user: `token create ext-firefox --user me`."""
     try:
-        value = _tokens().create(name)
+        value = _tokens().create(name, user=user, admin=admin)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(value)
-    click.echo(f"token for {name!r} created; it is shown only this once", err=True)
+    kind = "admin token" if admin else "token"
+    click.echo(f"{kind} {name!r} for user {user or name!r} created; it is shown only this once", err=True)
 
 
 @token.command("list")
 def token_list():
+    """Each token's name, the user it acts for, whether it is an admin token, and when it was made."""
     for info in _tokens().list():
-        click.echo(f"{info.name}\tcreated {time.strftime('%Y-%m-%d %H:%M', time.localtime(info.created))}")
+        created = time.strftime('%Y-%m-%d %H:%M', time.localtime(info.created))
+        click.echo(f"{info.name}\tuser {info.user}\t{'admin' if info.admin else '-'}\tcreated {created}")
 
 
 @token.command("revoke")
@@ -199,13 +203,13 @@ def serve(host, port, workers):
     os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
     try:
         svc = _services(settings)
-        _warn_if_not_persistent(svc)
+        _warn_if_not_persistent(svc.store)
         if svc.papers.count() == 0 and settings.demo_corpus:
             records = [r for r in read_records(DEMO_CORPUS, "hf-daily", year=2025) if isinstance(r, Paper)]
             list(svc.papers.add_many(records))
             click.echo(f"empty store: loaded the demo corpus ({len(records)} Hugging Face daily papers)")
         if embedded:
-            _first_run_token(settings)
+            _first_run_token(svc)
         svc.index.prepare()
         click.echo(f"Paperlens {svc.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
@@ -215,28 +219,24 @@ def serve(host, port, workers):
             click.echo("embedded Redis stopped; data saved")
 
 
-def _warn_if_not_persistent(svc) -> None:
-    try:
-        info = svc.redis.info("persistence")
-    except Exception:
-        return
-    if not info.get("aof_enabled") and not svc.redis.config_get("save").get("save"):
+def _warn_if_not_persistent(store) -> None:
+    if store.is_persistent() is False:
         click.echo("WARNING: this Redis has neither AOF nor RDB snapshots on: reading lists would not survive "
                    "a Redis restart. Turn on appendonly.", err=True)
 
 
-def _first_run_token(settings: Settings) -> None:
-    """For the embedded single-user default: a token for 'local', kept 0600 in the data folder."""
-    from .store.keys import Keys
-    from .store.redis_client import connect
-    from .store.tokens import TokenStore
-
-    path = settings.data_dir / "token"
-    tokens = TokenStore(connect(settings), Keys(settings.key_prefix))
-    if path.exists() and tokens.user_for(path.read_text().strip()):
+def _first_run_token(svc) -> None:
+    """For the embedded single-user default: an admin token for user 'local', kept 0600 in the data
+    folder."""
+    path = svc.settings.data_dir / "token"
+    tokens = svc.store.tokens
+    kept = tokens.lookup(path.read_text().strip()) if path.exists() else None
+    if kept is not None:
+        if not kept.admin:
+            tokens.make_admin(kept.name)  # made before tokens had admin rights: it is the operator's
         click.echo(f"token for the extension: in {path}")
         return
-    value = tokens.create("local")
+    value = tokens.create(FIRST_RUN_TOKEN, user=FIRST_RUN_TOKEN, admin=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
@@ -280,12 +280,11 @@ def _run_gunicorn(settings: Settings) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="File to write (default: standard output).")
 def export(user, fmt, tag, output):
-    """Write USER's reading list (USER is the token name, e.g. 'local') as BibTeX, CSV or JSON."""
+    """Write USER's reading list (the user a token acts for, e.g. 'local') as BibTeX, CSV or JSON."""
     from .library.export import items_for, render
-    from .store.library import ReadingList
 
     svc = _services(_settings())
-    items = sorted(items_for(ReadingList(svc.redis, svc.keys, user), svc.papers), key=lambda it: it["saved_at"])
+    items = sorted(items_for(svc.store.reading_list(user), svc.papers), key=lambda it: it["saved_at"])
     if tag:
         items = [it for it in items if tag in it["tags"]]
     text = render(fmt, items)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -18,7 +17,9 @@ import redis
 import requests
 
 from paperlens.cli import _warn_if_not_persistent
+from paperlens.store import Store
 from paperlens.store.embedded import answers, redis_server_binary, socket_path
+from paperlens.store.keys import Keys
 
 from ..conftest import free_port
 
@@ -161,10 +162,10 @@ def redis_without_persistence(tmp_path):
 
 
 def test_startup_warns_when_redis_keeps_nothing(redis_without_persistence, capsys):
-    _warn_if_not_persistent(SimpleNamespace(redis=redis_without_persistence))
+    _warn_if_not_persistent(Store(redis_without_persistence, Keys("t")))
     assert "WARNING" in capsys.readouterr().err
 
 
 def test_startup_is_quiet_when_redis_has_aof(redis_server, capsys):
-    _warn_if_not_persistent(SimpleNamespace(redis=redis_server.client()))
+    _warn_if_not_persistent(Store(redis_server.client(), Keys("t")))
     assert "WARNING" not in capsys.readouterr().err

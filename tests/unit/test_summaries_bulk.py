@@ -3,7 +3,6 @@ bulk and the lazy path share, against the test Redis."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 import redis
@@ -15,7 +14,7 @@ from paperlens.ranking.summary_cache import (
     SUMMARY_KIND,
     cached_summaries,
     corpus_idf,
-    summarize_corpus,
+    summarize_corpus as summarize_in_store,
     summary_key,
     summary_of,
 )
@@ -31,17 +30,21 @@ def svc(settings, store):
 
 
 def cached_summary(svc, paper, n: int = 3):
-    raw = svc.redis.get(svc.keys.cache(SUMMARY_KIND, *summary_key(paper.title, paper.abstract, n)))
-    return json.loads(raw) if raw else None
+    [found] = svc.cache.get_many(SUMMARY_KIND, [summary_key(paper.title, paper.abstract, n)])
+    return found
 
 
-def test_bulk_summarising_fills_the_cache_for_every_demo_paper(svc):
+def summarize_corpus(svc, **options):
+    return summarize_in_store(svc.store, svc.index.view(), **options)
+
+
+def test_bulk_summarising_fills_the_cache_for_every_demo_paper(svc, store):
     done = summarize_corpus(svc)
     assert (done.papers, done.computed, done.cached, done.empty, done.failed) == (85, 85, 0, 0, 0)
     idf = corpus_idf(svc.index.view())
     for paper in demo_papers():
         assert cached_summary(svc, paper) == summary_of(paper.title, paper.abstract, 3, idf), paper.id
-    assert len(list(svc.redis.scan_iter(f"{svc.keys.prefix}:cache:summary:*"))) == 85
+    assert len(list(store.r.scan_iter(f"{store.keys.prefix}:cache:summary:*"))) == 85
 
 
 def test_a_second_bulk_run_only_reads_the_cache(svc, monkeypatch):
@@ -56,7 +59,7 @@ def test_two_processes_cache_the_same_summaries_as_one(svc, settings, store):
     done = summarize_corpus(svc, processes=2, min_for_processes=0, batch=20)
     assert (done.papers, done.computed) == (85, 85)
     in_two = {p.id: cached_summary(svc, p) for p in demo_papers()}
-    svc.redis.delete(*svc.redis.keys(f"{svc.keys.prefix}:cache:summary:*"))
+    store.r.delete(*store.r.keys(f"{store.keys.prefix}:cache:summary:*"))
     summarize_corpus(svc, processes=1)
     assert in_two == {p.id: cached_summary(svc, p) for p in demo_papers()}
 
@@ -70,14 +73,14 @@ def test_lazy_requests_after_bulk_use_what_it_cached(svc, monkeypatch):
     assert calls == [] and got == [cached_summary(svc, p) for p in papers]
 
 
-def test_a_new_method_version_gets_new_keys_and_fresh_summaries(svc, monkeypatch):
+def test_a_new_method_version_gets_new_keys_and_fresh_summaries(svc, store, monkeypatch):
     paper = demo_papers()[0]
     old_key = summary_key(paper.title, paper.abstract, 3)
     [old] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
     assert summarize_corpus(svc).computed == 84  # the lazy path cached paper 0 under the same key
     monkeypatch.setattr(summaries_module, "METHOD_VERSION", "summary-v2:test")
     new_key = summary_key(paper.title, paper.abstract, 3)
-    assert new_key != old_key and svc.keys.cache(SUMMARY_KIND, *new_key) != svc.keys.cache(SUMMARY_KIND, *old_key)
+    assert new_key != old_key and store.keys.cache(SUMMARY_KIND, *new_key) != store.keys.cache(SUMMARY_KIND, *old_key)
     assert summarize_corpus(svc).computed == 85  # nothing cached by the old method counts
     [new] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
     assert old["method"] != "summary-v2:test" and new["method"] == "summary-v2:test"
@@ -116,8 +119,7 @@ def test_bulk_fails_loudly_when_redis_is_down(svc):
     from ..conftest import free_port
 
     svc.index.view()
-    svc.redis = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
-    svc.papers.r = svc.redis
+    svc.papers.r = svc.cache.r = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
     with pytest.raises(redis.RedisError):
         summarize_corpus(svc)
 

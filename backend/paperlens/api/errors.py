@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-import redis
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+
+from ..domain import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,8 @@ def register_error_handlers(app: Flask) -> None:
     def api_error(exc: ApiError):
         return error_response(exc.status, exc.message, exc.code, exc.details, exc.headers)
 
-    @app.errorhandler(redis.RedisError)
-    def redis_down(exc: redis.RedisError):
+    @app.errorhandler(StoreUnavailable)
+    def redis_down(exc: StoreUnavailable):
         log.warning("Redis unavailable: %s", exc.__class__.__name__)
         return error_response(503, "The store is unavailable right now; try again shortly.", "unavailable",
                               headers={"Retry-After": "5"})

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import redis
 from flask_smorest import Blueprint
 
 from .. import __version__
 from ..schemas import HealthSchema
+from ..domain import StoreUnavailable
 from ..services import services
+from .access import public
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Server health")
 
 
 @blp.get("/health")
+@public
 @blp.response(200, HealthSchema)
 def health():
     svc = services()
     try:
         corpus_version = svc.papers.version()
         reachable = True
-    except redis.RedisError:
+    except StoreUnavailable:
         corpus_version, reachable = None, False
     view = svc.index.view()
     return {

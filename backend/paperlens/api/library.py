@@ -11,7 +11,7 @@ import json
 import re
 
 import marshmallow as ma
-from flask import Response, g, request
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from ..corpus.paper import Paper, clean_arxiv_id, clean_doi
@@ -23,7 +23,7 @@ from ..schemas import (MAX_IMPORT, PAPER_ID, DismissResponse, ExportArgs, Import
                        LibraryListResponse, LibrarySaveRequest, RecommendArgs, RecommendResponse)
 from ..services import services
 from ..store.library import ReadingList, TooManyTags
-from .auth import BEARER, current_user
+from .access import current_user, requires_token
 from .errors import ApiError, ErrorSchema
 from .papers import ingest, to_paper
 from .results import result_objects
@@ -31,24 +31,20 @@ from .results import result_objects
 blp = Blueprint("library", __name__, url_prefix="/api/v1", description="Reading lists (every route needs a token)")
 
 VALID_ID = re.compile(PAPER_ID)
-SECURITY = [BEARER]
 
 
 IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a whole Zotero library, abstracts included; other routes keep the app limit
 
 
 @blp.before_request
-def require_token():
-    # Before argument parsing, so a request without a valid token gets 401 whatever else is wrong.
-    if request.method != "OPTIONS":
-        current_user(required=True)
+def allow_large_imports():
     if request.endpoint == "library.import_library":
         request.max_content_length = IMPORT_MAX_BYTES
 
 
 def reading_list() -> ReadingList:
     svc = services()
-    return ReadingList(svc.redis, svc.keys, g.user)
+    return svc.store.reading_list(current_user())
 
 
 def _checked(paper_id: str) -> str:
@@ -80,10 +76,9 @@ def _too_many_tags(exc: TooManyTags) -> ApiError:
 
 # -- the list -------------------------------------------------------------------------------------
 @blp.get("/library")
+@requires_token
 @blp.arguments(LibraryListArgs, location="query")
 @blp.response(200, LibraryListResponse)
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def list_library(args: dict):
     """The caller's reading list: filter by tag, search within it (q), sort by saved time or title."""
     rl = reading_list()
@@ -111,12 +106,11 @@ def _haystack(it: dict) -> str:
 
 # -- one entry ------------------------------------------------------------------------------------
 @blp.put("/library/<path:paper_id>")
+@requires_token
 @blp.arguments(LibrarySaveRequest)
 @blp.response(200, LibraryItemSchema, description="Updated: the paper was in the list already")
 @blp.alt_response(201, schema=LibraryItemSchema, description="Saved: the paper is new to the list")
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown paper and no metadata given")
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def save_paper(body: dict, paper_id: str):
     """Save a paper (idempotent). Tags and note, when given, replace the entry's; a paper not in the
     corpus yet needs its metadata in `paper` and is added to the corpus too."""
@@ -157,11 +151,10 @@ def _matching_paper(meta: dict, paper_id: str) -> Paper:
 
 
 @blp.patch("/library/<path:paper_id>")
+@requires_token
 @blp.arguments(LibraryEditRequest)
 @blp.response(200, LibraryItemSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="Not in the list")
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def edit_entry(body: dict, paper_id: str):
     """Change an entry's note or tags: `tags` replaces them, `add_tags`/`remove_tags` change some
     (atomically, so concurrent edits never lose a tag)."""
@@ -178,10 +171,9 @@ def edit_entry(body: dict, paper_id: str):
 
 
 @blp.delete("/library/<path:paper_id>")
+@requires_token
 @blp.response(204)
 @blp.alt_response(404, schema=ErrorSchema, description="Not in the list")
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def remove_entry(paper_id: str):
     if not reading_list().remove(_entry_id(paper_id)):
         raise ApiError(404, f"{paper_id!r} is not in your reading list.")
@@ -196,9 +188,9 @@ _EXPORT_DOC = {"responses": {"200": {"description": "The list as a file (Content
 
 
 @blp.get("/library/export")
+@requires_token
 @blp.arguments(ExportArgs, location="query")
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY, **_EXPORT_DOC)
+@blp.doc(**_EXPORT_DOC)
 def export_library(args: dict):
     """The whole list (or one tag) as BibTeX (for Zotero, JabRef), CSV, or JSON (for import)."""
     rl = reading_list()
@@ -209,7 +201,7 @@ def export_library(args: dict):
     fmt = args["format"]
     response = Response(render(fmt, items), mimetype=FORMATS[fmt][0].split(";")[0])
     response.headers["Content-Type"] = FORMATS[fmt][0]
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename(fmt, g.user)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(fmt, current_user())}"'
     return response
 
 
@@ -221,12 +213,12 @@ _IMPORT_DOC = {"requestBody": {"required": True, "content": {
 
 
 @blp.post("/library/import")
+@requires_token
 @blp.arguments(ImportArgs, location="query")
 @blp.response(200, LibraryImportResponse)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY, **_IMPORT_DOC)
+@blp.doc(**_IMPORT_DOC)
 def import_library(args: dict):
     """Add entries from BibTeX (Zotero, JabRef, or our export) or from the JSON export. Papers are
     added to the corpus; an entry already in the list keeps its earlier saved time, gains the
@@ -382,10 +374,9 @@ def _import(records: list[tuple[str, dict]], skipped: list[dict]) -> dict:
 
 # -- recommendations --------------------------------------------------------------------------------
 @blp.get("/library/recommendations")
+@requires_token
 @blp.arguments(RecommendArgs, location="query")
 @blp.response(200, RecommendResponse)
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def recommendations(args: dict):
     """Papers like the saved ones (or the ones with `tag`), never a saved or dismissed paper. One
     BM25 query: the list's most telling terms, minus the terms of dismissed papers."""
@@ -412,10 +403,9 @@ def _text(paper: dict | None) -> str:
 
 
 @blp.post("/library/<path:paper_id>/dismiss")
+@requires_token
 @blp.response(200, DismissResponse)
 @blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def dismiss(paper_id: str):
     """Mark a paper "not interested": it is never recommended, and papers like it rank lower."""
     svc = services()
@@ -427,10 +417,9 @@ def dismiss(paper_id: str):
 
 
 @blp.delete("/library/<path:paper_id>/dismiss")
+@requires_token
 @blp.response(204)
 @blp.alt_response(404, schema=ErrorSchema)
-@blp.alt_response(401, schema=ErrorSchema)
-@blp.doc(security=SECURITY)
 def undismiss(paper_id: str):
     """Undo "not interested"."""
     if not reading_list().undismiss(_entry_id(paper_id)):

@@ -16,8 +16,8 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from ..services import services
-from ..store.tokens import hash_token
-from .auth import current_user, presented_token
+from ..domain import hash_token
+from .access import caller, presented_token
 from .errors import error_response
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def rate_key() -> str:
     bucket per attempt."""
     token = presented_token()
     try:
-        if token and current_user(required=False):
+        if token and caller():
             return "t:" + hash_token(token)
     except Exception:  # Redis down: the request fails on its own; the limiter does not decide that
         pass
@@ -47,13 +47,11 @@ def rate_key() -> str:
 
 def init_limiter(app: Flask) -> Limiter:
     settings = services().settings
-    redis_url = str(services().redis.connection_pool.connection_kwargs.get("path") or "")
-    uri = _uri_for(settings.redis_url, redis_url)
     limiter = Limiter(
         rate_key,
         app=app,
         application_limits=[settings.rate_limit],  # one budget across all routes, not one per route
-        storage_uri=uri,
+        storage_uri=storage_uri(services().store.url),
         storage_options={"socket_timeout": settings.redis_timeout, "socket_connect_timeout": settings.redis_timeout},
         key_prefix=f"{settings.key_prefix}:ratelimit",
         # A fixed window is one counter per token and minute: the cheapest check (about 15% more
@@ -75,9 +73,3 @@ def init_limiter(app: Flask) -> Limiter:
 
     return limiter
 
-
-def _uri_for(configured: str | None, socket_path: str) -> str:
-    if configured:
-        return storage_uri(configured)
-    # no URL configured: the app connected to the embedded server, whose socket redis-py knows
-    return f"redis+unix://{socket_path}" if socket_path else "memory://"

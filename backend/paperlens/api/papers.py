@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-import redis
 from flask_smorest import Blueprint
 
 from ..corpus.paper import Paper
 from ..schemas import PAPER_ID, PaperSchema, PapersInSchema, PostPapersResponse
+from ..domain import StoreUnavailable
 from ..services import services
-from .auth import BEARER, corpus_write_access, read_access
+from .access import requires_corpus_write, requires_read
 from .errors import ApiError, ErrorSchema
 from .results import paper_view
 
@@ -28,7 +28,7 @@ def find_paper(paper_id: str) -> dict:
         paper = svc.papers.get(paper_id)
         if paper is not None:
             return paper.to_dict()
-    except redis.RedisError:
+    except StoreUnavailable:
         view = svc.index.view()
         doc = view.papers.doc_of(paper_id)
         if doc >= 0:
@@ -38,11 +38,10 @@ def find_paper(paper_id: str) -> dict:
 
 
 @blp.get("/papers/<path:paper_id>")
+@requires_read
 @blp.response(200, PaperSchema)
 @blp.alt_response(404, schema=ErrorSchema)
-@blp.doc(security=[{}, BEARER])
 def get_paper(paper_id: str):
-    read_access()
     return paper_view(find_paper(paper_id))
 
 
@@ -66,11 +65,10 @@ def ingest(papers: list[Paper]) -> dict:
 
 
 @blp.post("/papers")
+@requires_corpus_write
 @blp.arguments(PapersInSchema)
 @blp.response(200, PostPapersResponse)
-@blp.doc(security=[{}, BEARER])
 def post_papers(body: dict):
     """Add papers: `{"papers": [...]}`, a bare list, or one bare paper object. A paper already
     stored (same arXiv id, DOI or normalised title) is merged, keeping the richer fields."""
-    corpus_write_access()
     return ingest([to_paper(p, "api") for p in body["papers"]])

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import hashlib
 
-import redis
 from flask_smorest import Blueprint
 
 from ..corpus.paper import Paper
 from ..ranking.live_index import View
 from ..ranking.related import related_papers
 from ..schemas import RelatedArgs, RelatedRequest, RelatedResponse
+from ..domain import StoreUnavailable
 from ..services import services
-from .auth import BEARER, corpus_write_access, read_access
+from .access import CORPUS_WRITE, current_user, enforce, requires_read
 from .errors import ApiError, ErrorSchema
 from .papers import VALID_ID, find_paper, ingest
 from .results import json_response, result_objects
@@ -25,12 +25,12 @@ blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related 
 
 
 @blp.get("/papers/<path:paper_id>/related")
+@requires_read
 @blp.arguments(RelatedArgs, location="query")
 @blp.response(200, RelatedResponse)
 @blp.alt_response(404, schema=ErrorSchema)
-@blp.doc(security=[{}, BEARER])
 def related_by_id(args: dict, paper_id: str):
-    user = read_access()
+    user = current_user()
     view = services().index.view()
     doc = view.papers.doc_of(paper_id) if VALID_ID.match(paper_id) else -1
     # A paper the index holds is answered from the index alone; other ids (aliases, papers not
@@ -42,18 +42,18 @@ def related_by_id(args: dict, paper_id: str):
 
 
 @blp.post("/related")
+@requires_read
 @blp.arguments(RelatedRequest)
 @blp.response(200, RelatedResponse)
-@blp.doc(security=[{}, BEARER])
 def related_for(body: dict):
     """Related papers for a paper given by title + abstract and/or ids. With `"save": true` the
-    paper is also added to the corpus."""
-    user = read_access()
+    paper is also added to the corpus (which needs a token unless the server binds to loopback)."""
+    user = current_user()
     given = Paper(title=body.get("title") or "", abstract=body.get("abstract") or "",
                   authors=body.get("authors") or [], arxiv_id=body.get("arxiv_id"), doi=body.get("doi"),
                   url=body.get("url"), published=body.get("published"), source="extension")
     if body.get("save"):
-        corpus_write_access()
+        enforce(CORPUS_WRITE)
         ingest([given])
     view = services().index.view()
     stored = _stored(view, body.get("id") or given.id, given)
@@ -85,7 +85,7 @@ def _stored(view: View, paper_id: str | None, given: Paper) -> dict | None:
             paper = services().papers.get(candidate)
             if paper is not None:
                 return paper.to_dict()
-    except redis.RedisError:
+    except StoreUnavailable:
         pass  # the index has answered for what it holds; the rest is unknown while Redis is away
     return None
 

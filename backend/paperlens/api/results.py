@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-import redis
 from flask import Response, current_app
 
 from ..corpus.paper import Paper
 from ..ranking.live_index import View
 from ..ranking.related import Hit
 from ..ranking import summary_cache
+from ..domain import StoreUnavailable
 from ..services import services
 
 
@@ -29,7 +29,7 @@ def result_objects(view: View, hits: list[Hit], summaries: str) -> tuple[list[di
     ids = [json.loads(view.papers.raw(h.doc))["id"] for h in hits]
     try:
         stored = svc.papers.get_many(ids)
-    except redis.RedisError:
+    except StoreUnavailable:
         stored = [None] * len(ids)
     results = []
     for hit, fresh in zip(hits, stored):
@@ -67,12 +67,9 @@ def mark_saved(results: list[dict], user: str | None) -> list[dict]:
     """Add `saved` to each result for a caller with a token (cached lists are shared, flags are not)."""
     if user is None or not results:
         return results
-    from ..store.library import ReadingList
-
-    svc = services()
     try:
-        saved = ReadingList(svc.redis, svc.keys, user).contains([r["id"] for r in results])
-    except redis.RedisError:
+        saved = services().store.reading_list(user).contains([r["id"] for r in results])
+    except StoreUnavailable:
         return results
     return [{**r, "saved": s} for r, s in zip(results, saved)]
 

@@ -5,13 +5,13 @@ Both are cached in Redis (ranking/summary_cache.py), so a repeated call does not
 
 from __future__ import annotations
 
-import redis
 from flask_smorest import Blueprint
 
 from ..ranking.summary_cache import cached_summaries
 from ..schemas import MAX_SUMMARIZE_BYTES, PaperSummarySchema, SummarizeRequest, SummaryArgs, SummarySchema
+from ..domain import StoreUnavailable
 from ..services import services
-from .auth import BEARER, read_access
+from .access import requires_read
 from .errors import ApiError, ErrorSchema
 from .papers import find_paper
 
@@ -19,15 +19,14 @@ blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Extrac
 
 
 @blp.get("/papers/<path:paper_id>/summary")
+@requires_read
 @blp.arguments(SummaryArgs, location="query")
 @blp.response(200, PaperSummarySchema)
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
-@blp.doc(security=[{}, BEARER])
 def paper_summary(args: dict, paper_id: str):
     """A paper's TL;DR, its `n` key sentences (in their order) and its key terms. A paper without an
     abstract is summarised from its title."""
-    read_access()
     paper = find_paper(paper_id)
     summary = _summary(paper.get("title") or "", paper.get("abstract") or "", args["n"])
     if summary is None:
@@ -36,14 +35,13 @@ def paper_summary(args: dict, paper_id: str):
 
 
 @blp.post("/summarize")
+@requires_read
 @blp.arguments(SummarizeRequest)
 @blp.response(200, SummarySchema)
 @blp.alt_response(413, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
-@blp.doc(security=[{}, BEARER])
 def summarize_text(body: dict):
     """Summarise any text (an abstract, a section, a whole paper's text) of up to 100 KB (UTF-8)."""
-    read_access()
     size = len(body["text"].encode("utf-8", "surrogatepass"))
     if size > MAX_SUMMARIZE_BYTES:
         raise ApiError(413, f"The text is {size:,} bytes; the limit is {MAX_SUMMARIZE_BYTES:,} bytes (UTF-8).",
@@ -58,6 +56,6 @@ def _summary(title: str, text: str, n: int) -> dict | None:
     svc = services()
     try:
         view = svc.index.view()
-    except redis.RedisError:
+    except StoreUnavailable:
         view = None  # no index could be opened: the built-in IDF table still summarises
     return cached_summaries(svc.cache, [(title, text)], view, n)[0]

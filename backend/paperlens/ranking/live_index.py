@@ -18,8 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import redis
-
+from ..store import StoreUnavailable
 from ..store.papers import PaperStore
 from . import snapshot
 from .index import Index
@@ -84,7 +83,7 @@ class LiveIndex:
                 self._view = self._open()
                 return
             self._view = self._catch_up(self._view)
-        except redis.RedisError as exc:
+        except StoreUnavailable as exc:
             log.warning("index refresh skipped, Redis unreachable: %s", exc)
         finally:
             self._lock.release()

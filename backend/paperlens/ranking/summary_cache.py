@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..corpus.paper import Paper
+from ..store import Store
 from ..store.cache import Cache
 from . import summaries
 from .index import Index
@@ -167,36 +168,33 @@ class CorpusSummaries:
     seconds: float
 
 
-def summarize_corpus(svc, *, n: int = DEFAULT_N, processes: int = 2, batch: int = BULK_BATCH,
+def summarize_corpus(store: Store, view: View | None, *, n: int = DEFAULT_N, processes: int = 2, batch: int = BULK_BATCH,
                      min_for_processes: int = BULK_MIN_FOR_PROCESSES,
                      on_progress: Callable[[int], None] | None = None) -> CorpusSummaries:
     """Cache the summary of every paper in the corpus that is not cached yet, `batch` papers per
     pipelined write, on `processes` processes for a large corpus. `on_progress(k)` after each batch
     of k papers. Unlike a request, this fails loudly when Redis does."""
     started = time.monotonic()
-    idf = corpus_idf(svc.index.view())
+    idf = corpus_idf(view)
     workers = min(processes, os.cpu_count() or 1)
     pool = None
-    if workers > 1 and svc.papers.count() >= min_for_processes:
+    if workers > 1 and store.papers.count() >= min_for_processes:
         pool = multiprocessing.Pool(workers, initializer=_set_worker_idf, initargs=(idf,))
     counts = {"papers": 0, "cached": 0, "computed": 0, "empty": 0, "failed": 0}
     try:
-        for chunk in _distinct_papers(svc.papers, batch):
-            keys = [svc.keys.cache(SUMMARY_KIND, *summary_key(p.title, p.abstract, n)) for p in chunk]
-            pipe = svc.redis.pipeline(transaction=False)
-            for key in keys:
-                pipe.exists(key)
-            missing = [(key, (p.title, p.abstract, n)) for key, p, there in zip(keys, chunk, pipe.execute())
-                       if not there]
+        for chunk in _distinct_papers(store.papers, batch):
+            keys = [summary_key(p.title, p.abstract, n) for p in chunk]
+            missing = [(key, (p.title, p.abstract, n))
+                       for key, p, there in zip(keys, chunk, store.cache.present(SUMMARY_KIND, keys)) if not there]
             jobs = [job for _, job in missing]
             results = pool.map(_summarize_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))) if pool and jobs \
                 else [_summarize_job(job, idf) for job in jobs]
-            pipe = svc.redis.pipeline(transaction=False)
+            fresh = []
             for (key, _), (status, summary) in zip(missing, results):
                 counts[status] += 1
                 if summary is not None:
-                    pipe.set(key, json.dumps(summary, ensure_ascii=False), ex=SUMMARY_TTL)
-            pipe.execute()
+                    fresh.append((key, summary))
+            store.cache.set_many(SUMMARY_KIND, fresh, SUMMARY_TTL, quiet=False)
             counts["papers"] += len(chunk)
             counts["cached"] += len(chunk) - len(missing)
             if on_progress:

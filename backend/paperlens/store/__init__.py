@@ -1,0 +1,54 @@
+"""Everything that touches Redis, behind one door: `Store` hands out the papers, the cache, the
+tokens and each user's reading list; `StoreUnavailable` is what any of them raises when Redis
+cannot answer. No module outside this package imports redis."""
+
+from __future__ import annotations
+
+import redis
+
+from ..settings import Settings
+from .cache import Cache
+from .keys import Keys
+from .library import ReadingList
+from .papers import PaperStore
+from .redis_client import connect
+from .tokens import TokenStore
+
+StoreUnavailable = redis.RedisError
+
+
+class Store:
+    def __init__(self, client: redis.Redis, keys: Keys, url: str | None = None):
+        self._redis = client
+        self.keys = keys
+        self.url = url or _url_of(client)
+        self.papers = PaperStore(client, keys)
+        self.cache = Cache(client, keys)
+        self.tokens = TokenStore(client, keys)
+
+    @classmethod
+    def open(cls, settings: Settings, client: redis.Redis | None = None) -> "Store":
+        """The store for `settings`: PAPERLENS_REDIS_URL, else the embedded server (started if needed)."""
+        if client is not None:
+            return cls(client, Keys(settings.key_prefix))
+        client, url = connect(settings)
+        return cls(client, Keys(settings.key_prefix), url)
+
+    def reading_list(self, user: str) -> ReadingList:
+        return ReadingList(self._redis, self.keys, user)
+
+    def is_persistent(self) -> bool | None:
+        """Whether Redis keeps data across a restart (AOF or RDB snapshots on); None if it cannot tell."""
+        try:
+            info = self._redis.info("persistence")
+            return bool(info.get("aof_enabled") or self._redis.config_get("save").get("save"))
+        except redis.RedisError:
+            return None
+
+
+def _url_of(client: redis.Redis) -> str:
+    """A URL for a client made elsewhere (tests hand one in), from its connection settings."""
+    kwargs = client.connection_pool.connection_kwargs
+    if kwargs.get("path"):
+        return f"unix://{kwargs['path']}"
+    return f"redis://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"

@@ -40,7 +40,9 @@ class Cache:
         except redis.RedisError as exc:
             log.warning("cache write skipped: %s", exc.__class__.__name__)
 
-    def set_many(self, kind: str, items: list[tuple[tuple[str, ...], object]], ttl: int) -> None:
+    def set_many(self, kind: str, items: list[tuple[tuple[str, ...], object]], ttl: int, *,
+                 quiet: bool = True) -> None:
+        """Store many answers in one round trip; `quiet=False` (bulk jobs) lets a Redis error out."""
         if not items:
             return
         try:
@@ -49,4 +51,13 @@ class Cache:
                 pipe.set(self.keys.cache(kind, *parts), json.dumps(value, ensure_ascii=False), ex=ttl)
             pipe.execute()
         except redis.RedisError as exc:
+            if not quiet:
+                raise
             log.warning("cache write skipped: %s", exc.__class__.__name__)
+
+    def present(self, kind: str, parts_list: list[tuple[str, ...]]) -> list[bool]:
+        """Which answers are cached, in one round trip (for bulk jobs: a Redis error is raised)."""
+        pipe = self.r.pipeline(transaction=False)
+        for parts in parts_list:
+            pipe.exists(self.keys.cache(kind, *parts))
+        return [bool(found) for found in pipe.execute()]

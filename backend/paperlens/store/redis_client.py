@@ -9,14 +9,14 @@ from redis.retry import Retry
 from ..settings import Settings
 
 
-def connect(settings: Settings) -> redis.Redis:
-    """A client for PAPERLENS_REDIS_URL, or for the embedded server (started if needed)."""
+def connect(settings: Settings) -> tuple[redis.Redis, str]:
+    """A client for PAPERLENS_REDIS_URL, or for the embedded server (started if needed), and its URL."""
     url = settings.redis_url
     if not url:
         from .embedded import ensure_embedded_redis
 
         url = ensure_embedded_redis(settings.data_dir)
-    return redis.Redis.from_url(
+    client = redis.Redis.from_url(
         url,
         decode_responses=True,
         socket_timeout=settings.redis_timeout,
@@ -26,3 +26,4 @@ def connect(settings: Settings) -> redis.Redis:
         # request for seconds during an outage, when the index could be answering instead.
         retry=Retry(ExponentialBackoff(cap=0.1, base=0.02), 1),
     )
+    return client, url
