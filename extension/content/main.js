@@ -8,51 +8,39 @@
   root.__paperlensStarted = true;
 
   const ext = root.browser || root.chrome;
-  const sites = root.PaperlensSites || [];
-  // Site adapters first, the generic citation_* adapter last.
-  const adapters = sites.filter((a) => a.name !== 'generic').concat(sites.filter((a) => a.name === 'generic'));
+  const { send } = root.PaperlensMessages;
+  // The most specific adapter first: every site adapter outranks the generic citation_* one.
+  const adapters = (root.PaperlensSites || []).slice().sort((a, b) => b.priority - a.priority);
 
   const MESSAGES = {
     unreachable: "Can't reach your Paperlens server.",
-    server: 'Your Paperlens server had an error.',
-    'bad-request': 'Your Paperlens server could not read this paper.',
-    unauthorized: 'Your Paperlens token is missing or wrong.',
+    server: 'Your Paperlens server answered with an error.',
+    unauthorized: 'Your Paperlens server needs a token to show related papers: connect Paperlens to it.',
+    extension: 'Paperlens was reloaded or updated: reload this page.',
     'not-detected': "Paperlens couldn't find a paper title on this page.",
     'no-results': 'No related papers found in your corpus.',
   };
-  // The test contract exposes four error kinds; server-side failures read as "unreachable".
-  const CONTRACT = { server: 'unreachable', 'bad-request': 'unreachable' };
 
   let overlay = null;
   let current = null; // { url, paper }
   let wanted = false; // whether this page should show the panel at all
   let generation = 0;
 
-  async function send(message) {
-    try {
-      const reply = await ext.runtime.sendMessage(message);
-      return reply || { ok: false, error: 'unreachable', message: MESSAGES.unreachable };
-    } catch (_) {
-      // The extension was reloaded or its worker is gone: say "unreachable", never throw into the page.
-      return { ok: false, error: 'unreachable', message: MESSAGES.unreachable };
-    }
-  }
-
-  function ensureOverlay(collapsed, inspectable) {
+  function ensureOverlay(prefs) {
     if (!overlay) {
       overlay = new root.PaperlensOverlay({
-        inspectable,
+        inspectable: !!prefs.inspectableOverlay,
         onSave: async (id, saved, paper) => {
           const reply = await send({ type: 'save', id, saved, paper: paper || undefined });
-          if (!reply.ok && reply.error === 'unauthorized') {
-            overlay.showError('unauthorized', MESSAGES.unauthorized, current && current.paper && current.paper.id);
-          }
+          if (!reply.ok && reply.error === 'unauthorized') overlay.offerConnect(reply.message);
           return reply.ok;
         },
         onCollapse: (value) => { ext.storage.local.set({ collapsed: value }).catch(() => {}); },
         onOptions: () => { send({ type: 'open-options' }); },
+        onConnect: () => { send({ type: 'open-options', section: 'connect' }); },
+        onLibrary: () => { send({ type: 'open-library' }); },
       });
-      overlay.setCollapsed(!!collapsed, false);
+      overlay.setCollapsed(!!prefs.collapsed, false);
     }
     overlay.mount();
     return overlay;
@@ -67,47 +55,41 @@
     return null;
   }
 
+  function stop() {
+    wanted = false;
+    if (overlay) overlay.unmount();
+  }
+
   async function run() {
     const run = ++generation;
     const url = new URL(location.href);
     const adapter = detectAdapter(url);
     current = { url: location.href, paper: null };
-    if (!adapter) {
-      wanted = false;
-      if (overlay) overlay.host.remove();
-      return;
-    }
+    if (!adapter) return stop();
     // Only non-secret keys: content scripts never read the server URL or the token.
     let prefs = { sites: {}, collapsed: false, inspectableOverlay: false };
     try {
-      prefs = await ext.storage.local.get({ sites: {}, collapsed: false, inspectableOverlay: false });
+      prefs = await ext.storage.local.get(prefs);
     } catch (_) { /* defaults */ }
-    if (run !== generation) return;
-    if (prefs.sites && prefs.sites[adapter.site] === false) {
-      wanted = false;
-      if (overlay) overlay.host.remove();
-      return;
-    }
+    if (run !== generation) return undefined;
+    if (prefs.sites && prefs.sites[adapter.site] === false) return stop();
     let paper = null;
     try { paper = adapter.extract(document, url); } catch (_) { paper = null; }
     wanted = true;
-    const panel = ensureOverlay(prefs.collapsed, !!prefs.inspectableOverlay);
+    const panel = ensureOverlay(prefs);
+    let docked = false;
+    try { docked = !!(adapter.fullText && adapter.fullText(document, url)); } catch (_) { docked = false; }
+    panel.setDocked(docked);
     current.paper = paper;
-    if (!paper) {
-      panel.showError('not-detected', MESSAGES['not-detected'], null);
-      return;
-    }
+    if (!paper) return panel.showError('not-detected', MESSAGES['not-detected'], null);
     panel.showLoading(paper);
     const reply = await send({ type: 'related', paper });
-    if (run !== generation) return;
+    if (run !== generation) return undefined;
     if (!reply.ok) {
-      panel.showError(CONTRACT[reply.error] || reply.error, reply.message || MESSAGES[reply.error] || MESSAGES.unreachable,
-        paper.id);
-    } else if (!reply.data.results.length) {
-      panel.showError('no-results', MESSAGES['no-results'], paper.id);
-    } else {
-      panel.showResults(paper, reply.data);
+      return panel.showError(reply.error, reply.message || MESSAGES[reply.error] || MESSAGES.server, paper.id);
     }
+    if (!reply.data.results.length) return panel.showError('no-results', MESSAGES['no-results'], paper.id);
+    return panel.showResults(paper, reply.data);
   }
 
   function safeRun() {
@@ -143,6 +125,12 @@
     if (message && message.type === 'toggle' && overlay && overlay.host.isConnected) {
       overlay.setCollapsed(!overlay.collapsed, true);
     }
+  });
+
+  // Connecting (or switching server) in another tab: draw this page again with the new answer.
+  // Only which keys changed is looked at, never their values.
+  ext.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && wanted && (changes.token || changes.serverUrl)) safeRun();
   });
 
   safeRun();

@@ -24,7 +24,16 @@
         --bar: #2d4a7a; --saved: #81c995; }
     }
     .panel.collapsed { width: auto; }
-    .panel.collapsed .body, .panel.collapsed .own { display: none; }
+    :host([data-placement="docked"]) { top: 0; right: 0; bottom: 0; }
+    :host([data-placement="docked"]) .panel { width: 340px; height: 100vh; max-height: 100vh; border-radius: 0;
+      border-width: 0 0 0 1px; box-shadow: none; }
+    :host([data-placement="docked"]) .panel.collapsed { width: auto; }
+    :host([data-placement="docked"]) .panel.collapsed header { writing-mode: vertical-rl; padding: 10px 6px; }
+    .notice { padding: 6px 10px; border-bottom: 1px solid var(--line); }
+    .notice:empty { display: none; }
+    .panel.collapsed .notice { display: none; }
+    .panel.collapsed .body, .panel.collapsed .own, .panel.collapsed footer { display: none; }
+    footer { padding: 6px 10px; border-top: 1px solid var(--line); font-size: 12px; }
     header { display: flex; align-items: center; gap: 8px; padding: 8px 10px; border-bottom: 1px solid var(--line); }
     .panel.collapsed header { border-bottom: 0; }
     .brand { font-weight: 600; flex: 1; }
@@ -76,10 +85,14 @@
   }
 
   class Overlay {
-    constructor({ onSave, onCollapse, onOptions, inspectable = false }) {
+    constructor({ onSave, onCollapse, onOptions, onConnect, onLibrary, inspectable = false }) {
       this.onSave = onSave;
       this.onCollapse = onCollapse;
       this.onOptions = onOptions;
+      this.onConnect = onConnect;
+      this.onLibrary = onLibrary;
+      this.docked = false;
+      this.pageMargin = null; // the page's own inline margin-right, restored when undocking
       this.host = el('div', { id: 'paperlens-root' });
       // Closed: the page cannot read what your corpus holds from the panel drawn on it. The
       // developer switch `inspectableOverlay` (storage only, no UI) opens it for automation.
@@ -87,12 +100,16 @@
       attachStyles(this.shadow);
       this.toggle = el('button', { type: 'button', 'aria-expanded': 'true', 'aria-controls': 'pl-body',
         title: 'Collapse or expand (Esc collapses)', onclick: () => this.setCollapsed(!this.collapsed, true) });
+      this.brand = el('span', { class: 'brand', text: 'Paperlens' });
+      this.notice = el('div', { class: 'notice', role: 'status' });
       this.ownSlot = el('div', { class: 'own' });
       this.body = el('div', { class: 'body', id: 'pl-body', role: 'region', 'aria-live': 'polite',
         'aria-label': 'Related papers' });
       this.panel = el('section', { class: 'panel', 'aria-label': 'Paperlens related papers' },
-        el('header', null, el('span', { class: 'brand', text: 'Paperlens' }), this.toggle),
-        this.ownSlot, this.body);
+        el('header', null, this.brand, this.toggle),
+        this.notice, this.ownSlot, this.body,
+        el('footer', null, el('button', { type: 'button', class: 'link', 'data-action': 'library',
+          text: 'Open your library', onclick: () => this.onLibrary() })));
       this.panel.addEventListener('keydown', (e) => {
         if (e.key === 'Escape' && !this.collapsed) {
           e.stopPropagation();
@@ -108,6 +125,38 @@
       if (this.host.isConnected) return;
       // documentElement, not body: pages that swap their <body> on navigation keep us.
       (document.documentElement || document).append(this.host);
+      this.fitPage();
+    }
+
+    unmount() {
+      this.host.remove();
+      this.setDocked(false);
+    }
+
+    /* On full-text pages the panel is a sidebar and the page gives it room (a right margin on
+     * <html>, set through CSSOM so no page CSP blocks it), so it never covers the text. */
+    setDocked(docked) {
+      this.docked = docked;
+      this.host.setAttribute('data-placement', docked ? 'docked' : 'floating');
+      if (docked && !this.resizeWatch) {
+        this.resizeWatch = new ResizeObserver(() => this.fitPage());
+        this.resizeWatch.observe(this.panel);
+      }
+      this.fitPage();
+    }
+
+    fitPage() {
+      const style = document.documentElement && document.documentElement.style;
+      if (!style) return;
+      if (this.docked && this.host.isConnected) {
+        if (this.pageMargin === null) {
+          this.pageMargin = [style.getPropertyValue('margin-right'), style.getPropertyPriority('margin-right')];
+        }
+        style.setProperty('margin-right', `${Math.ceil(this.panel.getBoundingClientRect().width)}px`, 'important');
+      } else if (this.pageMargin !== null) {
+        style.setProperty('margin-right', this.pageMargin[0], this.pageMargin[1]);
+        this.pageMargin = null;
+      }
     }
 
     setCollapsed(collapsed, byUser) {
@@ -146,18 +195,39 @@
       return button;
     }
 
+    // Saving needs the extension connected to the server; reading does not. Offered in place,
+    // but the code is typed on the extension's own page: keystrokes on this page reach its scripts.
+    offerConnect(message) {
+      this.notice.replaceChildren(
+        el('span', { text: `${clip(message || 'Connect Paperlens to your server to save papers.', 300)} ` }),
+        el('button', { type: 'button', class: 'link', 'data-action': 'connect', text: 'Connect Paperlens',
+          onclick: () => this.onConnect() }));
+      if (this.collapsed) this.setCollapsed(false, false);
+    }
+
+    setCount(n) {
+      this.brand.textContent = n ? `Paperlens · ${n} related` : 'Paperlens';
+    }
+
     showLoading(paper) {
       this.setState('loading', paper && paper.id);
+      this.setCount(0);
+      this.notice.replaceChildren();
       this.ownSlot.replaceChildren();
       this.body.replaceChildren(el('div', { class: 'status', text: 'Finding related papers…' }));
     }
 
     showError(code, message, paperId) {
       this.setState('error', paperId, code);
+      this.setCount(0);
+      this.notice.replaceChildren();
       this.ownSlot.replaceChildren();
       const status = el('div', { class: 'status', role: 'status' },
         el('span', { text: `${clip(message, 300)} ` }));
-      if (code !== 'no-results') {
+      if (code === 'unauthorized') {
+        status.append(el('button', { type: 'button', class: 'link', 'data-action': 'connect',
+          text: 'Connect Paperlens', onclick: () => this.onConnect() }));
+      } else if (code !== 'no-results' && code !== 'extension') {
         status.append(el('button', { type: 'button', class: 'link', text: 'Open Paperlens options',
           onclick: () => this.onOptions() }));
       }
@@ -167,6 +237,8 @@
     showResults(paper, data) {
       const ownId = (data.query && data.query.id) || paper.id;
       this.setState('ready', paper.id || ownId);
+      this.setCount(data.results.length);
+      this.notice.replaceChildren();
       this.ownSlot.replaceChildren(
         el('span', { class: 'label', text: `This paper: ${clip(paper.title, 120)}` }),
         this.saveButton(ownId, data.query && data.query.saved,

@@ -3,6 +3,7 @@
  * for the node unit tests, as a CommonJS module. */
 (function (root) {
   'use strict';
+  const { safeHref } = typeof require === 'function' ? require('../shared/dom.js') : root.PaperlensDom;
 
   // Limits keep a hostile or huge page from freezing the tab or bloating the request:
   // the server only needs enough text to rank, and the panel only shows a title.
@@ -55,17 +56,36 @@
     return m ? m[0].replace(/[.,;]+$/, '').toLowerCase() : '';
   }
 
-  // "2017/06/12", "2017-06-12", "June 12, 2017" → "2017-06-12"; a lone year → "YYYY-01-01" is
-  // not invented: we return "" rather than a false day.
+  const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+  function isoParts(year, month, day) {
+    const m = month === undefined ? 0 : Number(month);
+    const d = day === undefined ? 0 : Number(day);
+    if (month !== undefined && !(m >= 1 && m <= 12)) return '';
+    if (day !== undefined && !(d >= 1 && d <= 31)) return '';
+    return [year, m && String(m).padStart(2, '0'), d && String(d).padStart(2, '0')].filter(Boolean).join('-');
+  }
+
+  function monthNumber(name) {
+    const n = MONTHS.indexOf(String(name).slice(0, 3).toLowerCase());
+    return n < 0 ? undefined : n + 1;
+  }
+
+  // A date as precise as the text is and no more: "2017/06/12", "2017-06-12T…", "12 Jun 2017",
+  // "June 12, 2017" → "2017-06-12"; "2017-06", "June 2017" → "2017-06"; "2017" → "2017". The
+  // server merges duplicates by keeping the more precise date, so an invented day would replace a
+  // true month. Parsed by hand, not by Date, which would invent a day and shift it by time zone.
   function isoDate(text) {
     if (!text) return '';
-    const s = String(text).trim();
-    let m = s.match(/^(\d{4})[-/](\d{1,2})[-/](\d{1,2})/);
-    if (m) return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-    m = s.match(/^(\d{4})[-/](\d{1,2})$/);
-    if (m) return `${m[1]}-${m[2].padStart(2, '0')}-01`;
-    const t = Date.parse(s);
-    if (!Number.isNaN(t) && /\d{4}/.test(s)) return new Date(t).toISOString().slice(0, 10);
+    const s = String(text).trim().slice(0, 100);
+    let m = s.match(/^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?=$|[T\s])/);
+    if (m) return isoParts(m[1], m[2], m[3]);
+    m = s.match(/^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$/);
+    if (m && monthNumber(m[2])) return isoParts(m[3], monthNumber(m[2]), m[1]);
+    m = s.match(/^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$/);
+    if (m && monthNumber(m[1])) return isoParts(m[3], monthNumber(m[1]), m[2]);
+    m = s.match(/^([A-Za-z]{3,9})\.?,?\s+(\d{4})$/);
+    if (m && monthNumber(m[1])) return isoParts(m[2], monthNumber(m[1]));
     return '';
   }
 
@@ -73,15 +93,6 @@
   function authorName(name) {
     const parts = name.split(',').map((p) => p.trim()).filter(Boolean);
     return parts.length === 2 ? `${parts[1]} ${parts[0]}` : name.trim();
-  }
-
-  function httpUrl(url) {
-    try {
-      const u = new URL(url);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
-    } catch (_) {
-      return '';
-    }
   }
 
   /* The one paper shape. `ids` holds every identifier the page gave; `id` is the key the
@@ -103,12 +114,12 @@
       abstract: clean(abstract, MAX_ABSTRACT),
       authors: (authors || []).slice(0, MAX_AUTHORS).map((a) => clean(a, MAX_AUTHOR)).filter(Boolean),
       date: isoDate(date),
-      url: httpUrl(url) || '',
+      url: safeHref(url),
     };
     return paper.title ? paper : null;
   }
 
-  const api = { clean, meta, metaAll, blockText, arxivId, doi, isoDate, authorName, httpUrl, makePaper,
+  const api = { clean, meta, metaAll, blockText, arxivId, doi, isoDate, authorName, makePaper,
     MAX_ABSTRACT, MAX_TITLE };
   root.PaperlensPaper = api;
   root.PaperlensSites = root.PaperlensSites || [];

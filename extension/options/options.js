@@ -1,43 +1,54 @@
-/* Options: where the server is, the token, which sites show the panel, how many results.
- * Settings go through the background worker, which owns them; the token is never read back. */
+/* Options: the connection (a one-time code, or a token pasted by hand), which sites show the
+ * panel, how many results. Settings go through the background worker, which owns them; the token
+ * is never read back. The site list is built from the adapters themselves. */
 'use strict';
 
 const ext = globalThis.browser || globalThis.chrome;
 const { el } = globalThis.PaperlensDom;
+const { send } = globalThis.PaperlensMessages;
 const $ = (id) => document.getElementById(id);
 
-const SITES = [
-  ['arxiv', 'arXiv'], ['huggingface', 'Hugging Face papers'], ['openreview', 'OpenReview'],
-  ['acl', 'ACL Anthology'], ['semanticscholar', 'Semantic Scholar'], ['biorxiv', 'bioRxiv / medRxiv'],
-];
-
 let settings = null;
-
-async function send(message) {
-  try {
-    return (await ext.runtime.sendMessage(message)) || { ok: false, message: 'No answer from Paperlens.' };
-  } catch (_) {
-    return { ok: false, message: 'No answer from Paperlens.' };
-  }
-}
+let adapters = [];
 
 function say(text) { $('result').textContent = text; }
+function sayConnect(text) { $('connectResult').textContent = text; }
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    document.head.append(el('script', { src, onload: resolve, onerror: reject }));
+  });
+}
+
+// Every adapter file the manifest loads declares {site, label, matches, priority}; the ones
+// with matches of their own are the named sites a user can switch off.
+async function siteAdapters() {
+  const files = ext.runtime.getManifest().content_scripts.flatMap((c) => c.js)
+    .filter((f) => f === 'content/paper.js' || f.startsWith('content/sites/'));
+  for (const file of new Set(files)) await loadScript(`/${file}`);
+  return (globalThis.PaperlensSites || []).filter((a) => a.matches.length)
+    .sort((a, b) => b.priority - a.priority || a.label.localeCompare(b.label));
+}
 
 function render() {
   $('serverUrl').value = settings.serverUrl;
   $('token').value = '';
   $('tokenState').textContent = settings.hasToken ? 'A token is saved. Leave empty to keep it.' : 'No token saved.';
+  $('connection').textContent = settings.hasToken
+    ? `Connected to ${settings.serverUrl}: related papers and your reading list.`
+    : `Reading from ${settings.serverUrl} without a token. Connect to save papers.`;
+  $('disconnect').disabled = !settings.hasToken;
   $('k').value = settings.k;
   $('saveOpened').checked = !!settings.saveOpened;
   const box = $('sites');
   box.replaceChildren(el('legend', { text: 'Sites' }));
-  for (const [key, label] of SITES) {
-    const input = el('input', { type: 'checkbox', 'data-site': key });
-    input.checked = settings.sites[key] !== false;
+  for (const adapter of adapters) {
+    const input = el('input', { type: 'checkbox', 'data-site': adapter.site });
+    input.checked = settings.sites[adapter.site] !== false;
     input.addEventListener('change', () => {
-      update({ sites: { ...settings.sites, [key]: input.checked } });
+      update({ sites: { ...settings.sites, [adapter.site]: input.checked } });
     });
-    box.append(el('label', { class: 'check' }, input, el('span', { text: label })));
+    box.append(el('label', { class: 'check' }, input, el('span', { text: adapter.label })));
   }
   $('hosts').replaceChildren(...settings.genericHosts.map((host) => el('li', null,
     el('span', { text: `${host} ` }),
@@ -45,6 +56,13 @@ function render() {
       await ext.permissions.remove({ origins: [`*://${host}/*`] }).catch(() => false);
       update({ genericHosts: settings.genericHosts.filter((h) => h !== host) });
     } }))));
+}
+
+async function refresh() {
+  const reply = await send({ type: 'settings:get' });
+  if (!reply.ok) return say(reply.message);
+  settings = reply.data;
+  return render();
 }
 
 async function update(patch) {
@@ -59,6 +77,51 @@ function originPattern(serverUrl) {
   const u = new URL(serverUrl);
   return `${u.protocol}//${u.hostname}/*`;
 }
+
+/* ---------- connecting ---------- */
+
+async function connected(reply) {
+  if (!reply.ok) return sayConnect(reply.message);
+  if (reply.data.state === 'cancelled') return sayConnect('Not connected.');
+  sayConnect(`Connected to ${reply.data.serverUrl}${reply.data.user ? ` as ${reply.data.user}` : ''}.`);
+  $('code').value = '';
+  return refresh();
+}
+
+$('codeForm').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  sayConnect('Connecting…');
+  connected(await send({ type: 'connect:code', code: $('code').value }));
+});
+
+// A connect link for a server other than the configured one waits here for the user's yes.
+async function showPending() {
+  const reply = await send({ type: 'connect:pending' });
+  const pending = reply.ok && reply.data.serverUrl;
+  $('confirm').hidden = !pending;
+  if (pending) {
+    $('confirmText').textContent = `Connect Paperlens to ${pending}? It is set up for ${settings.serverUrl} now.`;
+    $('confirmYes').focus();
+  }
+}
+
+$('confirmYes').addEventListener('click', async () => {
+  $('confirm').hidden = true;
+  connected(await send({ type: 'connect:confirm', accept: true }));
+});
+$('confirmNo').addEventListener('click', async () => {
+  $('confirm').hidden = true;
+  connected(await send({ type: 'connect:confirm', accept: false }));
+});
+$('disconnect').addEventListener('click', async () => {
+  const reply = await send({ type: 'disconnect' });
+  if (!reply.ok) return say(reply.message);
+  settings = reply.data;
+  render();
+  return say('The token is forgotten; reading still works.');
+});
+
+/* ---------- the server by hand ---------- */
 
 $('form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -98,8 +161,11 @@ $('addHost').addEventListener('click', async () => {
   return update({ genericHosts: [...new Set([...settings.genericHosts, host])] });
 });
 
-send({ type: 'settings:get' }).then((reply) => {
-  if (!reply.ok) return say(reply.message);
-  settings = reply.data;
-  return render();
-});
+$('library').addEventListener('click', () => send({ type: 'open-library' }));
+
+(async () => {
+  adapters = await siteAdapters().catch(() => []);
+  await refresh();
+  if (settings) await showPending();
+  if (location.hash === '#connect') $('code').focus();
+})();

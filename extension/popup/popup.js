@@ -1,18 +1,12 @@
-/* The reading-list popup: search, filter by tag, edit tags, open, remove, export. Every request
- * goes through the background worker, which holds the server URL and the token. */
+/* The reading-list popup, a quick view: search, filter by tag, edit tags, open, remove, export,
+ * and the way to the library page. Every request goes through the background worker, which holds
+ * the server URL and the token. */
 'use strict';
 
 const ext = globalThis.browser || globalThis.chrome;
 const { el, clip, linkOrText, safeHref } = globalThis.PaperlensDom;
+const { send } = globalThis.PaperlensMessages;
 const $ = (id) => document.getElementById(id);
-
-async function send(message) {
-  try {
-    return (await ext.runtime.sendMessage(message)) || { ok: false, message: 'No answer from Paperlens.' };
-  } catch (_) {
-    return { ok: false, message: 'No answer from Paperlens.' };
-  }
-}
 
 function showStatus(text) {
   $('status').textContent = text || '';
@@ -72,7 +66,7 @@ async function load() {
   if (!reply.ok) {
     $('items').replaceChildren();
     showStatus(reply.error === 'unauthorized'
-      ? 'Your token is missing or wrong: set it in the options.' : reply.message);
+      ? 'Connect Paperlens to your server (in the options) to keep a reading list.' : reply.message);
     return;
   }
   const items = reply.data.items || [];
@@ -101,6 +95,10 @@ $('tag').addEventListener('change', load);
 $('sort').addEventListener('change', load);
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
 $('options').addEventListener('click', () => ext.runtime.openOptionsPage());
+$('library').addEventListener('click', async () => {
+  await send({ type: 'open-library' });
+  window.close();
+});
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', () => exportAs(button.dataset.export));
 }

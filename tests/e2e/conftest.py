@@ -25,8 +25,8 @@ PAGES = Path(__file__).resolve().parent / "pages"
 # Chromium preloads HSTS for some paper sites (openreview.net): those are served over TLS with a
 # throwaway self-signed certificate (Chromium runs with --ignore-certificate-errors).
 TLS_HOSTS = ["openreview.net"]
-HOSTS = ["arxiv.org", "huggingface.co", "aclanthology.org", "www.semanticscholar.org",
-         "www.biorxiv.org", "www.medrxiv.org", "journals.example.org"]
+HOSTS = ["arxiv.org", "ar5iv.labs.arxiv.org", "ar5iv.org", "huggingface.co", "aclanthology.org",
+         "www.semanticscholar.org", "www.biorxiv.org", "www.medrxiv.org", "journals.example.org"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,11 @@
-"""Each failure is one clear line in the panel with a way to the options, never a page error."""
+"""Each failure is one clear line in the panel with a way to the options, never a page error; and
+no token is not a failure: reading works without one."""
 
 from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -33,10 +38,53 @@ def test_wrong_token_says_unauthorized(configured):
     assert_error(page, "unauthorized")
 
 
-def test_missing_token_says_unauthorized(configured):
+def test_without_a_token_the_panel_shows_related_papers_and_save_offers_to_connect(configured):
     configured.configure(token="")
-    page = configured.open("http://arxiv.org/abs/1706.03762", state="error")
-    assert_error(page, "unauthorized")
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    rows = page.locator("#paperlens-root li[data-paper-id]")
+    assert rows.count() >= 1
+    assert extension_errors(page) == []
+    rows.first.locator("[data-action='save']").click()
+    offer = page.locator("#paperlens-root .notice [data-action='connect']")
+    offer.wait_for(timeout=5000)
+    assert rows.first.locator("[data-action='save']").get_attribute("aria-pressed") == "false"
+    with configured.context.expect_page() as opened:
+        offer.click()
+    assert opened.value.url == configured.extension_url("options/options.html#connect")
+
+
+class FailingServer(BaseHTTPRequestHandler):
+    """A Paperlens server with a fault: every request gets a 500 with the API's error shape."""
+
+    def do_GET(self):  # noqa: N802
+        self.fail()
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.fail()
+
+    def fail(self):
+        body = json.dumps({"error": {"code": "internal", "message": "Something broke.", "details": {}}}).encode()
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_error_says_server_not_unreachable(configured):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FailingServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        configured.configure(serverUrl=f"http://127.0.0.1:{server.server_address[1]}")
+        page = configured.open("http://arxiv.org/abs/1706.03762", state="error")
+        assert_error(page, "server")
+        assert "Something broke." in page.locator("#paperlens-root .status").inner_text()
+    finally:
+        server.shutdown()
 
 
 def test_page_without_a_paper_says_not_detected(configured):
@@ -50,7 +98,7 @@ def test_paper_nothing_relates_to_says_no_results(configured):
 
 
 def test_options_link_opens_the_options_page(configured):
-    configured.configure(token="")
+    configured.configure(serverUrl=f"http://127.0.0.1:{free_port()}")
     page = configured.open("http://arxiv.org/abs/1706.03762", state="error")
     with configured.context.expect_page() as opened:
         page.locator("#paperlens-root .status button.link").click()

@@ -22,7 +22,20 @@ const CASES = [
     abstractStart: 'We present high quality image synthesis', firstAuthor: 'Jonathan Ho', date: '2020-06-19' },
   { site: 'arxiv', file: 'arxiv.org/html/2112.10752v2.html', url: 'https://arxiv.org/html/2112.10752v2',
     id: 'arxiv:2112.10752', title: 'High-Resolution Image Synthesis with Latent Diffusion Models',
-    abstractStart: 'By decomposing the image formation', firstAuthor: 'Robin Rombach' },
+    abstractStart: 'By decomposing the image formation', firstAuthor: 'Robin Rombach',
+    authors: ['Robin Rombach', 'Andreas Blattmann', 'Dominik Lorenz', 'Patrick Esser', 'Björn Ommer'],
+    paperUrl: 'https://arxiv.org/abs/2112.10752', fullText: true },
+  { site: 'arxiv', file: 'arxiv.org/html/2112.10752v2.html', url: 'https://arxiv.org/html/2112.10752',
+    id: 'arxiv:2112.10752', title: 'High-Resolution Image Synthesis with Latent Diffusion Models',
+    abstractStart: 'By decomposing the image formation', firstAuthor: 'Robin Rombach', fullText: true },
+  { site: 'arxiv', file: 'ar5iv.labs.arxiv.org/html/1706.03762.html', url: 'https://ar5iv.labs.arxiv.org/html/1706.03762',
+    id: 'arxiv:1706.03762', title: 'Attention Is All You Need', abstractStart: 'The dominant sequence transduction',
+    firstAuthor: 'Ashish Vaswani', paperUrl: 'https://arxiv.org/abs/1706.03762', fullText: true,
+    authors: ['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar', 'Jakob Uszkoreit', 'Llion Jones', 'Aidan N. Gomez',
+      'Łukasz Kaiser', 'Illia Polosukhin'] },
+  { site: 'arxiv', file: 'ar5iv.org/abs/1706.03762.html', url: 'https://ar5iv.org/abs/1706.03762',
+    id: 'arxiv:1706.03762', title: 'Attention Is All You Need', abstractStart: 'The dominant sequence transduction',
+    firstAuthor: 'Ashish Vaswani', fullText: true },
   { site: 'huggingface', file: 'huggingface.co/papers/2305.18290.html', url: 'https://huggingface.co/papers/2305.18290',
     id: 'arxiv:2305.18290', title: 'Direct Preference Optimization: Your Language Model is Secretly a Reward Model',
     abstractStart: 'While large-scale unsupervised language models', firstAuthor: 'Rafael Rafailov', date: '2023-05-29' },
@@ -31,7 +44,7 @@ const CASES = [
     abstractStart: 'Creating noise from data is easy', firstAuthor: 'Yang Song', date: '2021-01-12' },
   { site: 'acl', file: 'aclanthology.org/N19-1423/index.html', url: 'https://aclanthology.org/N19-1423/',
     id: 'doi:10.18653/v1/n19-1423', title: 'BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding',
-    abstractStart: 'We introduce a new language representation model', firstAuthor: 'Jacob Devlin', date: '2019-06-01' },
+    abstractStart: 'We introduce a new language representation model', firstAuthor: 'Jacob Devlin', date: '2019-06' },
   { site: 'semanticscholar',
     file: 'www.semanticscholar.org/paper/Denoising-Diffusion-Probabilistic-Models-Ho-Jain/5c126ae3421f05768d8edd97ecd44b1364e2c99a.html',
     url: 'https://www.semanticscholar.org/paper/Denoising-Diffusion-Probabilistic-Models-Ho-Jain/5c126ae3421f05768d8edd97ecd44b1364e2c99a',
@@ -62,7 +75,9 @@ for (const c of CASES) {
     assert.equal(p.authors[0], c.firstAuthor);
     if (c.date) assert.equal(p.date, c.date);
     if (c.paperUrl) assert.equal(p.url, c.paperUrl);
+    if (c.authors) assert.deepEqual(p.authors, c.authors);
     assert.match(p.url, /^https:\/\//);
+    assert.equal(!!(sites[c.site].fullText && sites[c.site].fullText(doc, url)), !!c.fullText, 'full-text page or not');
   });
 
   test(`only the ${c.site} adapter (and the generic fallback) claims ${c.file}`, () => {
@@ -84,6 +99,14 @@ test('arXiv pages without citation_abstract or an abstract block fall back to og
   assert.equal(p.id, 'arxiv:hep-th/9901001');
   assert.equal(p.title, 'Old Paper');
   assert.equal(p.abstract, 'An abstract from Open Graph.');
+});
+
+test('the arXiv abstract page in its 2025 layout (saved from the site) reads every field', () => {
+  const { doc, url } = fixture('arxiv.org/abs/1706.03762.html', 'https://arxiv.org/abs/1706.03762');
+  const p = sites.arxiv.extract(doc, url);
+  assert.equal(p.authors.length, 8);
+  assert.equal(p.authors[6], 'Lukasz Kaiser');
+  assert.ok(p.abstract.endsWith('with large and limited training data.'));
 });
 
 test('arXiv listing pages are not papers', () => {

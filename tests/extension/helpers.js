@@ -8,10 +8,10 @@ const EXT = path.resolve(__dirname, '../../extension/content');
 const PAGES = path.resolve(__dirname, '../e2e/pages');
 
 const paper = require(path.join(EXT, 'paper.js'));
-const sites = Object.fromEntries(
-  ['arxiv', 'huggingface', 'openreview', 'acl', 'semanticscholar', 'biorxiv', 'generic']
-    .map((name) => [name, require(path.join(EXT, 'sites', `${name}.js`))]),
-);
+const dom = require(path.resolve(EXT, '../shared/dom.js'));
+// Every adapter file, by the site it declares.
+const sites = Object.fromEntries(fs.readdirSync(path.join(EXT, 'sites')).filter((f) => f.endsWith('.js'))
+  .map((f) => require(path.join(EXT, 'sites', f))).map((adapter) => [adapter.site, adapter]));
 
 // Scripts stay off: adapters must read the page as the server sent it.
 function page(html, url) {
@@ -23,4 +23,4 @@ function fixture(relPath, url) {
   return page(fs.readFileSync(path.join(PAGES, relPath), 'utf8'), url);
 }
 
-module.exports = { paper, sites, page, fixture };
+module.exports = { paper, dom, sites, page, fixture };

@@ -2,7 +2,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { paper } = require('./helpers.js');
+const { paper, dom } = require('./helpers.js');
 
 test('arXiv ids lose their version, old and new style', () => {
   assert.equal(paper.arxivId('1706.03762v7'), '1706.03762');
@@ -27,16 +27,33 @@ test('huge abstracts are trimmed quickly', () => {
   assert.ok(p.abstract.length <= paper.MAX_ABSTRACT);
 });
 
-test('dates come out as YYYY-MM-DD or not at all', () => {
+test('dates keep the precision the page gives: a day, a month or a year', () => {
   assert.equal(paper.isoDate('2017/06/12'), '2017-06-12');
-  assert.equal(paper.isoDate('2019/6'), '2019-06-01');
   assert.equal(paper.isoDate('2023-05-29T17:57:46.000Z'), '2023-05-29');
   assert.equal(paper.isoDate('12 Jun 2017'), '2017-06-12');
+  assert.equal(paper.isoDate('June 12, 2017'), '2017-06-12');
   assert.equal(paper.isoDate('soon'), '');
+  assert.equal(paper.isoDate('2017-13'), '', 'no such month');
 });
 
-test('only http(s) URLs are kept', () => {
-  assert.equal(paper.httpUrl('javascript:alert(1)'), '');
-  assert.equal(paper.httpUrl('data:text/html,x'), '');
-  assert.equal(paper.httpUrl('https://arxiv.org/abs/1'), 'https://arxiv.org/abs/1');
+test('2017-06 stays a month: no day is invented (the server would keep it over a true month)', () => {
+  assert.equal(paper.isoDate('2017-06'), '2017-06');
+  assert.equal(paper.isoDate('2019/6'), '2019-06');
+  assert.equal(paper.isoDate('June 2017'), '2017-06');
+  assert.equal(paper.isoDate('2017'), '2017');
+  assert.equal(paper.makePaper({ title: 't', date: '2017-06' }).date, '2017-06');
+});
+
+test('a written date is read as written, whatever the time zone', () => {
+  // Date.parse('12 Jun 2017') is local midnight; east of UTC its ISO string is the 11th.
+  assert.equal(paper.isoDate('1 Jan 2020'), '2020-01-01');
+  assert.equal(paper.isoDate('31 Dec 2019'), '2019-12-31');
+});
+
+test('only http(s) URLs are kept, by the one rule pages and papers share', () => {
+  assert.equal(dom.safeHref('javascript:alert(1)'), '');
+  assert.equal(dom.safeHref('data:text/html,x'), '');
+  assert.equal(dom.safeHref('https://arxiv.org/abs/1'), 'https://arxiv.org/abs/1');
+  assert.equal(paper.makePaper({ title: 't', url: 'javascript:alert(1)' }).url, '');
+  assert.equal(paper.makePaper({ title: 't', url: 'https://arxiv.org/abs/1' }).url, 'https://arxiv.org/abs/1');
 });

@@ -8,8 +8,10 @@
   const ANTHOLOGY_ID = /^\/(\d{4}\.[a-z\d-]+\.\d+|[A-Z]\d{2}-\d{4})\/?$/i;
 
   const adapter = {
-    name: 'acl',
     site: 'acl',
+    label: 'ACL Anthology',
+    matches: ['*://aclanthology.org/*'],
+    priority: 10,
     detect(doc, url) {
       return /(^|\.)aclanthology\.org$/.test(url.hostname) && ANTHOLOGY_ID.test(url.pathname);
     },

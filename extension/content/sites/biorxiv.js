@@ -10,8 +10,10 @@
   }
 
   const adapter = {
-    name: 'biorxiv',
     site: 'biorxiv',
+    label: 'bioRxiv / medRxiv',
+    matches: ['*://www.biorxiv.org/content/*', '*://www.medrxiv.org/content/*'],
+    priority: 10,
     detect(doc, url) {
       return /(^|\.)(bio|med)rxiv\.org$/.test(url.hostname) && /^\/content\/10\.1101\/.+/.test(url.pathname);
     },

@@ -1,6 +1,6 @@
 /* Fallback for any page with Highwire citation_* meta tags (journals, repositories, preprint
- * servers without an adapter). It is registered last so a site adapter always wins, and it runs
- * on other hosts only where the user enabled them in the options. */
+ * servers without an adapter). Its priority is the lowest, so a site adapter always wins; it has
+ * no static matches: it runs on other hosts only where the user enabled them in the options. */
 (function (root) {
   'use strict';
   const P = typeof require === 'function' ? require('../paper.js') : root.PaperlensPaper;
@@ -12,8 +12,10 @@
   }
 
   const adapter = {
-    name: 'generic',
     site: 'generic',
+    label: 'Other sites with citation meta tags',
+    matches: [],
+    priority: 0,
     detect(doc) {
       return !!P.meta(doc, 'citation_title');
     },

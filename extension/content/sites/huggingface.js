@@ -29,8 +29,10 @@
   }
 
   const adapter = {
-    name: 'huggingface',
     site: 'huggingface',
+    label: 'Hugging Face papers',
+    matches: ['*://huggingface.co/papers/*'],
+    priority: 10,
     detect(doc, url) {
       return /(^|\.)huggingface\.co$/.test(url.hostname) && /^\/papers\/\d{4}\.\d{4,5}/.test(url.pathname);
     },

@@ -15,8 +15,10 @@
   }
 
   const adapter = {
-    name: 'openreview',
     site: 'openreview',
+    label: 'OpenReview',
+    matches: ['*://openreview.net/forum*'],
+    priority: 10,
     detect(doc, url) {
       return /(^|\.)openreview\.net$/.test(url.hostname) && url.pathname === '/forum'
         && !!url.searchParams.get('id');

@@ -23,8 +23,10 @@
   }
 
   const adapter = {
-    name: 'semanticscholar',
     site: 'semanticscholar',
+    label: 'Semantic Scholar',
+    matches: ['*://www.semanticscholar.org/paper/*'],
+    priority: 10,
     detect(doc, url) {
       return /(^|\.)semanticscholar\.org$/.test(url.hostname) && /^\/paper\//.test(url.pathname);
     },

@@ -1,5 +1,6 @@
 /* Building DOM from untrusted text, the one way Paperlens does it: createElement + textContent,
- * links only for http(s). Shared by the overlay, the popup and the options page; no innerHTML. */
+ * links only for http(s). Shared by the panel, the popup, the options and the library page (and,
+ * for safeHref, by paper.js); no innerHTML anywhere. */
 (function (root) {
   'use strict';
 
@@ -23,7 +24,8 @@
     return s.length > max ? s.slice(0, max - 1) + '…' : s;
   }
 
-  // Only http(s) becomes a link; anything else (javascript:, data:, relative junk) is plain text.
+  // The one URL rule: only http(s) becomes a link or a paper URL; anything else (javascript:,
+  // data:, relative junk) is dropped and the text stays plain.
   function safeHref(url) {
     if (typeof url !== 'string' || !url) return '';
     try {
@@ -40,5 +42,7 @@
     return el('a', { class: className, href, target: '_blank', rel: 'noopener noreferrer', text });
   }
 
-  root.PaperlensDom = { el, clip, safeHref, linkOrText };
+  const api = { el, clip, safeHref, linkOrText };
+  root.PaperlensDom = api;
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
 })(globalThis);

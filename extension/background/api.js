@@ -1,0 +1,63 @@
+/* Paperlens background, the API client: the only code that sends requests to the server. */
+'use strict';
+
+const REQUEST_TIMEOUT_MS = 10000;
+
+class ApiError extends Error {
+  // code is what the pages show: unreachable | unauthorized | server | not-found | bad-request
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status || 0;
+  }
+}
+
+const NO_TOKEN = 'Connect Paperlens to your server to save papers.';
+
+function errorCode(status) {
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not-found';
+  return status >= 500 || status === 429 ? 'server' : 'bad-request';
+}
+
+/* One request to the server. `auth: false` leaves the token out; `text: true` returns the body
+ * as text (exports). The token travels only in the Authorization header: never in a URL, never
+ * logged. */
+async function api(path, { method = 'GET', body, auth = true, text = false, serverUrl, token } = {}) {
+  const s = await getSettings();
+  const base = serverUrl || s.serverUrl;
+  const bearer = token === undefined ? s.token : token;
+  const headers = { Accept: text ? '*/*' : 'application/json' };
+  if (auth && bearer) headers.Authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  let res;
+  try {
+    res = await fetch(`${base}/api/v1${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      signal: controller.signal, credentials: 'omit', cache: 'no-store',
+    });
+  } catch (_) {
+    clearTimeout(timer);
+    throw new ApiError('unreachable', `Can't reach the Paperlens server at ${base}.`);
+  }
+  try {
+    if (res.status === 204) return null;
+    if (res.ok) return text ? await res.text() : await res.json();
+  } catch (_) {
+    throw new ApiError('unreachable', `The Paperlens server at ${base} stopped answering.`);
+  } finally {
+    clearTimeout(timer);
+  }
+  let message = `The server answered ${res.status}.`;
+  try {
+    const err = (await res.json()).error;
+    if (err && err.message) message = String(err.message).slice(0, 300);
+  } catch (_) { /* not JSON: keep the status line */ }
+  const code = errorCode(res.status);
+  if (code === 'unauthorized' && auth) message = bearer ? 'The server rejected the token: connect Paperlens again.' : NO_TOKEN;
+  throw new ApiError(code, message, res.status);
+}
+
+const paperPath = (id) => `/library/${encodeURIComponent(id)}`;

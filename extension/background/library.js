@@ -1,0 +1,194 @@
+/* Paperlens background, the library page's requests: the whole list, edits, removal and undo,
+ * bulk changes, exports, recommendations. Notes are queued here so none is lost on close. */
+'use strict';
+
+const NOTE_DELAY_MS = 400;
+const PENDING_NOTES = 'pendingNotes'; // storage.local: id -> note not yet stored on the server
+
+/* ---------- notes, saved as you type ---------- */
+// Every keystroke's text comes here; it waits briefly (typing coalesces into one request) and is
+// kept in storage.local until the server has it. Closing the library page, or Chromium stopping
+// this worker, therefore loses nothing: the next start sends what is left.
+
+let pendingNotes = null; // Map id -> newest note not yet on the server (mirrors storage.local)
+let pendingWrite = Promise.resolve();
+const noteTimers = new Map(); // id -> { timer, waiters }
+const noteSending = new Map(); // id -> the request in flight, so one id's notes arrive in order
+
+async function loadPendingNotes() {
+  if (!pendingNotes) {
+    const { [PENDING_NOTES]: stored = {} } = await ext.storage.local.get(PENDING_NOTES);
+    if (!pendingNotes) pendingNotes = new Map(Object.entries(stored));
+  }
+  return pendingNotes;
+}
+
+// Writes are chained and each writes the whole map, so storage always ends at the newest state.
+function storePendingNotes() {
+  const snapshot = Object.fromEntries(pendingNotes);
+  pendingWrite = pendingWrite.then(() => ext.storage.local.set({ [PENDING_NOTES]: snapshot })).catch(() => {});
+  return pendingWrite;
+}
+
+async function queueNote(id, note) {
+  const pending = await loadPendingNotes();
+  pending.set(id, String(note));
+  await storePendingNotes();
+  let waiting = noteTimers.get(id);
+  if (!waiting) {
+    waiting = { waiters: [] };
+    noteTimers.set(id, waiting);
+  }
+  clearTimeout(waiting.timer);
+  waiting.timer = setTimeout(() => {
+    noteTimers.delete(id);
+    sendNote(id).then((entry) => waiting.waiters.forEach((w) => w.resolve(entry)),
+      (e) => waiting.waiters.forEach((w) => w.reject(e)));
+  }, NOTE_DELAY_MS);
+  return new Promise((resolve, reject) => waiting.waiters.push({ resolve, reject }));
+}
+
+function sendNote(id) {
+  const previous = noteSending.get(id) || Promise.resolve();
+  const sending = previous.catch(() => {}).then(async () => {
+    const pending = await loadPendingNotes();
+    if (!pending.has(id)) return null; // an earlier request already sent the newest text
+    const note = pending.get(id);
+    try {
+      const entry = await api(paperPath(id), { method: 'PATCH', body: { note } });
+      if (pending.get(id) === note) pending.delete(id);
+      await storePendingNotes();
+      return entry;
+    } catch (e) {
+      // Gone from the list (removed elsewhere): nothing left to save. Otherwise it stays pending.
+      if (e.code === 'not-found' && pending.get(id) === note) {
+        pending.delete(id);
+        await storePendingNotes();
+      }
+      throw e;
+    }
+  });
+  noteSending.set(id, sending);
+  sending.finally(() => { if (noteSending.get(id) === sending) noteSending.delete(id); }).catch(() => {});
+  return sending;
+}
+
+/* Send every note still pending: this session's, and any a stopped worker left behind. */
+async function flushNotes() {
+  const pending = await loadPendingNotes();
+  for (const id of [...pending.keys()]) {
+    const waiting = noteTimers.get(id);
+    if (waiting) clearTimeout(waiting.timer);
+    noteTimers.delete(id);
+    try {
+      const entry = await sendNote(id);
+      if (waiting) waiting.waiters.forEach((w) => w.resolve(entry));
+    } catch (e) {
+      if (waiting) waiting.waiters.forEach((w) => w.reject(e));
+      if (e.code === 'unreachable' || e.code === 'unauthorized') return;
+    }
+  }
+}
+
+/* ---------- the list and its edits ---------- */
+
+async function needToken() {
+  const s = await getSettings();
+  if (!s.token) throw new ApiError('unauthorized', 'Connect Paperlens to your server to keep a reading list.');
+}
+
+// The whole list in one request (the JSON export is the list in the API's item shape), so the
+// page filters, sorts and scrolls 5,000 entries without asking the server again.
+async function libraryAll() {
+  await needToken();
+  await flushNotes();
+  const data = await api('/library/export?format=json');
+  return { items: data.items || [] };
+}
+
+function editEntry({ id, tags, add_tags: add, remove_tags: remove }) {
+  const body = {};
+  if (tags) body.tags = tags;
+  if (add && add.length) body.add_tags = add;
+  if (remove && remove.length) body.remove_tags = remove;
+  return api(paperPath(id), { method: 'PATCH', body });
+}
+
+// A few requests at a time: quick on loopback, gentle on the server's rate limit.
+async function eachId(ids, fn, width = 4) {
+  const done = [];
+  const failed = [];
+  const queue = ids.slice();
+  async function worker() {
+    while (queue.length) {
+      const id = queue.shift();
+      try {
+        done.push({ id, value: await fn(id) });
+      } catch (e) {
+        failed.push({ id, error: e.code, message: e.message });
+        if (e.code === 'unreachable' || e.code === 'unauthorized') throw e;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, ids.length) }, worker));
+  return { done, failed };
+}
+
+async function removeEntries({ ids }) {
+  const { done, failed } = await eachId(ids, async (id) => {
+    try {
+      await api(paperPath(id), { method: 'DELETE' });
+    } catch (e) {
+      if (e.code !== 'not-found') throw e; // already gone is what was asked
+    }
+    patchSavedIds(id, false);
+  });
+  return { removed: done.map((d) => d.id), failed };
+}
+
+// Undo a removal: the import route puts entries back with their tags, note and saved time.
+async function restoreEntries({ items }) {
+  const reply = await api('/library/import?format=json', { method: 'POST', body: { items } });
+  for (const it of items) patchSavedIds(it.paper.id, true);
+  return reply;
+}
+
+async function tagEntries({ ids, add_tags: add = [], remove_tags: remove = [] }) {
+  const { done, failed } = await eachId(ids, (id) => editEntry({ id, add_tags: add, remove_tags: remove }));
+  return { items: done.map((d) => d.value), failed };
+}
+
+// The whole list, one tag, or the papers selected on the library page (sent in a POST body).
+function exportEntries({ format, tag, ids }) {
+  if (!['bibtex', 'csv', 'json'].includes(format)) throw new ApiError('bad-request', 'Unknown format.');
+  if (ids) {
+    return api('/library/export', { method: 'POST', body: { format, ids }, text: true }).then((text) => ({ text }));
+  }
+  const params = new URLSearchParams({ format });
+  if (tag) params.set('tag', tag);
+  return api(`/library/export?${params}`, { text: true }).then((text) => ({ text }));
+}
+
+/* ---------- recommendations ---------- */
+
+function recommendations({ tag, k = 20 }) {
+  const params = new URLSearchParams({ k: String(k), summaries: 'tldr' });
+  if (tag) params.set('tag', tag);
+  return api(`/library/recommendations?${params}`);
+}
+
+function moreLikeThis({ id, k = 10 }) {
+  return api(`/papers/${encodeURIComponent(id)}/related?k=${k}&summaries=tldr`);
+}
+
+async function dismiss({ id, undo }) {
+  return api(`${paperPath(id)}/dismiss`, { method: undo ? 'DELETE' : 'POST' });
+}
+
+// The popup's quick view: one page of the list, filtered and sorted by the server.
+function listPage({ q = '', tag = '', sort = 'saved', page = 1 } = {}) {
+  const params = new URLSearchParams({ sort, page: String(page), per_page: '50' });
+  if (q) params.set('q', q);
+  if (tag) params.set('tag', tag);
+  return api(`/library?${params}`);
+}
