@@ -311,6 +311,43 @@ class ExportArgs(StrictSchema):
     tag = Tag(metadata={"description": "export only the entries with this tag"})
 
 
+def PaperIds(**kwargs) -> fields.List:  # noqa: N802
+    return fields.List(fields.String(validate=validate.Regexp(PAPER_ID)), required=True,
+                       validate=validate.Length(min=1, max=MAX_IMPORT), **kwargs)
+
+
+class ExportSelectionRequest(StrictSchema):
+    format = fields.String(load_default="bibtex", validate=validate.OneOf(["bibtex", "csv", "json"]))
+    ids = PaperIds(metadata={"description": "the entries to export (ids not in the list are left out)"})
+
+
+class LibraryBulkRequest(StrictSchema):
+    """A change to many entries at once: tags added and/or removed, or the entries removed."""
+
+    ids = PaperIds()
+    add_tags = TagList(load_default=list)
+    remove_tags = TagList(load_default=list)
+    remove = fields.Boolean(load_default=False, metadata={"description": "remove the entries from the list"})
+
+    @ma.validates_schema
+    def one_change(self, data, **kwargs):
+        tagging = bool(data.get("add_tags") or data.get("remove_tags"))
+        if tagging == bool(data.get("remove")):
+            raise ma.ValidationError("Give add_tags and/or remove_tags, or remove: true (not both).", "_schema")
+
+
+class BulkSkipSchema(ma.Schema):
+    id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class LibraryBulkResponse(ma.Schema):
+    items = fields.List(fields.Nested(LibraryItemSchema), required=True, metadata={"description": "entries as changed"})
+    removed = fields.List(fields.String(), required=True)
+    skipped = fields.List(fields.Nested(BulkSkipSchema), required=True,
+                          metadata={"description": "ids not in the list, or entries a change did not fit"})
+
+
 class ImportArgs(StrictSchema):
     format = fields.String(validate=validate.OneOf(["bibtex", "json"]),
                            metadata={"description": "default: from the Content-Type, else from the body"})

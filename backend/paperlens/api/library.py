@@ -18,8 +18,9 @@ from ..corpus.paper import Paper, clean_arxiv_id, clean_doi
 from ..library import bibtex
 from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
 from ..library.recommend import recommend
-from ..schemas import (MAX_IMPORT, PAPER_ID, DismissResponse, ExportArgs, ImportArgs, ImportItemSchema,
-                       LibraryEditRequest, LibraryImportRequest, LibraryImportResponse, LibraryItemSchema, LibraryListArgs,
+from ..schemas import (MAX_IMPORT, PAPER_ID, DismissResponse, ExportArgs, ExportSelectionRequest, ImportArgs,
+                       ImportItemSchema, LibraryBulkRequest, LibraryBulkResponse, LibraryEditRequest,
+                       LibraryImportRequest, LibraryImportResponse, LibraryItemSchema, LibraryListArgs,
                        LibraryListResponse, LibrarySaveRequest, RecommendArgs, RecommendResponse)
 from ..services import services
 from ..store.library import ReadingList, TooManyTags
@@ -180,6 +181,35 @@ def remove_entry(paper_id: str):
     return None
 
 
+@blp.post("/library/bulk")
+@requires_token
+@blp.arguments(LibraryBulkRequest)
+@blp.response(200, LibraryBulkResponse)
+def bulk_edit(body: dict):
+    """Change many entries at once (the library page's selection): add and/or remove tags, or
+    remove the entries. Each entry changes atomically; an id not in the list, or an entry that
+    would pass 50 tags, is skipped and reported, and the others still change."""
+    rl = reading_list()
+    ids = list(dict.fromkeys(_entry_id(i) for i in body["ids"]))
+    changed, removed, skipped = [], [], []
+    for entry_id in ids:
+        try:
+            if body["remove"]:
+                done = rl.remove(entry_id)
+                if done:
+                    removed.append(entry_id)
+            else:
+                done = rl.edit(entry_id, add_tags=body["add_tags"], remove_tags=body["remove_tags"])
+                if done:
+                    changed.append(done)
+        except TooManyTags:
+            skipped.append({"id": entry_id, "reason": "an entry holds at most 50 tags"})
+            continue
+        if not done:
+            skipped.append({"id": entry_id, "reason": "not in your reading list"})
+    return {"items": _items(rl, changed), "removed": removed, "skipped": skipped}
+
+
 # -- export and import ----------------------------------------------------------------------------
 _EXPORT_DOC = {"responses": {"200": {"description": "The list as a file (Content-Disposition: attachment)",
                                      "content": {"application/x-bibtex": {"schema": {"type": "string"}},
@@ -195,10 +225,24 @@ def export_library(args: dict):
     """The whole list (or one tag) as BibTeX (for Zotero, JabRef), CSV, or JSON (for import)."""
     rl = reading_list()
     items = _items(rl, rl.entries())
-    items.sort(key=lambda it: it["saved_at"])  # oldest first: the order a bibliography grows in
     if args.get("tag"):
         items = [it for it in items if args["tag"] in it["tags"]]
-    fmt = args["format"]
+    return _export(args["format"], items)
+
+
+@blp.post("/library/export")
+@requires_token
+@blp.arguments(ExportSelectionRequest)
+@blp.doc(**_EXPORT_DOC)
+def export_selection(body: dict):
+    """Some entries (the library page's selection) as BibTeX, CSV or JSON; the ids go in the body,
+    since a selection can be thousands long."""
+    rl = reading_list()
+    return _export(body["format"], _items(rl, rl.entries(list(dict.fromkeys(_entry_id(i) for i in body["ids"])))))
+
+
+def _export(fmt: str, items: list[dict]) -> Response:
+    items.sort(key=lambda it: it["saved_at"])  # oldest first: the order a bibliography grows in
     response = Response(render(fmt, items), mimetype=FORMATS[fmt][0].split(";")[0])
     response.headers["Content-Type"] = FORMATS[fmt][0]
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(fmt, current_user())}"'
