@@ -210,6 +210,8 @@ def serve(host, port, workers):
             click.echo(f"empty store: loaded the demo corpus ({len(records)} Hugging Face daily papers)")
         if embedded:
             _first_run_token(svc)
+        if settings.on_loopback:
+            _connect_link(svc, FIRST_RUN_TOKEN)
         svc.index.prepare()
         click.echo(f"Paperlens {svc.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
@@ -242,6 +244,29 @@ def _first_run_token(svc) -> None:
         handle.write(value + "\n")
     os.chmod(path, 0o600)
     click.echo(f"created a token for the extension (also saved in {path}):\n\n    {value}\n")
+
+
+def _connect_link(svc, user: str) -> None:
+    """Print a one-time connect link and its code (for the serving user's eyes only: it is never
+    written anywhere else)."""
+    from .domain.pairing import TTL_SECONDS, issue
+
+    code = issue(svc.store, user).code
+    host = svc.settings.host if svc.settings.on_loopback else "127.0.0.1"
+    click.echo(f"\nConnect the browser extension (one click, works once, for {TTL_SECONDS // 60} minutes):\n\n"
+               f"    http://{host}:{svc.settings.port}/connect#code={code}\n\n"
+               f"or type the code {code} in the extension's options. `paperlens connect` prints a new one.\n")
+
+
+@main.command()
+@click.option("--user", default=FIRST_RUN_TOKEN, show_default=True, help="Whose reading list the extension will use.")
+def connect(user):
+    """Print a one-time link and code that connect the browser extension to this server."""
+    from .store.tokens import NAME
+
+    if not NAME.match(user):
+        raise click.ClickException("user names are 1-64 letters, digits, '_', '.', '@' or '-'")
+    _connect_link(_services(_settings()), user)
 
 
 def _run_gunicorn(settings: Settings) -> None:

@@ -103,6 +103,11 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(503, "The store is unavailable right now; try again shortly.", "unavailable",
                               headers={"Retry-After": "5"})
 
+    @app.errorhandler(RecursionError)
+    def too_deep(exc: RecursionError):
+        # Python's JSON parser recurses per nesting level: '[' * 100000 is a hostile body, not a bug.
+        return error_response(400, "The body is nested too deeply to read.", "bad_request")
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):

@@ -1,6 +1,6 @@
 """Everything that touches Redis, behind one door: `Store` hands out the papers, the cache, the
-tokens and each user's reading list; `StoreUnavailable` is what any of them raises when Redis
-cannot answer. No module outside this package imports redis."""
+tokens, the extension's pairing codes and each user's reading list; `StoreUnavailable` is what any
+of them raises when Redis cannot answer. No module outside this package imports redis."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..settings import Settings
 from .cache import Cache
 from .keys import Keys
 from .library import ReadingList
+from .pairing import PairingCodes
 from .papers import PaperStore
 from .redis_client import connect
 from .tokens import TokenStore
@@ -25,6 +26,7 @@ class Store:
         self.papers = PaperStore(client, keys)
         self.cache = Cache(client, keys)
         self.tokens = TokenStore(client, keys)
+        self.pairing = PairingCodes(client, keys)
 
     @classmethod
     def open(cls, settings: Settings, client: redis.Redis | None = None) -> "Store":

@@ -49,6 +49,17 @@ class Keys:
     def token_names(self) -> str:
         return f"{self.prefix}:tokens"
 
+    # -- pairing the extension (one-time codes that live minutes) -------------------------------
+    @property
+    def pairing_codes(self) -> str:
+        """Hash: SHA-256 of a live pairing code -> '<expiry ms>:<user>'."""
+        return f"{self.prefix}:{{pairing}}:codes"
+
+    @property
+    def pairing_failures(self) -> str:
+        """Wrong codes tried since the last code was issued; at the limit every live code is void."""
+        return f"{self.prefix}:{{pairing}}:failures"
+
     def user(self, user: str, part: str) -> str:
         return f"{self.prefix}:{{u:{user}}}:{part}"
 
