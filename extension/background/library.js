@@ -114,36 +114,11 @@ function editEntry({ id, tags, add_tags: add, remove_tags: remove }) {
   return api(paperPath(id), { method: 'PATCH', body });
 }
 
-// A few requests at a time: quick on loopback, gentle on the server's rate limit.
-async function eachId(ids, fn, width = 4) {
-  const done = [];
-  const failed = [];
-  const queue = ids.slice();
-  async function worker() {
-    while (queue.length) {
-      const id = queue.shift();
-      try {
-        done.push({ id, value: await fn(id) });
-      } catch (e) {
-        failed.push({ id, error: e.code, message: e.message });
-        if (e.code === 'unreachable' || e.code === 'unauthorized') throw e;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, ids.length) }, worker));
-  return { done, failed };
-}
-
+// Many entries in one request (the library page's selection, or the one paper in its editor).
 async function removeEntries({ ids }) {
-  const { done, failed } = await eachId(ids, async (id) => {
-    try {
-      await api(paperPath(id), { method: 'DELETE' });
-    } catch (e) {
-      if (e.code !== 'not-found') throw e; // already gone is what was asked
-    }
-    patchSavedIds(id, false);
-  });
-  return { removed: done.map((d) => d.id), failed };
+  const reply = await api('/library/bulk', { method: 'POST', body: { ids, remove: true } });
+  for (const id of reply.removed) patchSavedIds(id, false);
+  return reply;
 }
 
 // Undo a removal: the import route puts entries back with their tags, note and saved time.
@@ -153,9 +128,8 @@ async function restoreEntries({ items }) {
   return reply;
 }
 
-async function tagEntries({ ids, add_tags: add = [], remove_tags: remove = [] }) {
-  const { done, failed } = await eachId(ids, (id) => editEntry({ id, add_tags: add, remove_tags: remove }));
-  return { items: done.map((d) => d.value), failed };
+function tagEntries({ ids, add_tags: add = [], remove_tags: remove = [] }) {
+  return api('/library/bulk', { method: 'POST', body: { ids, add_tags: add, remove_tags: remove } });
 }
 
 // The whole list, one tag, or the papers selected on the library page (sent in a POST body).

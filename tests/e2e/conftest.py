@@ -40,12 +40,13 @@ def pytest_collection_modifyitems(config, items):
 
 def page_file(host: str, path: str, query: str) -> Path | None:
     """/abs/1706.03762 -> pages/arxiv.org/abs/1706.03762.html; a query string becomes '@query';
-    a path ending in '/' reads index.html. Nothing outside pages/<host> is ever served."""
+    a path ending in '/' reads index.html; <name>.redirect holds the URL a site redirects to.
+    Nothing outside pages/<host> is ever served."""
     base = (PAGES / host).resolve()
     rel = unquote(path).lstrip("/")
     if query:
         rel += "@" + unquote(query)
-    candidates = [rel + "index.html"] if rel.endswith("/") or not rel else [rel, rel + ".html"]
+    candidates = [rel + "index.html"] if rel.endswith("/") or not rel else [rel, rel + ".html", rel + ".redirect"]
     for candidate in candidates:
         file = (base / candidate).resolve()
         if file.is_file() and base in file.parents:
@@ -61,6 +62,16 @@ class PageHandler(BaseHTTPRequestHandler):
         if file is None:
             self.send_response(404)
             self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if file.suffix == ".redirect":
+            # The site's own redirect, to the scheme the fixture server speaks for that host.
+            target = file.read_text().strip()
+            if urlsplit(target).hostname not in TLS_HOSTS:
+                target = target.replace("https://", "http://", 1)
+            self.send_response(301)
+            self.send_header("Location", target)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return

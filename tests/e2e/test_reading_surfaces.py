@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 FULL_TEXT = [
     ("http://arxiv.org/html/2112.10752v2", "arxiv:2112.10752"),
     ("http://ar5iv.labs.arxiv.org/html/1706.03762", "arxiv:1706.03762"),
-    ("http://ar5iv.org/abs/1706.03762", "arxiv:1706.03762"),
+    ("http://ar5iv.org/abs/1706.03762", "arxiv:1706.03762"),  # redirects to the labs page, as the site does
 ]
 
 # The rectangles of every line of the article's paragraphs that is in view, and the panel's.

@@ -33,7 +33,8 @@ const CASES = [
     firstAuthor: 'Ashish Vaswani', paperUrl: 'https://arxiv.org/abs/1706.03762', fullText: true,
     authors: ['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar', 'Jakob Uszkoreit', 'Llion Jones', 'Aidan N. Gomez',
       'Łukasz Kaiser', 'Illia Polosukhin'] },
-  { site: 'arxiv', file: 'ar5iv.org/abs/1706.03762.html', url: 'https://ar5iv.org/abs/1706.03762',
+  // ar5iv.org/abs/<id> redirects to the labs page; the adapter reads either address.
+  { site: 'arxiv', file: 'ar5iv.labs.arxiv.org/html/1706.03762.html', url: 'https://ar5iv.org/abs/1706.03762',
     id: 'arxiv:1706.03762', title: 'Attention Is All You Need', abstractStart: 'The dominant sequence transduction',
     firstAuthor: 'Ashish Vaswani', fullText: true },
   { site: 'huggingface', file: 'huggingface.co/papers/2305.18290.html', url: 'https://huggingface.co/papers/2305.18290',
