@@ -20,6 +20,7 @@ import gzip
 import json
 import math
 import multiprocessing as mp
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,11 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-REAL = (HERE.parent.parent / "shared" / "data" / "arxiv-cs-75k.jsonl.gz").resolve()
+# The real set sits in the shared data folder beside the checkout; PAPERLENS_BENCH_REAL points elsewhere
+# (a git worktree one level deeper, or a user's own copy).
+REAL = Path(os.environ.get("PAPERLENS_BENCH_REAL") or next(
+    (p for p in (HERE.parents[i] / "shared" / "data" / "arxiv-cs-75k.jsonl.gz" for i in (1, 2)) if p.exists()),
+    HERE.parent.parent / "shared" / "data" / "arxiv-cs-75k.jsonl.gz")).resolve()
 OUT = HERE / "out"
 CHUNK = 50_000
 SOURCES = 2  # real papers whose sentences make up one generated paper

@@ -17,7 +17,6 @@ import numpy as np
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
-TOP_K_BLOCK = 64  # scores per block that top_k skips when none can enter the heap
 
 
 def idf_table(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -110,79 +109,6 @@ def accumulate(scores, doc_base, indptr, docs, codes, q_terms, q_weights, g):
         w = q_weights[j]
         for p in range(indptr[t], indptr[t + 1]):
             scores[doc_base + docs[p]] += w * g[codes[p]]
-
-
-@numba.njit(cache=True, nogil=True)
-def top_k(scores, k, exclude):
-    """Indices of the k highest positive scores, best first, ties broken by lower index.
-    A small min-heap in one pass: no sort or argpartition over the whole score vector."""
-    heap_s = np.empty(k, dtype=np.float64)
-    heap_i = np.empty(k, dtype=np.int64)
-    size = 0
-    n = len(scores)
-    for block in range(0, n, TOP_K_BLOCK):
-        end = min(block + TOP_K_BLOCK, n)
-        # A score enters the heap only if it beats the bar (positive while the heap fills, then
-        # the heap's least): skip whole blocks whose best does not, with a max the CPU vectorises.
-        bar = heap_s[0] if size == k else 0.0
-        best = 0.0
-        for i in range(block, end):
-            best = max(best, scores[i])
-        if best <= bar:
-            continue
-        for i in range(block, end):
-            s = scores[i]
-            if s <= 0.0 or i == exclude:
-                continue
-            if size < k:
-                # sift up
-                j = size
-                size += 1
-                while j > 0:
-                    parent = (j - 1) // 2
-                    if heap_s[parent] < s or (heap_s[parent] == s and heap_i[parent] > i):
-                        break
-                    heap_s[j] = heap_s[parent]
-                    heap_i[j] = heap_i[parent]
-                    j = parent
-                heap_s[j] = s
-                heap_i[j] = i
-            elif s > heap_s[0]:
-                # replace root, sift down (equal scores never displace: the lower index came first)
-                j = 0
-                while True:
-                    left = 2 * j + 1
-                    if left >= size:
-                        break
-                    c = left
-                    right = left + 1
-                    if right < size and (
-                        heap_s[right] < heap_s[left]
-                        or (heap_s[right] == heap_s[left] and heap_i[right] > heap_i[left])
-                    ):
-                        c = right
-                    if heap_s[c] > s or (heap_s[c] == s and heap_i[c] < i):
-                        break
-                    heap_s[j] = heap_s[c]
-                    heap_i[j] = heap_i[c]
-                    j = c
-                heap_s[j] = s
-                heap_i[j] = i
-    order = np.empty(size, dtype=np.int64)
-    # Sort the heap's contents: best first, then lower index.
-    idx = np.argsort(-heap_s[:size], kind="mergesort")
-    for a in range(size):
-        order[a] = heap_i[idx[a]]
-    # mergesort keeps heap order among equal scores; fix ties by index explicitly
-    a = 0
-    while a < size:
-        b = a
-        while b + 1 < size and scores[order[b + 1]] == scores[order[a]]:
-            b += 1
-        if b > a:
-            order[a : b + 1] = np.sort(order[a : b + 1])
-        a = b + 1
-    return order
 
 
 @numba.njit(cache=True, nogil=True)

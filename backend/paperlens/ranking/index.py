@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from . import bm25
+from . import bm25, top_k
 from .tokenizer import TOKENIZER_VERSION, token_ids
 
 
@@ -102,6 +102,19 @@ class Segment:
     indptr: np.ndarray  # int64, per term id (may cover fewer terms than the vocabulary)
     docs: np.ndarray  # int32, document number within the segment
     codes: np.ndarray  # uint16/int32, index into the (tf, dl) pair table
+    # Per term, the codes of the (tf, dl) pairs that bound its weight (top_k.bound_pairs), CSR.
+    bound_indptr: np.ndarray | None = None
+    bound_codes: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.bound_indptr is None:
+            self.bound_indptr = np.zeros(1, np.int64)
+            self.bound_codes = np.empty(0, self.codes.dtype)
+
+    @classmethod
+    def with_bounds(cls, doc_base: int, n_docs: int, indptr, docs, codes, pairs: "PairTable") -> "Segment":
+        bound_indptr, bound_codes = top_k.bound_pairs(indptr, codes, pairs.tf, pairs.dl)
+        return cls(doc_base, n_docs, indptr, docs, codes, bound_indptr, bound_codes)
 
     @property
     def df(self) -> np.ndarray:
@@ -244,7 +257,7 @@ class Index:
         doc_len = np.concatenate([self.doc_len, new_len])
         pairs, codes = self.pairs.encode(tfs, doc_len[base + docs])
         del tfs
-        segment = Segment(base, len(doc_offsets) - 1, indptr, docs, codes)
+        segment = Segment.with_bounds(base, len(doc_offsets) - 1, indptr, docs, codes, pairs)
         kept = [main] if main is not None else []
         return Index(vocab, kept + [segment], doc_len, pairs, corpus_version, log_position)
 
@@ -273,24 +286,57 @@ class Index:
             bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
         return scores
 
-    def rank(self, query: Query, k: int, exclude=()) -> tuple[np.ndarray, np.ndarray]:
+    def rank(self, query: Query, k: int, exclude=(), stats: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Documents and scores of the k best-scoring documents (score > 0), best first, ties to the
         lower document number: the one ranking entry behind search, related papers and
         recommendations. `exclude` is a document number or a collection of them (-1 and numbers
-        outside the index are ignored); excluded documents are never returned."""
-        if self.n_docs == 0 or len(query.term_ids) == 0:
+        outside the index are ignored); excluded documents are never returned.
+
+        The main segment is searched with MaxScore pruning (top_k.pruned_top_k), seeded with the
+        k-th best score of the small delta segment, which is scored in full: the result is the
+        exhaustive top k. `stats`, if given (4 integers), receives what the main segment's search
+        read: postings scanned, candidates looked up, threshold estimates, terms scanned whole."""
+        if self.n_docs == 0 or len(query.term_ids) == 0 or k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
+        excluded = _documents(exclude)
+        stats = np.zeros(4, np.int64) if stats is None else stats
         scores = _score_buffer(self.n_docs)
-        for seg in self.segments:
-            bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
-        if isinstance(exclude, (int, np.integer)):
-            docs = bm25.top_k(scores, k, int(exclude))
-        else:
-            excluded = np.fromiter(exclude, dtype=np.int64)
-            # top_k keeps only positive scores, so a zeroed score is out (the buffer is rezeroed per query)
-            scores[excluded[(excluded >= 0) & (excluded < self.n_docs)]] = 0.0
-            docs = bm25.top_k(scores, k, -1)
-        return docs, scores[docs]
+        found_docs, found_scores = [], []
+        theta = -np.inf
+        for seg in self.segments[1:]:
+            part = scores[seg.doc_base : seg.doc_base + seg.n_docs]
+            bm25.accumulate(part, 0, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
+            local = excluded[(excluded >= seg.doc_base) & (excluded < seg.doc_base + seg.n_docs)] - seg.doc_base
+            docs, best = top_k.top_k(part, k, local, True)
+            found_docs.append(docs + seg.doc_base)
+            found_scores.append(best)
+            if len(best) == k:
+                theta = max(theta, float(best[-1]))
+        main = self.segments[0]
+        terms, weights, bounds = self._plan(main, query)
+        docs, best = top_k.pruned_top_k(
+            scores[: main.n_docs], main.indptr, main.docs, main.codes, self.g, terms, weights, bounds, k,
+            excluded[excluded < main.n_docs], theta, stats,
+        )
+        _buffers.dirty = False
+        if not found_docs:
+            return docs, best
+        docs = np.concatenate([docs, *found_docs])
+        best = np.concatenate([best, *found_scores])
+        order = np.lexsort((docs, -best))[:k]
+        return docs[order], best[order]
+
+    def _plan(self, seg: Segment, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The query's terms that `seg` holds, in the order pruned_top_k scans them (most bound per
+        posting first, negative weights last), with their weights and bounds."""
+        ids, weights = query.term_ids, query.weights
+        held = (ids < len(seg.indptr) - 1) & (weights != 0)
+        ids, weights = ids[held], weights[held]
+        df = np.asarray(seg.indptr[ids + 1] - seg.indptr[ids])
+        ids, weights, df = ids[df > 0], weights[df > 0], df[df > 0]
+        bounds = top_k.term_bounds(ids, weights, seg.bound_indptr, seg.bound_codes, self.g)
+        order = np.lexsort((-bounds / df, weights <= 0))
+        return ids[order], weights[order], bounds[order]
 
     def contributions(self, query: Query, doc: int) -> np.ndarray:
         """Each query term's share of `doc`'s score."""
@@ -300,6 +346,16 @@ class Index:
                     doc - seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g
                 )
         return np.zeros(len(query.term_ids))
+
+
+def _documents(exclude) -> np.ndarray:
+    """Document numbers to leave out, sorted and unique: one number or any collection of them."""
+    if isinstance(exclude, (int, np.integer)):
+        values = np.array([exclude], dtype=np.int64)
+    else:
+        values = np.fromiter(exclude, dtype=np.int64)
+    values = np.unique(values)
+    return values[values >= 0]
 
 
 # Below this many documents one process tokenizes: starting workers costs more than it saves.
@@ -364,14 +420,16 @@ _buffers = threading.local()
 
 def _score_buffer(n_docs: int) -> np.ndarray:
     """A zeroed float64 vector of n_docs for this thread, reused across queries: a fresh 8 MB array
-    per query at a million papers costs page faults on every first touch; zeroing one in place is
-    cheaper. Each server thread has its own, so concurrent queries never share one."""
+    per query at a million papers costs page faults on every first touch. The top-k kernels leave
+    it all zero, so it is only cleared here when a query did not finish (the caller marks it clean).
+    Each server thread has its own, so concurrent queries never share one."""
     buffer = getattr(_buffers, "scores", None)
     if buffer is None or len(buffer) != n_docs:
         buffer = np.zeros(n_docs, dtype=np.float64)
         _buffers.scores = buffer
-    else:
+    elif getattr(_buffers, "dirty", False):
         buffer.fill(0.0)
+    _buffers.dirty = True
     return buffer
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .index import Index, PairTable, Segment, Vocabulary, term_hash
 from .tokenizer import TOKENIZER_VERSION
 
-FORMAT = 1
+FORMAT = 2  # 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k
 
 
 class PaperTable:
@@ -87,6 +87,8 @@ def save(index: Index, papers: PaperTable, folder: Path) -> Path:
         "indptr": seg.indptr,
         "docs": seg.docs,
         "codes": seg.codes,
+        "bound_indptr": seg.bound_indptr,
+        "bound_codes": seg.bound_codes,
         "doc_len": index.doc_len,
         "pair_tf": index.pairs.tf,
         "pair_dl": index.pairs.dl,
@@ -117,7 +119,7 @@ def load(path: Path) -> tuple[Index, PaperTable]:
     meta = json.loads((path / "meta.json").read_text())
     a = {p.stem: np.load(p, mmap_mode="r") for p in path.glob("*.npy")}
     n_docs = meta["n_docs"]
-    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"])] if n_docs else []
+    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"], a["bound_indptr"], a["bound_codes"])] if n_docs else []
     index = Index(
         Vocabulary(np.asarray(a["vocab_hashes"])),
         segments,

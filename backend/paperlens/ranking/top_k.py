@@ -1,0 +1,429 @@
+"""The k best documents for a query, exactly, reading as few postings as exactness allows.
+
+Term-at-a-time MaxScore over one segment. Each query term has an upper bound on what it can add
+to any document (its weight times the largest g(tf, dl) among its postings). Terms are scanned
+into a dense score vector, most bound per posting first, while the bounds of the terms not yet
+scanned still add up to a score that could reach the top k. After that no document outside the
+ones already scored can make it, so the rest of the terms are only looked up for the surviving
+candidates, which are dropped as soon as their score plus what is left cannot reach the k-th best
+known score. A document is dropped only when it provably scores below k others, so the result
+is the exhaustive top k, ties still broken by the lower document number.
+
+The bounds are exact under changing corpus statistics: a term keeps the (tf, dl) pairs of its
+postings that no other posting dominates (higher tf and shorter dl), and since g grows with tf
+and shrinks with dl for every average length, its largest g is always among them, evaluated with
+the current g table. Negative query weights (dismissed papers' words) bound at 0.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+BLOCK = 64  # scores per block that a scan over the score vector skips when none can enter
+# Bounds and thresholds are float sums taken in other orders than a document's score: a bound is
+# compared with the k-th best score lowered by this relative margin, so rounding never drops a
+# document that ties with the k-th.
+MARGIN = 1e-9
+LOOKUP_COST = 6  # a candidate looked up in a posting list costs about this many scanned postings
+SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
+MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
+
+
+@numba.njit(cache=True, nogil=True)
+def bound_pairs(indptr, codes, pair_tf, pair_dl):
+    """Per term, the codes of its (tf, dl) pairs that no other posting of the term dominates.
+
+    Returns (bound_indptr, bound_codes), CSR by term. One pass over the postings; per term the
+    pairs are walked from the highest tf down, keeping a pair when its dl is shorter than every
+    pair with a higher tf."""
+    n_terms = len(indptr) - 1
+    max_tf = 1
+    for i in range(len(pair_tf)):
+        max_tf = max(max_tf, pair_tf[i])
+    shortest = np.full(max_tf + 1, -1, dtype=np.int64)  # per tf: code of the shortest document
+    seen = np.empty(max_tf + 1, dtype=np.int64)
+    out_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    out = np.empty(max(16, n_terms * 2), dtype=codes.dtype)
+    n_out = 0
+    for t in range(n_terms):
+        n_seen = 0
+        for p in range(indptr[t], indptr[t + 1]):
+            c = codes[p]
+            tf = pair_tf[c]
+            if shortest[tf] < 0:
+                shortest[tf] = c
+                seen[n_seen] = tf
+                n_seen += 1
+            elif pair_dl[c] < pair_dl[shortest[tf]]:
+                shortest[tf] = c
+        tfs = np.sort(seen[:n_seen])
+        best_dl = np.iinfo(np.int64).max
+        for a in range(n_seen - 1, -1, -1):
+            c = shortest[tfs[a]]
+            if pair_dl[c] < best_dl:
+                best_dl = pair_dl[c]
+                if n_out == len(out):
+                    grown = np.empty(2 * len(out), dtype=out.dtype)
+                    grown[:n_out] = out[:n_out]
+                    out = grown
+                out[n_out] = c
+                n_out += 1
+            shortest[tfs[a]] = -1
+        out_indptr[t + 1] = n_out
+    return out_indptr, out[:n_out].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def term_bounds(terms, weights, bound_indptr, bound_codes, g):
+    """The most each query term can add to one document's score (0 for negative weights and for
+    terms the segment lacks)."""
+    out = np.zeros(len(terms), dtype=np.float64)
+    for j in range(len(terms)):
+        t = terms[j]
+        if weights[j] <= 0 or t < 0 or t + 1 >= len(bound_indptr):
+            continue
+        best = 0.0
+        for p in range(bound_indptr[t], bound_indptr[t + 1]):
+            best = max(best, g[bound_codes[p]])
+        out[j] = weights[j] * best
+    return out
+
+
+# -- a small heap of the best (score, document) pairs: root = the worst kept ---------------------
+@numba.njit(cache=True, nogil=True, inline="always")
+def _worse(s1, d1, s2, d2):
+    """(s1, d1) ranks below (s2, d2): lower score, or the same score and a higher document."""
+    return s1 < s2 or (s1 == s2 and d1 > d2)
+
+
+@numba.njit(cache=True, nogil=True)
+def _heap_offer(heap_s, heap_d, size, s, d):
+    """Keep (s, d) if it beats the worst kept pair (or the heap is not full); returns the new size."""
+    k = len(heap_s)
+    if size < k:
+        j = size
+        size += 1
+        while j > 0:
+            parent = (j - 1) // 2
+            if _worse(s, d, heap_s[parent], heap_d[parent]):
+                heap_s[j] = heap_s[parent]
+                heap_d[j] = heap_d[parent]
+                j = parent
+            else:
+                break
+        heap_s[j] = s
+        heap_d[j] = d
+        return size
+    if not _worse(heap_s[0], heap_d[0], s, d):
+        return size
+    j = 0
+    while True:
+        c = 2 * j + 1
+        if c >= size:
+            break
+        if c + 1 < size and _worse(heap_s[c + 1], heap_d[c + 1], heap_s[c], heap_d[c]):
+            c += 1
+        if _worse(heap_s[c], heap_d[c], s, d):
+            heap_s[j] = heap_s[c]
+            heap_d[j] = heap_d[c]
+            j = c
+        else:
+            break
+    heap_s[j] = s
+    heap_d[j] = d
+    return size
+
+
+@numba.njit(cache=True, nogil=True)
+def _ranked(heap_s, heap_d, size):
+    """The heap's pairs best first (higher score, then lower document)."""
+    docs = heap_d[:size].copy()
+    scores = heap_s[:size].copy()
+    for a in range(1, size):  # insertion sort: k is small
+        s, d = scores[a], docs[a]
+        b = a - 1
+        while b >= 0 and _worse(scores[b], docs[b], s, d):
+            scores[b + 1] = scores[b]
+            docs[b + 1] = docs[b]
+            b -= 1
+        scores[b + 1] = s
+        docs[b + 1] = d
+    return docs, scores
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _excluded(exclude, d):
+    if len(exclude) == 0:
+        return False
+    i = np.searchsorted(exclude, d)
+    return i < len(exclude) and exclude[i] == d
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _dead(bound, bar):
+    """A document whose score cannot exceed `bound` is out: results need a positive score, and
+    `bar` is (just under) a score k other documents already reach."""
+    return bound <= 0.0 or bound < bar
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bar(theta):
+    return theta - abs(theta) * MARGIN
+
+
+@numba.njit(cache=True, nogil=True)
+def top_k(scores, k, exclude, clear):
+    """The k best positive scores of a dense vector as (documents, scores), best first, ties by
+    lower document; `exclude` is a sorted array of documents left out. With `clear`, the vector is
+    left all zero (it is a reused buffer). Blocks whose best score cannot enter are skipped with a
+    max the CPU vectorises."""
+    heap_s = np.empty(max(k, 1), dtype=np.float64)
+    heap_d = np.empty(max(k, 1), dtype=np.int64)
+    size = 0
+    n = len(scores)
+    for block in range(0, n, BLOCK):
+        end = min(block + BLOCK, n)
+        best = _block_max(scores, block, end)
+        if k > 0 and best > 0.0 and (size < k or best >= heap_s[0]):
+            for i in range(block, end):
+                s = scores[i]
+                if s > 0.0 and not _excluded(exclude, i):
+                    size = _heap_offer(heap_s, heap_d, size, s, i)
+        if clear:
+            for i in range(block, end):
+                scores[i] = 0.0
+    return _ranked(heap_s, heap_d, size)
+
+
+@numba.njit(cache=True, nogil=True)
+def _lower_bound(docs, lo, hi, d):
+    """First position in [lo, hi) whose document is >= d, galloping from lo: candidates come in
+    document order, so each look-up starts where the previous one stopped."""
+    if lo >= hi or docs[lo] >= d:
+        return lo
+    step = 1
+    base = lo  # docs[base] < d
+    top = hi
+    while True:
+        probe = base + step
+        if probe >= hi:
+            break
+        if docs[probe] >= d:
+            top = probe
+            break
+        base = probe
+        step *= 2
+    lo = base + 1
+    while lo < top:
+        mid = (lo + top) >> 1
+        if docs[mid] < d:
+            lo = mid + 1
+        else:
+            top = mid
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
+def _score_best_partial(acc, indptr, docs, codes, g, terms, weights, first, done, exclude, full_s, full_d, n_full):
+    """Raise the threshold early: the documents with the best partial scores in the lists of
+    terms[first:done] are scored in full (the other terms looked up) and offered to the heap of
+    fully scored documents, whose k-th best is then a score k documents surely reach. Any
+    documents would give a valid threshold; these give a high one. Returns the heap's new size."""
+    k = len(full_s)
+    pick_s = np.full(k, -np.inf)
+    pick_d = np.full(k, -1, dtype=np.int64)
+    low = 0
+    for j in range(first, done):
+        t = terms[j]
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            s = acc[d]
+            if s <= pick_s[low]:
+                continue
+            known = False
+            for i in range(k):
+                if pick_d[i] == d or (i < n_full and full_d[i] == d):
+                    known = True
+                    break
+            if known or _excluded(exclude, d):
+                continue
+            pick_s[low] = s
+            pick_d[low] = d
+            for i in range(k):  # the new least
+                if pick_s[i] < pick_s[low]:
+                    low = i
+    for i in range(k):
+        d = pick_d[i]
+        if d < 0:
+            continue
+        s = acc[d]
+        for j in range(done, len(terms)):
+            t = terms[j]
+            lo, hi = indptr[t], indptr[t + 1]
+            while lo < hi:  # plain binary search: one document per list
+                mid = (lo + hi) >> 1
+                if docs[mid] < d:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < indptr[t + 1] and docs[lo] == d:
+                s += weights[j] * g[codes[lo]]
+        n_full = _heap_offer(full_s, full_d, n_full, s, d)
+    return n_full
+
+
+@numba.njit(cache=True, nogil=True)
+def _alive_estimate(acc, bound, bar):
+    """About how many documents of the score vector could still reach the top k with `bound` more."""
+    alive = 0
+    for d in range(0, len(acc), SAMPLE_STRIDE):
+        if not _dead(acc[d] + bound, bar):
+            alive += 1
+    return alive * SAMPLE_STRIDE
+
+
+@numba.njit(cache=True, nogil=True)
+def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude, theta, stats):
+    """The exact top k of one segment: (documents, scores), best first, ties by lower document.
+
+    acc: an all-zero float64 vector of the segment's length (left all zero). terms, weights and
+    bounds are in processing order: positive weights by bound per posting, most first, then the
+    negative ones (bound 0). exclude: sorted documents left out. theta: a score k documents
+    elsewhere already reach (-inf if none). stats[0..3] receive postings scanned, candidates
+    looked up, threshold estimates and the term at which scanning stopped (for benchmarks)."""
+    n_terms = len(terms)
+    n_docs = len(acc)
+    rem = np.zeros(n_terms + 1)  # what the terms from j on can still add to one document
+    for j in range(n_terms - 1, -1, -1):
+        rem[j] = rem[j + 1] + bounds[j]
+    negative = False
+    for j in range(n_terms):
+        negative = negative or weights[j] < 0
+    scanned = 0
+    since_estimate = 0
+    estimates = 0
+    estimated_to = 0
+    full_s = np.empty(max(k, 1), dtype=np.float64)
+    full_d = np.empty(max(k, 1), dtype=np.int64)
+    n_full = 0
+    j = 0
+    # 1. Open: any document may still reach the top k, so whole lists are scanned.
+    while j < n_terms:
+        t = terms[j]
+        lo, hi = indptr[t], indptr[t + 1]
+        # Before a long list, once the postings scanned since the last estimate have doubled the total.
+        if (j > 0 and k > 0 and estimates < MAX_ESTIMATES and hi - lo >= n_docs // 64
+                and 2 * since_estimate >= scanned):
+            n_full = _score_best_partial(acc, indptr, docs, codes, g, terms, weights, estimated_to, j, exclude,
+                                         full_s, full_d, n_full)
+            if n_full == k:
+                theta = max(theta, full_s[0])
+            estimates += 1
+            estimated_to = j
+            since_estimate = 0
+        if _dead(rem[j], _bar(theta)):
+            break
+        w = weights[j]
+        for p in range(lo, hi):
+            acc[docs[p]] += w * g[codes[p]]
+        scanned += hi - lo
+        since_estimate += hi - lo
+        j += 1
+    stats[3] = j
+    # 2. Closed, while many documents are still in the running: scanning beats looking them up.
+    while j < n_terms:
+        t = terms[j]
+        lo, hi = indptr[t], indptr[t + 1]
+        if _alive_estimate(acc, rem[j], _bar(theta)) * LOOKUP_COST < hi - lo:
+            break
+        w = weights[j]
+        for p in range(lo, hi):
+            acc[docs[p]] += w * g[codes[p]]
+        scanned += hi - lo
+        j += 1
+    stats[0] = scanned
+    stats[2] = estimates
+    if j == n_terms:
+        return top_k(acc, k, exclude, True)
+    # 3. Candidates: the documents that can still reach the top k, with their partial scores.
+    bar = _bar(theta)
+    cand_d, cand_s = _candidates(acc, rem[j], bar, exclude)
+    nc = len(cand_d)
+    looked_up = 0
+    heap_s = np.empty(max(k, 1), dtype=np.float64)
+    heap_d = np.empty(max(k, 1), dtype=np.int64)
+    while j < n_terms and nc > 0:
+        t = terms[j]
+        hi = indptr[t + 1]
+        p = indptr[t]
+        w = weights[j]
+        looked_up += nc
+        for i in range(nc):
+            p = _lower_bound(docs, p, hi, cand_d[i])
+            if p == hi:
+                break
+            if docs[p] == cand_d[i]:
+                cand_s[i] += w * g[codes[p]]
+        j += 1
+        if not negative and k > 0:
+            # partial scores only grow from here: the k-th best of them is reached for sure
+            size = 0
+            for i in range(nc):
+                size = _heap_offer(heap_s, heap_d, size, cand_s[i], cand_d[i])
+            if size == k:
+                theta = max(theta, heap_s[0])
+        bar = _bar(theta)
+        kept = 0
+        for i in range(nc):
+            if not _dead(cand_s[i] + rem[j], bar):
+                cand_d[kept] = cand_d[i]
+                cand_s[kept] = cand_s[i]
+                kept += 1
+        nc = kept
+    stats[1] = looked_up
+    size = 0
+    for i in range(nc):
+        if cand_s[i] > 0.0 and k > 0:
+            size = _heap_offer(heap_s, heap_d, size, cand_s[i], cand_d[i])
+    return _ranked(heap_s, heap_d, size)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=True)
+def _block_max(acc, lo, hi):
+    """max(acc[lo:hi]), vectorised (fastmath only lets the reduction reorder: no score is computed here)."""
+    best = acc[lo]
+    for i in range(lo + 1, hi):
+        best = max(best, acc[i])
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _candidates(acc, bound, bar, exclude):
+    """The documents whose score plus `bound` can still reach the top k, with their scores, in
+    document order; clears acc. Called once no untouched document can reach the top k (so a zero
+    score is dead too). One pass, written without branches: whether a score is zero is random,
+    and mispredicted branches cost more than the pass. The arrays are allocated at full length
+    but only the pages written become memory."""
+    n_docs = len(acc)
+    cand_d = np.empty(n_docs + 1, dtype=np.int64)
+    cand_s = np.empty(n_docs + 1, dtype=np.float64)
+    nc = 0
+    for block in range(0, n_docs, BLOCK):
+        end = min(block + BLOCK, n_docs)
+        if not _dead(_block_max(acc, block, end) + bound, bar):
+            for i in range(block, end):
+                s = acc[i]
+                b = s + bound
+                cand_d[nc] = i
+                cand_s[nc] = s
+                nc += (b > 0.0) & (b >= bar)
+        for i in range(block, end):
+            acc[i] = 0.0
+    kept = 0
+    for i in range(nc):
+        if not _excluded(exclude, cand_d[i]):
+            cand_d[kept] = cand_d[i]
+            cand_s[kept] = cand_s[i]
+            kept += 1
+    return cand_d[:kept], cand_s[:kept]
