@@ -5,16 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .corpus.paper import clean_arxiv_id, clean_doi, normalise_title, valid_text
+from .corpus.paper import PAPER_ID, clean_arxiv_id, clean_doi, normalise_title, split_authors, valid_text
+from .library.limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
 
 MAX_K = 100
 MAX_QUERY = 2000
 MAX_TITLE = 2000
 MAX_ABSTRACT = 100_000
 MAX_AUTHORS = 2000
-
-PAPER_ID = r"^(arxiv|doi|title):[^\s*{}\[\]?#]{1,300}$"
-
 
 class StrictSchema(ma.Schema):
     """Requests: unknown fields are refused, and every string is made storable (no lone surrogates)."""
@@ -46,9 +44,7 @@ class AuthorList(fields.List):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            import re
-
-            value = [a for a in re.split(r",|\band\b|;", value) if a.strip()]
+            value = split_authors(value)
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -75,15 +71,19 @@ class PaperInSchema(StrictSchema):
 
 
 class PaperSchema(ma.Schema):
-    id = fields.String(required=True)
+    """A paper as every answer shows it (results and reading-list items leave some fields out)."""
+
+    id = fields.String(required=True, metadata={"description": "the id the corpus stores it under"})
     title = fields.String(required=True)
-    abstract = fields.String()
-    authors = fields.List(fields.String())
+    abstract = fields.String(required=True)
+    authors = fields.List(fields.String(), required=True)
     arxiv_id = fields.String(allow_none=True)
     doi = fields.String(allow_none=True)
     published = fields.String(allow_none=True)
     year = fields.Integer(allow_none=True)
-    url = fields.String(allow_none=True)
+    url = fields.String(allow_none=True, metadata={"description": "a page for the paper; in rankings its canonical "
+                                                                 "page: arXiv's abstract page, else its DOI's, else "
+                                                                 "the url it came with"})
     source = fields.String()
     source_id = fields.String(allow_none=True)
     categories = fields.List(fields.String())
@@ -133,19 +133,21 @@ class MatchedTermSchema(ma.Schema):
     weight = fields.Float(required=True, metadata={"description": "this word's share of the BM25 score"})
 
 
-class ResultSchema(ma.Schema):
-    id = fields.String(required=True)
-    title = fields.String(required=True)
-    authors = fields.List(fields.String(), required=True)
-    published = fields.String(allow_none=True)
-    year = fields.Integer(allow_none=True)
-    url = fields.String(allow_none=True)
-    source_id = fields.String(allow_none=True)
+SAVED = "in the reading list of the token's user; left out without a (valid) token"
+
+
+class ResultSchema(PaperSchema):
+    """A ranked paper: the paper's display fields, its score and the words that put it there."""
+
+    class Meta:
+        exclude = ("abstract", "arxiv_id", "doi", "source", "categories", "upvotes")
+
     score = fields.Float(required=True)
     matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True)
     tldr = fields.String(allow_none=True)
     summary = fields.Nested(SummarySchema, metadata={"description": "with summaries=full"})
-    saved = fields.Boolean(metadata={"description": "present when a valid token was sent"})
+    saved = fields.Boolean(metadata={"description": SAVED})
+    saveable = fields.Boolean(required=True, metadata={"description": "PUT /library/{id} saves it without metadata"})
 
 
 SUMMARY_MODES = ("none", "tldr", "full")
@@ -159,20 +161,21 @@ class RelatedArgs(KArgs):
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
 
 
-class RelatedRequest(StrictSchema):
-    """A paper given by its text and/or ids; it need not be in the corpus."""
+class RelatedRequest(PaperInSchema):
+    """A paper given by its text and/or ids (PaperInSchema's fields, none required); it need not
+    be in the corpus."""
 
     id = fields.String(validate=validate.Regexp(PAPER_ID))
     title = fields.String(validate=validate.Length(max=MAX_TITLE))
     abstract = fields.String(validate=validate.Length(max=MAX_ABSTRACT))
     authors = AuthorList()
-    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=100))
-    doi = fields.String(allow_none=True, validate=validate.Length(max=300))
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
-    published = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
     k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
     save = fields.Boolean(load_default=False, metadata={"description": "also add the paper to the corpus"})
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+    @ma.validates_schema
+    def paper_has_an_identity(self, data, **kwargs):
+        """Replaces PaperInSchema's check: here ids alone are enough."""
 
     @ma.validates_schema
     def something_to_rank(self, data, **kwargs):
@@ -185,9 +188,15 @@ class RelatedRequest(StrictSchema):
 
 
 class QuerySchema(ma.Schema):
+    """The paper the related papers are for (the page's paper, for the extension)."""
+
     id = fields.String(allow_none=True)
     in_corpus = fields.Boolean(required=True)
     terms = fields.Integer(required=True, metadata={"description": "distinct query terms known to the index"})
+    url = fields.String(allow_none=True, metadata={"description": "its page (as PaperSchema's url)"})
+    saveable = fields.Boolean(required=True, metadata={"description": "in the corpus, or given with enough metadata "
+                                                                      "(a title and an id) to be saved with it"})
+    saved = fields.Boolean(metadata={"description": SAVED})
 
 
 class RelatedResponse(ma.Schema):
@@ -234,10 +243,6 @@ class HealthSchema(ma.Schema):
 
 
 # -- reading lists ------------------------------------------------------------------------------
-MAX_TAGS = 50
-MAX_TAG = 64
-MAX_NOTE = 10_000
-MAX_IMPORT = 10_000
 
 
 class Tag(fields.String):
@@ -273,18 +278,9 @@ class LibraryListArgs(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class LibraryPaperSchema(ma.Schema):
-    id = fields.String(required=True)
-    title = fields.String(required=True)
-    abstract = fields.String(required=True)
-    authors = fields.List(fields.String(), required=True)
-    arxiv_id = fields.String(allow_none=True)
-    doi = fields.String(allow_none=True)
-    published = fields.String(allow_none=True)
-    year = fields.Integer(allow_none=True)
-    url = fields.String(allow_none=True)
-    source_id = fields.String(allow_none=True)
-    categories = fields.List(fields.String(), required=True)
+class LibraryPaperSchema(PaperSchema):
+    class Meta:
+        exclude = ("source", "upvotes")
 
 
 class LibraryItemSchema(ma.Schema):
@@ -292,6 +288,15 @@ class LibraryItemSchema(ma.Schema):
     tags = fields.List(fields.String(), required=True)
     note = fields.String(required=True)
     saved_at = fields.String(required=True, metadata={"description": "ISO 8601, UTC", "format": "date-time"})
+
+
+class TagCountSchema(ma.Schema):
+    tag = fields.String(required=True)
+    count = fields.Integer(required=True, metadata={"description": "entries with this tag"})
+
+
+class LibraryTagsResponse(ma.Schema):
+    tags = fields.List(fields.Nested(TagCountSchema), required=True, metadata={"description": "most used first"})
 
 
 class LibraryListResponse(ma.Schema):

@@ -1,4 +1,5 @@
-"""The long-lived parts a server process shares between requests: the store, the index."""
+"""The long-lived parts a server process shares between requests: the store, the index, and the
+domain services over them (the corpus, and each user's library)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from .domain.corpus import Corpus
+from .domain.library import Library
 from .ranking.live_index import LiveIndex
 from .settings import Settings
 from .store import Store
@@ -16,12 +19,17 @@ class Services:
     settings: Settings
     store: Store
     index: LiveIndex
+    corpus: Corpus
 
     @classmethod
     def create(cls, settings: Settings, client=None) -> "Services":
         """`client`: a redis client made elsewhere (tests); by default the store opens its own."""
         store = Store.open(settings, client)
-        return cls(settings, store, LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds))
+        index = LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds)
+        return cls(settings, store, index, Corpus(store, index, settings))
+
+    def library(self, user: str) -> Library:
+        return Library(self.corpus, user)
 
     @property
     def papers(self):

@@ -65,7 +65,8 @@ def test_post_related_for_a_paper_not_in_the_corpus(demo_client):
         "abstract": "We distill a text-to-image diffusion model into a one-step generator with score distillation.",
         "arxiv_id": "2999.00001v2", "k": 5,
     }).get_json()
-    assert body["query"] == {"id": "arxiv:2999.00001", "in_corpus": False, "terms": body["query"]["terms"]}
+    assert body["query"] == {"id": "arxiv:2999.00001", "in_corpus": False, "terms": body["query"]["terms"],
+                             "url": "https://arxiv.org/abs/2999.00001", "saveable": True}
     assert len(body["results"]) == 5
     assert demo_client.get("/api/v1/papers/arxiv:2999.00001").status_code == 404
 
@@ -124,3 +125,53 @@ def test_adding_papers_needs_a_token_off_loopback_even_with_public_reads(setting
     assert client.post("/api/v1/related", json={"title": "Spam", "save": True}).status_code == 401
     headers = {"Authorization": f"Bearer {make_token('carol')}"}
     assert client.post("/api/v1/papers", json={"title": "Real paper"}, headers=headers).status_code == 200
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ARXIV_PAPERS = [
+    {"title": "Score distillation for one-step diffusion", "abstract": "We distill diffusion models with score "
+     "distillation into one-step generators.", "arxiv_id": "2401.00001"},
+    {"title": "Diffusion distillation revisited", "abstract": "Score distillation of diffusion models, revisited.",
+     "doi": "10.1234/Diffusion.2"},
+]
+
+
+def test_results_carry_their_page_and_saveable_and_saved_only_with_a_token(demo_client, make_token):
+    demo_client.post("/api/v1/papers", json=ARXIV_PAPERS)
+    anonymous = demo_client.get("/api/v1/papers/arxiv:2401.00001v3/related?k=5").get_json()
+    assert anonymous["query"] == {"id": "arxiv:2401.00001", "in_corpus": True, "terms": anonymous["query"]["terms"],
+                                  "url": "https://arxiv.org/abs/2401.00001", "saveable": True}
+    by_id = {r["id"]: r for r in anonymous["results"]}
+    assert by_id["doi:10.1234/diffusion.2"]["url"] == "https://doi.org/10.1234/diffusion.2"
+    assert all(r["saveable"] is True and "saved" not in r for r in anonymous["results"])
+    assert all(r["url"] is None or r["url"].startswith("https://") for r in anonymous["results"])
+
+    ann, bob = bearer(make_token("ann")), bearer(make_token("bob"))
+    demo_client.put("/api/v1/library/arxiv:2401.00001", headers=ann)
+    demo_client.put("/api/v1/library/doi:10.1234/diffusion.2", headers=ann)
+    for_ann = demo_client.get("/api/v1/papers/arxiv:2401.00001/related?k=5", headers=ann).get_json()
+    for_bob = demo_client.get("/api/v1/papers/arxiv:2401.00001/related?k=5", headers=bob).get_json()
+    assert for_ann["cached"] is True and for_bob["cached"] is True  # one cached list, flags per caller
+    assert for_ann["query"]["saved"] is True and for_bob["query"]["saved"] is False
+    assert {r["id"]: r["saved"] for r in for_ann["results"]}["doi:10.1234/diffusion.2"] is True
+    assert not any(r["saved"] for r in for_bob["results"])
+    searched = demo_client.get("/api/v1/search?q=score+distillation&k=3", headers=ann).get_json()["results"]
+    assert {r["id"]: r["saved"] for r in searched}["arxiv:2401.00001"] is True
+    assert all(r["saveable"] for r in searched) and searched[0]["url"].startswith("https://")
+
+
+def test_post_related_says_whether_the_pages_paper_can_be_saved(demo_client, make_token):
+    demo_client.post("/api/v1/papers", json=ARXIV_PAPERS)
+    ann = bearer(make_token("ann"))
+    known = demo_client.post("/api/v1/related", json={"arxiv_id": "2401.00001"}, headers=ann).get_json()["query"]
+    assert known == {"id": "arxiv:2401.00001", "in_corpus": True, "terms": known["terms"],
+                     "url": "https://arxiv.org/abs/2401.00001", "saveable": True, "saved": False}
+    titled = demo_client.post("/api/v1/related", json={"title": "A new paper on score distillation",
+                                                       "url": "https://example.org/p/1"}).get_json()["query"]
+    assert titled["in_corpus"] is False and titled["saveable"] is True and titled["url"] == "https://example.org/p/1"
+    untitled = demo_client.post("/api/v1/related", json={"abstract": "Only an abstract about score distillation.",
+                                                         "doi": "10.1234/x"}).get_json()["query"]
+    assert untitled["saveable"] is False and untitled["url"] == "https://doi.org/10.1234/x"

@@ -19,6 +19,7 @@ PAPER = demo_papers()[0].id
 
 LIBRARY_ROUTES = [
     ("get", "/api/v1/library", None),
+    ("get", "/api/v1/library/tags", None),
     ("put", f"/api/v1/library/{PAPER}", {"tags": ["x"]}),
     ("patch", f"/api/v1/library/{PAPER}", {"note": "x"}),
     ("delete", f"/api/v1/library/{PAPER}", None),

@@ -93,7 +93,7 @@ def test_unknown_routes_and_methods_are_json(client):
 
 
 def test_an_unexpected_failure_is_a_500_without_a_trace(app, monkeypatch):
-    import paperlens.api.search as search_module
+    import paperlens.domain.corpus as search_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail /etc/shadow")

@@ -14,6 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..domain import StoreUnavailable
+from ..domain.errors import DomainError, Invalid, NotFound, Unavailable, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,14 @@ def _plain_message(status: int, error: HTTPException) -> str:
     return error.description or error.name
 
 
+DOMAIN_STATUS = {NotFound: 404, Invalid: 422, Unreadable: 400, Unavailable: 503}
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(DOMAIN_STATUS[type(exc)], exc.message, details=exc.details)
+
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
         return error_response(exc.status, exc.message, exc.code, exc.details, exc.headers)

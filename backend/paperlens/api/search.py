@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..ranking.related import search_papers
 from ..schemas import SearchArgs, SearchResponse
 from ..services import services
 from .access import current_user, requires_read
-from .results import mark_saved, result_objects
+from .results import ranking_response
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Keyword search")
 
@@ -18,8 +17,4 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Keyword s
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, SearchResponse)
 def search(args: dict):
-    user = current_user()
-    view = services().index.view()
-    ranking = search_papers(view, args["q"], args["k"])
-    results, _ = result_objects(view, ranking.hits, args["summaries"])
-    return {"q": args["q"], "corpus_version": view.version, "results": mark_saved(results, user)}
+    return ranking_response(services().corpus.search(args["q"], args["k"], args["summaries"], current_user()))

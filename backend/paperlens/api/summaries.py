@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..ranking.summary_cache import cached_summaries
 from ..schemas import MAX_SUMMARIZE_BYTES, PaperSummarySchema, SummarizeRequest, SummaryArgs, SummarySchema
-from ..domain import StoreUnavailable
 from ..services import services
 from .access import requires_read
 from .errors import ApiError, ErrorSchema
-from .papers import find_paper
 
 blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Extractive summaries")
 
@@ -27,11 +24,7 @@ blp = Blueprint("summaries", __name__, url_prefix="/api/v1", description="Extrac
 def paper_summary(args: dict, paper_id: str):
     """A paper's TL;DR, its `n` key sentences (in their order) and its key terms. A paper without an
     abstract is summarised from its title."""
-    paper = find_paper(paper_id)
-    summary = _summary(paper.get("title") or "", paper.get("abstract") or "", args["n"])
-    if summary is None:
-        raise ApiError(422, f"Paper {paper['id']!r} has neither a title nor an abstract to summarise.")
-    return {"paper_id": paper["id"], **summary}
+    return services().corpus.summary(paper_id, args["n"])
 
 
 @blp.post("/summarize")
@@ -46,16 +39,7 @@ def summarize_text(body: dict):
     if size > MAX_SUMMARIZE_BYTES:
         raise ApiError(413, f"The text is {size:,} bytes; the limit is {MAX_SUMMARIZE_BYTES:,} bytes (UTF-8).",
                        details={"text": [f"at most {MAX_SUMMARIZE_BYTES} bytes"], "bytes": size})
-    summary = _summary(body.get("title") or "", body["text"], body["n"])
+    summary = services().corpus.summarize(body.get("title") or "", body["text"], body["n"])
     if summary is None:  # the schema refuses blank text, so only a summariser failure lands here
         raise ApiError(500, "The text could not be summarised; the error has been logged on the server.", "internal")
     return summary
-
-
-def _summary(title: str, text: str, n: int) -> dict | None:
-    svc = services()
-    try:
-        view = svc.index.view()
-    except StoreUnavailable:
-        view = None  # no index could be opened: the built-in IDF table still summarises
-    return cached_summaries(svc.cache, [(title, text)], view, n)[0]

@@ -12,6 +12,12 @@ ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.I)
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+# A paper id as clients write it: arxiv:<id>, doi:<doi> or title:<hash>.
+PAPER_ID = r"^(arxiv|doi|title):[^\s*{}\[\]?#]{1,300}$"
+_PAPER_ID = re.compile(PAPER_ID)
+# Names in one string: "A, B, and C", "A, B and C", "A and B", "A; B" (BibTeX's own rule, where a
+# comma belongs to a name, "Last, First", lives with its parser in library/bibtex.py).
+AUTHOR_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -59,6 +65,42 @@ def title_key(title: str) -> str | None:
     return hashlib.blake2b(norm.encode(), digest_size=8).hexdigest()
 
 
+def canonical_id(paper_id: str) -> str | None:
+    """A well-formed paper id in the form papers are stored under (arxiv:2401.00001v2 ->
+    arxiv:2401.00001, DOIs lowercased), or None when it is not an id at all."""
+    if not _PAPER_ID.match(paper_id):
+        return None
+    scheme, _, value = paper_id.partition(":")
+    if scheme == "arxiv":
+        value = clean_arxiv_id(value) or value
+    elif scheme == "doi":
+        value = clean_doi(value) or value
+    return f"{scheme}:{value}"
+
+
+def page_url(arxiv_id: str | None, doi: str | None, url: str | None) -> str | None:
+    """A paper's canonical page: its arXiv abstract page, else its DOI's, else the url it came with."""
+    if arxiv_id:
+        return f"https://arxiv.org/abs/{arxiv_id}"
+    if doi:
+        return f"https://doi.org/{doi}"
+    return url
+
+
+def year_of(published: str | None) -> int | None:
+    return int(published[:4]) if published and published[:4].isdigit() else None
+
+
+def indexed_text(title: str | None, abstract: str | None) -> str:
+    """What ranking sees of a paper: the title followed by the abstract."""
+    return f"{title or ''}\n{abstract or ''}".strip()
+
+
+def split_authors(names: str) -> list[str]:
+    """One string of names -> the names (see AUTHOR_SEPARATOR)."""
+    return [name for name in AUTHOR_SEPARATOR.split(" ".join(names.split())) if name]
+
+
 def paper_id_for(arxiv_id: str | None, doi: str | None, title: str | None) -> str | None:
     """arxiv:<id> when known, else doi:<doi>, else title:<hash of the normalised title>."""
     if arxiv_id:
@@ -92,28 +134,23 @@ class Paper:
         self.source_id = valid_text(self.source_id) if self.source_id else self.source_id
         self.arxiv_id = clean_arxiv_id(self.arxiv_id) or clean_arxiv_id(self.url)
         self.doi = clean_doi(self.doi)
-        if not self.url and self.arxiv_id:
-            self.url = f"https://arxiv.org/abs/{self.arxiv_id}"
-        if not self.url and self.doi:
-            self.url = f"https://doi.org/{self.doi}"
+        self.url = self.url or page_url(self.arxiv_id, self.doi, None)
         self.id = paper_id_for(self.arxiv_id, self.doi, self.title) or ""
 
     @property
     def indexed_text(self) -> str:
-        """What ranking sees: the title followed by the abstract."""
-        return f"{self.title}\n{self.abstract}".strip()
-
-    @property
-    def year(self) -> int | None:
-        return int(self.published[:4]) if self.published and self.published[:4].isdigit() else None
+        return indexed_text(self.title, self.abstract)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Paper":
+    def from_dict(cls, data: dict, source: str | None = None) -> "Paper":
+        """The paper a dict of Paper's fields describes (other keys are ignored, and so is `id`:
+        ids come from the paper's own ids); `source` names where it came from."""
         names = {f.name for f in fields(cls)} - {"id"}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        given = {k: v for k, v in data.items() if k in names}
+        return cls(**given) if source is None else cls(**{**given, "source": source})
 
     def aliases(self) -> list[str]:
         """Every id under which this paper may already be stored (the same paper from another source)."""

@@ -7,6 +7,7 @@ import io
 import json
 from datetime import datetime, timezone
 
+from ..corpus.paper import year_of
 from . import bibtex
 
 PAPER_FIELDS = ("id", "title", "abstract", "authors", "arxiv_id", "doi", "published", "year", "url", "source_id",
@@ -32,10 +33,8 @@ def ms_from_iso(text: str) -> int:
 
 
 def paper_fields(data: dict, paper_id: str) -> dict:
-    published = data.get("published")
-    year = int(published[:4]) if published and published[:4].isdigit() else None
     shown = {name: data.get(name) for name in PAPER_FIELDS}
-    shown.update(id=paper_id, year=year, title=data.get("title") or "", abstract=data.get("abstract") or "",
+    shown.update(id=paper_id, year=year_of(data.get("published")), title=data.get("title") or "", abstract=data.get("abstract") or "",
                  authors=list(data.get("authors") or []), categories=list(data.get("categories") or []))
     return shown
 

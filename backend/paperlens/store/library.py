@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 
 import redis
 
+from ..library.limits import MAX_TAGS
 from .keys import Keys
 
-MAX_TAGS = 50
 
-# KEYS: saved, entry, tags, dismissed.  ARGV: id, now_ms, saved_at_ms ("" = now), paper json,
-# note ("" flag + value), tags mode ("keep" | "replace" | "merge"), tags json.
+# KEYS: saved, entry, tags, dismissed.  ARGV: 1 id, 2 now_ms, 3 saved_at_ms ("" = now), 4 paper json
+# ("" = keep), 5 note flag ("1" = set the note), 6 tags mode ("keep" | "replace" | "merge"),
+# 7 tags json, 8 max tags, 9 note.
 # Returns {created (1/0), saved_at, note, tags...} as written, or {-1, count} when the tags would
 # exceed the limit.
 _SAVE = """
@@ -68,9 +69,9 @@ return {created, redis.call('ZSCORE', KEYS[1], id), redis.call('HGET', KEYS[2], 
         unpack(redis.call('SMEMBERS', KEYS[3]))}
 """
 
-# KEYS: saved, entry, tags.  ARGV: id, now_ms, note flag, note, tags json or "" (replace),
-# add json, remove json, max tags.  Returns {0} when not in the list, {-1} over the tag limit, else
-# {1, saved_at, note, tags...} as written.
+# KEYS: saved, entry, tags.  ARGV: 1 id, 2 now_ms, 3 note flag, 4 note, 5 tags json or "" (replace),
+# 6 add json, 7 remove json, 8 max tags.  Returns {0} when not in the list, {-1, count} over the tag
+# limit, else {1, saved_at, note, tags...} as written.
 _EDIT = """
 local saved_at = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not saved_at then return {0} end
@@ -86,7 +87,7 @@ for _, t in ipairs(add) do final[t] = true end
 for _, t in ipairs(remove) do final[t] = nil end
 local count = 0
 for _ in pairs(final) do count = count + 1 end
-if count > tonumber(ARGV[8]) then return {-1} end
+if count > tonumber(ARGV[8]) then return {-1, count} end
 if replace then redis.call('DEL', KEYS[3]) end
 if replace and #replace > 0 then redis.call('SADD', KEYS[3], unpack(replace)) end
 if #add > 0 then redis.call('SADD', KEYS[3], unpack(add)) end
@@ -148,16 +149,18 @@ class ReadingList:
             return []
         return [score is not None for score in self.r.zmscore(self.saved_key, ids)]
 
-    def count(self) -> int:
-        return int(self.r.zcard(self.saved_key))
+    def ids(self, newest_first: bool = True) -> list[str]:
+        """Saved ids in saved order (equal times: by id), in one round trip."""
+        if newest_first:
+            return list(self.r.zrevrange(self.saved_key, 0, -1))
+        return list(self.r.zrange(self.saved_key, 0, -1))
 
-    def ids(self) -> list[str]:
-        """Saved ids, newest first."""
-        return list(self.r.zrevrange(self.saved_key, 0, -1))
-
-    def get(self, paper_id: str) -> Entry | None:
-        entries = self.entries([paper_id])
-        return entries[0] if entries else None
+    def tags_of(self, ids: list[str]) -> list[set[str]]:
+        """The tags of each entry, in one round trip."""
+        pipe = self.r.pipeline(transaction=False)
+        for paper_id in ids:
+            pipe.smembers(self.keys.library_tags(self.user, paper_id))
+        return pipe.execute() if ids else []
 
     def entries(self, ids: list[str] | None = None) -> list[Entry]:
         """Entries for `ids` (all, newest first, when None); ids not in the list are left out."""
@@ -212,7 +215,7 @@ class ReadingList:
                 json.dumps(list(remove_tags)), MAX_TAGS]
         answer = self.r.eval(_EDIT, len(keys), *keys, *args)
         if answer[0] == -1:
-            raise TooManyTags(MAX_TAGS + 1)
+            raise TooManyTags(answer[1])
         return _entry(paper_id, answer[1:], None) if answer[0] == 1 else None
 
     def remove(self, paper_id: str) -> bool:

@@ -16,17 +16,17 @@ def parse(stream: TextIO, **_options) -> Iterator[Record]:
 
 
 def to_paper(obj: dict) -> Paper:
-    return Paper(
-        title=required_title(obj),
-        abstract=text(obj, "abstract") or "",
-        authors=author_list(obj),
-        arxiv_id=text(obj, "arxiv_id"),
-        doi=text(obj, "doi"),
-        published=iso_date(text(obj, "published")),
-        url=text(obj, "url"),
-        source=NAME,
+    """Each field checked (a wrong type is a BadRecord with the reason), then the one dict -> Paper."""
+    return Paper.from_dict({
+        "title": required_title(obj),
+        "abstract": text(obj, "abstract") or "",
+        "authors": author_list(obj),
+        "arxiv_id": text(obj, "arxiv_id"),
+        "doi": text(obj, "doi"),
+        "published": iso_date(text(obj, "published")),
+        "url": text(obj, "url"),
         # The file's own id names the line in this file; source_id is what an earlier source called it.
-        source_id=identifier(obj, "id") or identifier(obj, "source_id"),
-        categories=word_list(obj, "categories"),
-        upvotes=count(obj, "upvotes"),
-    )
+        "source_id": identifier(obj, "id") or identifier(obj, "source_id"),
+        "categories": word_list(obj, "categories"),
+        "upvotes": count(obj, "upvotes"),
+    }, source=NAME)

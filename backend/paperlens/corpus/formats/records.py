@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO, Union
 
-from ..paper import Paper
+from ..paper import Paper, split_authors
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,6 @@ def required_title(obj: dict, key: str = "title") -> str:
     if not title or not title.strip():
         raise BadRecord("no title")
     return title
-
-
-# "A, B, and C" / "A, B and C" / "A and B": commas and a final "and" both separate names.
-AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-
-
-def split_authors(names: str) -> list[str]:
-    return [name for name in AUTHOR_SEPARATOR.split(" ".join(names.split())) if name]
 
 
 def author_list(obj: dict, key: str = "authors") -> list[str]:

@@ -1,0 +1,7 @@
+"""What a reading-list entry and an import may hold: checked by the request schemas, enforced
+atomically by the store's scripts."""
+
+MAX_TAGS = 50  # tags on one entry
+MAX_TAG = 64  # characters in one tag
+MAX_NOTE = 10_000  # characters in a note
+MAX_IMPORT = 10_000  # entries in one import

