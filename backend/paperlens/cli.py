@@ -17,7 +17,9 @@ from pathlib import Path
 
 import click
 
+from .corpus.formats import FORMATS
 from .corpus.paper import Paper
+from .library.export import FORMATS as EXPORT_FORMATS
 from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
 
@@ -45,7 +47,7 @@ def main(verbose: bool) -> None:
 # -- ingest ----------------------------------------------------------------------------------
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "beir", "arxiv-oai", "arxiv-atom", "hf-daily"]),
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Input format (detected when omitted).")
 @click.option("--year", type=int, default=None, help="Year for dates given without one (hf-daily; default: this year).")
 @click.option("--summaries", is_flag=True, help="Also compute and cache every paper's summary.")
@@ -123,11 +125,11 @@ def _summarize_all(svc, processes: int = 2) -> None:
 
 
 @main.command()
-@click.option("--all", "all_papers", is_flag=True, default=True,
+@click.option("--all", is_flag=True, expose_value=False,
               help="Every paper in the corpus (the default; the whole corpus is the only scope).")
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Processes for a large corpus (small ones run in one).")
-def summarize(all_papers, processes):
+def summarize(processes):
     """Compute and cache the summary of every paper in the corpus (papers already cached are skipped)."""
     _summarize_all(_services(_settings()), processes)
 
@@ -300,7 +302,7 @@ def _run_gunicorn(settings: Settings) -> None:
 # -- export -----------------------------------------------------------------------------------
 @main.command()
 @click.argument("user")
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "csv", "json"]), default="bibtex", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="bibtex", show_default=True)
 @click.option("--tag", default=None, help="Only the entries with this tag.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
               help="File to write (default: standard output).")

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from .corpus.paper import PAPER_ID, clean_arxiv_id, clean_doi, normalise_title, split_authors, valid_text
+from .library.export import FORMATS as EXPORT_FORMATS
 from .library.limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
 
 MAX_K = 100
@@ -328,7 +329,7 @@ class LibraryEditRequest(StrictSchema):
 
 
 class ExportArgs(StrictSchema):
-    format = fields.String(load_default="bibtex", validate=validate.OneOf(["bibtex", "csv", "json"]))
+    format = fields.String(load_default="bibtex", validate=validate.OneOf(list(EXPORT_FORMATS)))
     tag = Tag(metadata={"description": "export only the entries with this tag"})
 
 
@@ -338,7 +339,7 @@ def PaperIds(**kwargs) -> fields.List:  # noqa: N802
 
 
 class ExportSelectionRequest(StrictSchema):
-    format = fields.String(load_default="bibtex", validate=validate.OneOf(["bibtex", "csv", "json"]))
+    format = fields.String(load_default="bibtex", validate=validate.OneOf(list(EXPORT_FORMATS)))
     ids = PaperIds(metadata={"description": "the entries to export (ids not in the list are left out)"})
 
 

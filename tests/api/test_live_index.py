@@ -83,3 +83,24 @@ def test_related_excludes_the_query_paper(store, tmp_path):
     view = LiveIndex(store, tmp_path, refresh_seconds=0).view()
     ranking = related_papers(view, papers[2].indexed_text, 10, exclude_id=papers[2].id)
     assert papers[2].title not in titles(view, ranking) and len(ranking.hits) == 10
+
+
+def test_a_requests_view_never_changes_under_it(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    live = LiveIndex(store, tmp_path, refresh_seconds=0)
+    held = live.view()  # what a request in flight holds
+    version, index_version, position = held.version, held.index.corpus_version, held.log_position
+    # a merge that keeps the indexed text moves the corpus version on without a log entry to index
+    paper = demo_papers()[0]
+    merged = Paper(title=paper.title, abstract=paper.abstract, categories=["cs.LG", "cs.CV", "cs.AI"])
+    assert [s.status for s in store.add_many([merged])] == ["merged"]
+    assert store.version() == version + 1
+    live.refresh(force=True)
+    current = live.view()
+    assert current.version == version + 1 and current.index is held.index  # same index, new view
+    assert (held.version, held.index.corpus_version, held.log_position) == (version, index_version, position)
+    # a paper added later: the new view gets a new index; the held one still answers as before
+    list(store.add_many([Paper(title="Echidna electroreception", abstract="Echidnas sense fields.")]))
+    newer = live.view()
+    assert newer.version == version + 2 and newer.index.n_docs == 86
+    assert held.version == version and held.index.n_docs == 85 and held.index.corpus_version == index_version

@@ -37,14 +37,20 @@ def paper_record(paper) -> str:
 
 @dataclass(frozen=True)
 class View:
-    """One consistent index and paper table; requests keep the view they started with."""
+    """One consistent index and paper table, and the corpus version they answer for. A request
+    keeps the view it started with, and nothing in a view changes after it is made: catching up
+    makes a new view (sharing the index when no paper was added), never edits a shared one."""
 
     index: Index
     papers: PaperTable
+    version: int | None = None  # the corpus version this view answers for (default: the index's)
+    log_position: int | None = None  # corpus log entries it covers (default: the index's)
 
-    @property
-    def version(self) -> int:
-        return self.index.corpus_version
+    def __post_init__(self) -> None:
+        if self.version is None:
+            object.__setattr__(self, "version", self.index.corpus_version)
+        if self.log_position is None:
+            object.__setattr__(self, "log_position", self.index.log_position)
 
 
 class LiveIndex:
@@ -108,17 +114,16 @@ class LiveIndex:
         version = self.store.version()
         if version == view.version:
             return view
-        entries = list(self.store.iter_logged(view.index.log_position))
+        entries = list(self.store.iter_logged(view.log_position))
         if any(kind == "u" for _, kind, _ in entries):
             # An indexed paper's text changed: only a rebuild gives its new postings.
             self._fold_in_background()
         new = [paper for _, kind, paper in entries if kind == "a" and paper is not None]
-        position = entries[-1][0] + 1 if entries else view.index.log_position
+        position = entries[-1][0] + 1 if entries else view.log_position
         if not new:
-            index = view.index
-            index.corpus_version = version
-            index.log_position = position
-            return View(index, view.papers)
+            # Only the version moved (a merge that kept the indexed text, or a changed text that the
+            # fold will index): the same index answers for it, under a new view.
+            return View(view.index, view.papers, version, position)
         index = view.index.with_documents(
             (p.indexed_text for p in new), corpus_version=version, log_position=position
         )
