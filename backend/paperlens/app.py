@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from . import __version__
-from .api import connect, health, library, papers, related, search, summaries
+from .api import docs, connect, health, library, papers, related, search, summaries
 from .api.access import init_access
 from .api.errors import PaperlensApi, register_error_handlers
 from .api.limits import init_limiter
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, redis_client=None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    app.register_blueprint(docs.blp)  # the reference page is not an operation of the API it shows
     register_error_handlers(app)
     with app.app_context():
         init_limiter(app)
