@@ -98,12 +98,13 @@ async function needToken() {
 }
 
 // The whole list in one request (the JSON export is the list in the API's item shape), so the
-// page filters, sorts and scrolls 5,000 entries without asking the server again.
+// page filters, sorts and scrolls 5,000 entries without asking the server again. It is handed on
+// as the text the server sent: one long string crosses to the page far faster than 5,000 objects
+// (Firefox clones a message's objects one by one), and the page parses it.
 async function libraryAll() {
   await needToken();
   await flushNotes();
-  const data = await api('/library/export?format=json');
-  return { items: data.items || [] };
+  return { json: await api('/library/export?format=json', { text: true }) };
 }
 
 function editEntry({ id, tags, add_tags: add, remove_tags: remove }) {

@@ -36,7 +36,9 @@ function setPageState(value) {
 async function load() {
   setPageState('loading');
   $('count').textContent = 'Loading…';
+  performance.mark('library:asked');
   const reply = await send({ type: 'library:all' });
+  performance.mark('library:answered');
   if (!reply.ok) {
     if (reply.error === 'unauthorized') return showConnect(reply.message);
     setPageState('error');
@@ -44,7 +46,7 @@ async function load() {
     return showEmpty(reply.message);
   }
   $('connect').hidden = true;
-  state.items = new Map(reply.data.items.map((it) => [it.paper.id, it]));
+  state.items = new Map(JSON.parse(reply.data.json).items.map((it) => [it.paper.id, it]));
   state.words.clear();
   state.loaded = true;
   state.stale = false;

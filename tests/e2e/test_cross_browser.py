@@ -1,0 +1,94 @@
+"""The extension's core, as a person uses it, in Chromium AND Firefox ESR: the same scenarios
+(tests/extension/browsers/scenarios.js) driven by puppeteer-core, over CDP for Debian's Chromium and
+WebDriver BiDi for Debian's Firefox ESR, against the live server and the fixture pages. One browser
+of each kind runs every scenario; each scenario is one test here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from paperlens.services import Services
+
+from ..conftest import demo_papers
+from .conftest import HOSTS
+
+pytestmark = pytest.mark.e2e
+
+BROWSERS_DIR = Path(__file__).resolve().parents[1] / "extension" / "browsers"
+NODE_MODULES = BROWSERS_DIR.parent / "node_modules"
+EXECUTABLES = {"chromium": Path("/usr/bin/chromium"), "firefox": Path("/usr/bin/firefox-esr")}
+BULK = 5000
+
+
+def scenario_titles() -> list[str]:
+    if shutil.which("node") is None or not (NODE_MODULES / "puppeteer-core").exists():
+        return []
+    out = subprocess.run(["node", "-e", "console.log(JSON.stringify(Object.keys(require('./scenarios.js').SCENARIOS)))"],
+                         cwd=BROWSERS_DIR, capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)
+
+
+SCENARIOS = scenario_titles()
+
+
+@pytest.fixture(scope="module")
+def store(live_server):
+    return Services.create(live_server.settings).store
+
+
+@pytest.fixture(scope="module")
+def bulk_user(store, live_server):
+    """A reading list of 5,000 papers: the demo corpus's texts under 5,000 distinct ids and titles,
+    saved with tags and notes the way the API would keep them."""
+    user = "bulk5000"
+    reading_list = store.reading_list(user)
+    texts = demo_papers()
+    for n in range(BULK):
+        base = texts[n % len(texts)]
+        paper_id = f"arxiv:2401.{n:05d}"
+        paper = {"id": paper_id, "title": f"{base.title} (part {n})", "abstract": base.abstract,
+                 "authors": list(base.authors), "arxiv_id": f"2401.{n:05d}", "published": f"20{10 + n % 15}-0{1 + n % 9}",
+                 "url": f"https://arxiv.org/abs/2401.{n:05d}", "categories": ["cs.LG"]}
+        reading_list.save(paper_id, paper, tags=[f"topic-{n % 40}", "bulk"], note=f"note {n}" if n % 3 == 0 else None)
+    return live_server.make_token(user, user=user)
+
+
+@pytest.fixture(scope="module", params=sorted(EXECUTABLES))
+def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
+    """Every scenario in one browser of this kind; the results by scenario title."""
+    name = request.param
+    if not SCENARIOS:
+        pytest.skip("needs node and `npm ci --prefix tests/extension` (the README's test command runs it)")
+    if not EXECUTABLES[name].exists():
+        pytest.skip(f"{EXECUTABLES[name]} is not installed (apt-get install -y {name if name != 'firefox' else 'firefox-esr'})")
+    config = {
+        "serverUrl": live_server.url,
+        "pagePort": page_server[0],
+        "hosts": HOSTS,
+        "readerToken": live_server.make_token(f"reader-{name}", user=f"reader-{name}"),
+        "attackToken": live_server.make_token(f"attacked-{name}", user=f"attacked-{name}"),
+        "connectCode": store.pairing.issue(f"connect-{name}").code,
+        "attackCode": store.pairing.issue(f"attack-{name}").code,
+        "bulkToken": bulk_user,
+        "bulkCount": BULK,
+    }
+    path = tmp_path_factory.mktemp(name) / "config.json"
+    path.write_text(json.dumps(config))
+    done = subprocess.run(["node", "run.js", name, str(path)], cwd=BROWSERS_DIR, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, f"{name} did not run: {done.stderr[-4000:]}"
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    measured = {title: r.get("measured") for title, r in results.items() if isinstance(r, dict) and r.get("measured")}
+    print(f"\n{name}: browser up in {results['launchMs']} ms; {json.dumps(measured)}")
+    return results
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenario(run, scenario):
+    result = run[scenario]
+    assert result["ok"], result.get("error")

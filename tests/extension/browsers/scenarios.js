@@ -1,0 +1,205 @@
+/* The core of the extension, as a person uses it, run the same way in Chromium and in Firefox:
+ * related papers with no setup, one-click connect, saving, the popup and the library page, edits
+ * that survive a reload, a page that tries to get the token, and a 5,000-paper library. */
+'use strict';
+const assert = require('node:assert/strict');
+const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
+
+const ARXIV = 'http://arxiv.org/abs/1706.03762';
+
+// Defaults for each scenario; each then changes what it needs.
+function settings(cfg, extra) {
+  return { serverUrl: cfg.serverUrl, token: '', k: 10, saveOpened: false, sites: {}, genericHosts: [],
+    collapsed: false, inspectableOverlay: true, ...extra };
+}
+
+async function api(cfg, path, { token, method = 'GET', body, headers = {} } = {}) {
+  const res = await fetch(cfg.serverUrl + path, {
+    method, body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function libraryEntry(cfg, token, id) {
+  const { body } = await api(cfg, '/api/v1/library?per_page=200', { token });
+  return body.items.find((it) => it.paper.id === id) || null;
+}
+
+async function waitState(page, value) {
+  await page.waitForFunction((v) => document.documentElement.getAttribute('data-state') === v, { timeout: 60000 }, value);
+}
+
+const PAGE_ATTACK = async (server, code, token) => {
+  const found = [];
+  for (const mode of ['cors', 'no-cors']) {
+    try {
+      const r = await fetch(`${server}/api/v1/connect`, { method: 'POST', mode,
+        headers: { 'Content-Type': mode === 'cors' ? 'application/json' : 'text/plain' },
+        body: JSON.stringify({ code, client: 'firefox' }) });
+      if (mode === 'cors') found.push(`cors answer ${r.status} ${await r.text()}`);
+    } catch (e) { /* refused */ }
+  }
+  const text = [document.documentElement.outerHTML];
+  for (const el of document.querySelectorAll('*')) if (el.shadowRoot) text.push(el.shadowRoot.innerHTML);
+  if (text.join('').includes(token)) found.push('token in the DOM');
+  if (document.getElementById('paperlens-root').shadowRoot) found.push('open shadow root');
+  const heard = [];
+  addEventListener('message', (e) => heard.push(JSON.stringify(e.data)));
+  for (const type of ['settings:get', 'health', 'library:all', 'export', 'connect:code']) {
+    postMessage({ type, format: 'json' }, '*');
+    const runtime = (globalThis.chrome && globalThis.chrome.runtime) || (globalThis.browser && globalThis.browser.runtime);
+    if (runtime && runtime.sendMessage) {
+      try { await runtime.sendMessage({ type }); found.push(`runtime answered ${type}`); } catch (e) { /* none */ }
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  if (heard.some((m) => m.includes(token) || m.includes('serverUrl'))) found.push('a message answered');
+  return found;
+};
+
+const SCENARIOS = {
+  async 'no token: related papers on loopback, and Save offers to connect'(h, cfg) {
+    await h.configure(settings(cfg));
+    const page = await h.openPaper(ARXIV);
+    const rows = await page.evaluate(() => document.getElementById('paperlens-root').shadowRoot
+      .querySelectorAll('li[data-paper-id]').length);
+    assert.ok(rows >= 1 && rows <= 10, `${rows} related papers`);
+    await (await h.inPanel(page, 'li[data-paper-id] [data-action="save"]')).click();
+    await h.inPanel(page, '.notice [data-action="connect"]');
+    assert.equal(await h.panelAttr(page, 'li[data-paper-id] [data-action="save"]', 'aria-pressed'), 'false');
+    return { related: rows };
+  },
+
+  async 'connect in one click from the server link'(h, cfg) {
+    await h.configure(settings(cfg));
+    const page = await h.open(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-paperlens') === 'connected',
+      { timeout: TIMEOUT });
+    assert.ok(!(await page.evaluate(() => location.href)).includes('code='), 'the code left the address bar');
+    const token = await h.stored('token');
+    assert.match(token, /^pl_/);
+    assert.equal((await api(cfg, '/api/v1/library?per_page=1', { token })).status, 200);
+    const used = await h.open(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
+    await used.waitForFunction(() => document.documentElement.getAttribute('data-paperlens') === 'error',
+      { timeout: TIMEOUT });
+    return {};
+  },
+
+  async 'save from the panel; the paper is in the popup and the library page'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.readerToken }));
+    const page = await h.openPaper(ARXIV);
+    const id = await h.panelAttr(page, 'li[data-paper-id]', 'data-paper-id');
+    await (await h.inPanel(page, `li[data-paper-id="${id}"] [data-action="save"]`)).click();
+    await waitUntil(async () => (await h.panelAttr(page, `li[data-paper-id="${id}"] [data-action="save"]`,
+      'aria-pressed')) === 'true', 'the row to show Saved');
+    assert.ok(await libraryEntry(cfg, cfg.readerToken, id), 'saved on the server');
+    const popup = await h.extensionPage('popup/popup.html');
+    await popup.waitForSelector(`#items li[data-paper-id="${id}"]`, { timeout: TIMEOUT });
+    const library = await h.extensionPage('library/library.html');
+    await waitState(library, 'ready');
+    await library.waitForSelector(`#list [data-paper-id="${id}"]`, { timeout: TIMEOUT });
+    return {};
+  },
+
+  async 'library edits survive a reload'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.readerToken }));
+    const page = await h.extensionPage('library/library.html');
+    await waitState(page, 'ready');
+    const row = await page.waitForSelector('#list [role="option"]', { timeout: TIMEOUT });
+    const id = await row.evaluate((el) => el.getAttribute('data-paper-id'));
+    await row.click();
+    await page.waitForFunction((i) => document.getElementById('detail').getAttribute('data-paper-id') === i, {}, id);
+    await page.type('#tagInput', `${h.name}-tag`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`#chips .chip[data-tag="${h.name}-tag"]`, { timeout: TIMEOUT });
+    await page.click('#note');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('a');
+    await page.keyboard.up('Control');
+    await page.keyboard.press('Backspace');
+    await page.type('#note', `typed in ${h.name}`);
+    await page.keyboard.press('Enter');
+    await page.type('#note', 'second line');
+    // Reload at once (the note may still be queued in the worker). location.reload(), since
+    // WebDriver BiDi may not reload an extension page itself.
+    await page.evaluate(() => { window.beforeReload = true; location.reload(); });
+    await page.waitForFunction(() => !window.beforeReload && document.documentElement.getAttribute('data-state') === 'ready',
+      { timeout: 60000 });
+    await (await page.waitForSelector(`#list [data-paper-id="${id}"]`)).click();
+    await page.waitForFunction((i) => document.getElementById('detail').getAttribute('data-paper-id') === i, {}, id);
+    const note = await page.$eval('#note', (el) => el.value);
+    assert.equal(note, `typed in ${h.name}\nsecond line`);
+    assert.ok(await page.$(`#chips .chip[data-tag="${h.name}-tag"]`), 'the tag is still there');
+    const entry = await libraryEntry(cfg, cfg.readerToken, id);
+    assert.equal(entry.note, `typed in ${h.name}\nsecond line`);
+    assert.ok(entry.tags.includes(`${h.name}-tag`));
+    return {};
+  },
+
+  async "a page's scripts cannot obtain the token"(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.attackToken, inspectableOverlay: false }));
+    const page = await h.openPaper(ARXIV);
+    const found = await page.evaluate(PAGE_ATTACK, cfg.serverUrl, cfg.attackCode, cfg.attackToken);
+    assert.deepEqual(found, []);
+    // The page's attempt did not use the code up: an extension can still trade it.
+    const origin = h.base.slice(0, -1); // this extension's own origin, as the browser would send it
+    const traded = await api(cfg, '/api/v1/connect', { method: 'POST', body: { code: cfg.attackCode, client: 'test' },
+      headers: { Origin: origin } });
+    assert.equal(traded.status, 201);
+    return {};
+  },
+
+  async 'full-text pages: the panel docks beside the text'(h, cfg) {
+    await h.configure(settings(cfg));
+    const page = await h.openPaper('http://ar5iv.labs.arxiv.org/html/1706.03762');
+    assert.equal(await page.evaluate(() => document.getElementById('paperlens-root').getAttribute('data-placement')),
+      'docked');
+    const hits = await page.evaluate(() => {
+      const panel = document.getElementById('paperlens-root').shadowRoot.querySelector('.panel').getBoundingClientRect();
+      let n = 0;
+      for (const p of document.querySelectorAll('article .ltx_p')) {
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        for (const r of range.getClientRects()) {
+          if (r.width && r.left < panel.right && r.right > panel.left && r.top < panel.bottom && r.bottom > panel.top) n += 1;
+        }
+      }
+      return n;
+    });
+    assert.equal(hits, 0, 'no line of text under the panel');
+    return {};
+  },
+
+  async '5,000 saved papers: the library page loads, scrolls and filters'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.bulkToken }));
+    const page = await h.extensionPage('library/library.html');
+    await waitState(page, 'ready');
+    const loadMs = Number(await page.evaluate(() => document.documentElement.dataset.loadMs));
+    // Where the time went: the page starting, the worker's answer (server included), parse and draw.
+    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
+      .map((m) => [m.name, Math.round(m.startTime)])));
+    assert.equal(await page.$eval('#count', (el) => el.textContent), `${cfg.bulkCount} saved`);
+    const rowsInDom = await page.$$eval('#rows > [role="option"]', (els) => els.length);
+    assert.ok(rowsInDom > 0 && rowsInDom < 150, `${rowsInDom} rows in the DOM: the list is virtualised`);
+    await page.$eval('#list', (el) => { el.scrollTop = el.scrollHeight; });
+    await page.waitForSelector(`#rows > [aria-posinset="${cfg.bulkCount}"]`, { timeout: TIMEOUT });
+    const filterMs = await page.evaluate(() => {
+      document.getElementById('q').value = 'diffusion models';
+      const t = performance.now();
+      applyView(); // the page's own filter, sort and draw, synchronously
+      return performance.now() - t;
+    });
+    const shown = await page.$eval('#count', (el) => el.textContent);
+    assert.match(shown, /^\d+ of \d+$/);
+    // The server's share of the load: the one request the page's list comes from, asked directly.
+    const t = Date.now();
+    const { status } = await api(cfg, '/api/v1/library/export?format=json', { token: cfg.bulkToken });
+    assert.equal(status, 200);
+    return { loadMs, askedAt: marks['library:asked'], answeredAt: marks['library:answered'], serverMs: Date.now() - t,
+      filterMs: Math.round(filterMs * 10) / 10, rowsInDom };
+  },
+};
+
+module.exports = { SCENARIOS, sleep };
