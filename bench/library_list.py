@@ -40,7 +40,7 @@ def main() -> None:
             papers = [jsonl.to_paper(json.loads(line)) for line, _ in zip(f, range(args.entries))]
         app = create_app(settings)
         svc = app.extensions["paperlens"]
-        list(svc.papers.add_many(papers))
+        list(svc.store.papers.add_many(papers))
         reading_list = svc.store.reading_list("bench")
         for n, paper in enumerate(papers):
             reading_list.save(paper.id, paper.to_dict(), tags=[f"t{n % 20}"] + (["fav"] if n % 50 == 0 else []))

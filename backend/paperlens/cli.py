@@ -99,7 +99,7 @@ def _ingest_records(svc, records, label: str):
 
     show = sys.stderr.isatty()
     last = 0.0
-    for stored in svc.papers.add_many(papers()):
+    for stored in svc.store.papers.add_many(papers()):
         counts[stored.status] += 1
         if show and time.monotonic() - last > 0.2:
             last = time.monotonic()
@@ -114,7 +114,7 @@ def _summarize_all(svc, processes: int = 2) -> None:
     from .ranking.summary_cache import summarize_corpus
 
     if sys.stderr.isatty():
-        with click.progressbar(length=svc.papers.count(), label="summarising", file=sys.stderr,
+        with click.progressbar(length=svc.store.papers.count(), label="summarising", file=sys.stderr,
                                show_pos=True) as bar:
             done = summarize_corpus(svc.store, svc.index.view(), processes=processes, on_progress=bar.update)
     else:
@@ -206,16 +206,16 @@ def serve(host, port, workers):
     try:
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
-        if svc.papers.count() == 0 and settings.demo_corpus:
+        if svc.store.papers.count() == 0 and settings.demo_corpus:
             records = [r for r in read_records(DEMO_CORPUS, "hf-daily", year=2025) if isinstance(r, Paper)]
-            list(svc.papers.add_many(records))
+            list(svc.store.papers.add_many(records))
             click.echo(f"empty store: loaded the demo corpus ({len(records)} Hugging Face daily papers)")
         if embedded:
             _first_run_token(svc)
         if settings.on_loopback:
             _connect_link(svc, FIRST_RUN_TOKEN)
         svc.index.prepare()
-        click.echo(f"Paperlens {svc.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
+        click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
     finally:
         if embedded:
@@ -311,7 +311,7 @@ def export(user, fmt, tag, output):
     from .library.export import items_for, render
 
     svc = _services(_settings())
-    items = sorted(items_for(svc.store.reading_list(user), svc.papers), key=lambda it: it["saved_at"])
+    items = sorted(items_for(svc.store.reading_list(user), svc.store.papers), key=lambda it: it["saved_at"])
     if tag:
         items = [it for it in items if tag in it["tags"]]
     text = render(fmt, items)

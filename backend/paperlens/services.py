@@ -31,14 +31,6 @@ class Services:
     def library(self, user: str) -> Library:
         return Library(self.corpus, user)
 
-    @property
-    def papers(self):
-        return self.store.papers
-
-    @property
-    def cache(self):
-        return self.store.cache
-
 
 def services() -> Services:
     return current_app.extensions["paperlens"]

@@ -91,7 +91,7 @@ def test_paper_summary_works_while_redis_is_down(demo_app):
     client.get("/api/v1/search?q=diffusion")  # the index snapshot is open before Redis goes away
     svc = demo_app.extensions["paperlens"]
     dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
-    svc.papers.r = svc.cache.r = svc.store.tokens.r = dead
+    svc.store.papers.r = svc.store.cache.r = svc.store.tokens.r = dead
     r = client.get(f"/api/v1/papers/{paper.id}/summary")
     assert r.status_code == 200 and r.get_json()["paper_id"] == paper.id and r.get_json()["tldr"]
     r = client.post("/api/v1/summarize", json={"text": ABSTRACT})

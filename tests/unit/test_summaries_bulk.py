@@ -30,7 +30,7 @@ def svc(settings, store):
 
 
 def cached_summary(svc, paper, n: int = 3):
-    [found] = svc.cache.get_many(SUMMARY_KIND, [summary_key(paper.title, paper.abstract, n)])
+    [found] = svc.store.cache.get_many(SUMMARY_KIND, [summary_key(paper.title, paper.abstract, n)])
     return found
 
 
@@ -69,20 +69,20 @@ def test_lazy_requests_after_bulk_use_what_it_cached(svc, monkeypatch):
     calls = []
     monkeypatch.setattr(summaries_module, "summarize", lambda *a, **k: calls.append(a))
     papers = demo_papers()[:10]
-    got = cached_summaries(svc.cache, [(p.title, p.abstract) for p in papers], svc.index.view())
+    got = cached_summaries(svc.store.cache, [(p.title, p.abstract) for p in papers], svc.index.view())
     assert calls == [] and got == [cached_summary(svc, p) for p in papers]
 
 
 def test_a_new_method_version_gets_new_keys_and_fresh_summaries(svc, store, monkeypatch):
     paper = demo_papers()[0]
     old_key = summary_key(paper.title, paper.abstract, 3)
-    [old] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
+    [old] = cached_summaries(svc.store.cache, [(paper.title, paper.abstract)], svc.index.view())
     assert summarize_corpus(svc).computed == 84  # the lazy path cached paper 0 under the same key
     monkeypatch.setattr(summaries_module, "METHOD_VERSION", "summary-v2:test")
     new_key = summary_key(paper.title, paper.abstract, 3)
     assert new_key != old_key and store.keys.cache(SUMMARY_KIND, *new_key) != store.keys.cache(SUMMARY_KIND, *old_key)
     assert summarize_corpus(svc).computed == 85  # nothing cached by the old method counts
-    [new] = cached_summaries(svc.cache, [(paper.title, paper.abstract)], svc.index.view())
+    [new] = cached_summaries(svc.store.cache, [(paper.title, paper.abstract)], svc.index.view())
     assert old["method"] != "summary-v2:test" and new["method"] == "summary-v2:test"
 
 
@@ -119,7 +119,7 @@ def test_bulk_fails_loudly_when_redis_is_down(svc):
     from ..conftest import free_port
 
     svc.index.view()
-    svc.papers.r = svc.cache.r = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
+    svc.store.papers.r = svc.store.cache.r = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
     with pytest.raises(redis.RedisError):
         summarize_corpus(svc)
 

@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 
 from .. import __version__
 from ..schemas import HealthSchema
-from ..domain import StoreUnavailable
 from ..services import services
 from .access import public
 
@@ -17,18 +16,4 @@ blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Server he
 @public
 @blp.response(200, HealthSchema)
 def health():
-    svc = services()
-    try:
-        corpus_version = svc.papers.version()
-        reachable = True
-    except StoreUnavailable:
-        corpus_version, reachable = None, False
-    view = svc.index.view()
-    return {
-        "status": "ok" if reachable else "degraded",
-        "redis": reachable,
-        "papers": view.index.n_docs,
-        "corpus_version": corpus_version,
-        "index_version": view.version,
-        "version": __version__,
-    }
+    return {**services().corpus.health(), "version": __version__}

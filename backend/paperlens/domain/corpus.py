@@ -24,6 +24,16 @@ class Corpus:
         self.index = index
         self.settings = settings
 
+    def health(self) -> dict:
+        """Is Redis reachable, how many papers the index holds, which corpus version it serves."""
+        try:
+            corpus_version, reachable = self.store.papers.version(), True
+        except StoreUnavailable:
+            corpus_version, reachable = None, False
+        view = self.index.view()
+        return {"status": "ok" if reachable else "degraded", "redis": reachable, "papers": view.index.n_docs,
+                "corpus_version": corpus_version, "index_version": view.version}
+
     # -- finding papers ------------------------------------------------------------------------
     def find(self, view: View | None, ids: list[str], *, fresh: bool = False) -> dict | None:
         """The stored paper that any of `ids` names (its stored id or any alias), or None.
