@@ -12,6 +12,7 @@ from .api import docs, connect, health, library, papers, related, search, summar
 from .api.access import init_access
 from .api.errors import PaperlensApi, register_error_handlers
 from .api.limits import init_limiter
+from .api.nesting import refuse_deep_json
 from .services import Services
 from .settings import Settings
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, redis_client=None) -> Flask:
         api.register_blueprint(blp)
     app.register_blueprint(docs.blp)  # the reference page is not an operation of the API it shows
     register_error_handlers(app)
+    app.before_request(refuse_deep_json)
     with app.app_context():
         init_limiter(app)
     init_access(app)  # after the limiter: refused requests count against the budget too

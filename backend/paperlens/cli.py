@@ -272,31 +272,9 @@ def connect(user):
 
 
 def _run_gunicorn(settings: Settings) -> None:
-    from gunicorn.app.base import BaseApplication
+    from .server.gunicorn_app import run
 
-    class PaperlensServer(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{settings.host}:{settings.port}")
-            self.cfg.set("workers", settings.workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
-            self.cfg.set("timeout", 120)
-            self.cfg.set("graceful_timeout", 10)
-            self.cfg.set("accesslog", None)  # request lines could carry ids users browse; keep them local and off
-
-        def load(self):
-            from .app import create_app
-
-            app = create_app(Settings.from_env(host=settings.host, port=settings.port))
-            app.extensions["paperlens"].index.warm_up()  # map the snapshot and load compiled kernels now
-            return app
-
-    # gunicorn's master handles SIGINT/SIGTERM by stopping its workers and returning here
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        PaperlensServer().run()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    run(settings)
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8420
     workers: int = 2
+    threads: int = 8  # per worker: requests the app runs at once (slow clients hold none)
     key_prefix: str = "pl"
     public_read: bool | None = None  # None: open on loopback, token needed elsewhere
     cors_origins: list[str] = field(default_factory=list)
@@ -35,6 +36,7 @@ class Settings:
     rate_limit: str = "600/minute"
     redis_timeout: float = 5.0
     index_refresh_seconds: float = 0.5
+    trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser()
@@ -61,7 +63,7 @@ class Settings:
         env = os.environ if env is None else env
         values: dict = {}
         converters = {
-            "port": int, "workers": int, "max_body_bytes": int, "related_cache_ttl": int,
+            "port": int, "workers": int, "threads": int, "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int,
             "redis_timeout": float, "index_refresh_seconds": float,
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
             "data_dir": Path, "index_dir": Path,

@@ -7,7 +7,6 @@ import logging
 import pytest
 import redis
 
-from paperlens.api.limits import storage_uri
 from paperlens.app import create_app
 from paperlens.settings import Settings
 from paperlens.store.keys import Keys
@@ -171,9 +170,3 @@ def test_invalid_tokens_share_the_address_budget(settings, store):
 def test_rate_limit_comes_from_the_environment():
     assert Settings.from_env({"PAPERLENS_RATE_LIMIT": "10/second"}).rate_limit == "10/second"
     assert Settings.from_env({}).rate_limit == "600/minute"
-
-
-def test_limiter_storage_uri_uses_the_limits_package_names():
-    assert storage_uri("unix:///data/redis.sock") == "redis+unix:///data/redis.sock"
-    assert storage_uri("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
-    assert storage_uri("rediss://h:1/0") == "rediss://h:1/0"

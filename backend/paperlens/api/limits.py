@@ -25,14 +25,6 @@ log = logging.getLogger(__name__)
 EXEMPT_ENDPOINTS = {"health.health", "api-docs.openapi_json"}
 
 
-def storage_uri(redis_url: str) -> str:
-    """The `limits` package's name for a Redis URL: it knows redis://, rediss:// and
-    redis+unix:///path (not unix:///path, which is what redis-py and the embedded server use)."""
-    if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url[len("unix://"):]
-    return redis_url
-
-
 def rate_key() -> str:
     """A valid token's hash, else the client address: an invalid token must not buy a fresh
     bucket per attempt."""
@@ -51,8 +43,9 @@ def init_limiter(app: Flask) -> Limiter:
         rate_key,
         app=app,
         application_limits=[settings.rate_limit],  # one budget across all routes, not one per route
-        storage_uri=storage_uri(services().store.url),
-        storage_options={"socket_timeout": settings.redis_timeout, "socket_connect_timeout": settings.redis_timeout},
+        # The limiter's own connections, with the store's timeouts and stall breaker
+        storage_uri="redis://",
+        storage_options={"connection_pool": services().store.limiter_pool()},
         key_prefix=f"{settings.key_prefix}:ratelimit",
         # A fixed window is one counter per token and minute: the cheapest check (about 15% more
         # cached answers per second than a sliding-window counter; "moving-window" keeps a list

@@ -12,7 +12,7 @@ from .keys import Keys
 from .library import ReadingList
 from .pairing import PairingCodes
 from .papers import PaperStore
-from .redis_client import connect
+from .redis_client import bytes_pool, connect
 from .tokens import TokenStore
 
 StoreUnavailable = redis.RedisError
@@ -38,6 +38,11 @@ class Store:
 
     def reading_list(self, user: str) -> ReadingList:
         return ReadingList(self._redis, self.keys, user)
+
+    def limiter_pool(self) -> redis.ConnectionPool:
+        """Connections for the rate limiter (the `limits` package reads bytes), with this store's
+        timeouts and stall breaker."""
+        return bytes_pool(self._redis)
 
     def is_persistent(self) -> bool | None:
         """Whether Redis keeps data across a restart (AOF or RDB snapshots on); None if it cannot tell."""

@@ -1,0 +1,33 @@
+"""The gunicorn worker class: uvicorn's asyncio worker with the guarded protocol, no access log
+(request lines carry the ids people browse), and proxy headers trusted only from the proxies the
+operator names (PAPERLENS_TRUSTED_PROXIES), so rate limits see real clients and nobody else can
+pick their own address with X-Forwarded-For."""
+
+from __future__ import annotations
+
+from uvicorn_worker import UvicornWorker
+
+from ..settings import Settings
+from .protocol import GuardedH11Protocol
+
+# h11 keeps at most this much of an incomplete request line and headers; a 5,000-character path
+# still reaches the app (and its JSON 404), a megabyte of headers does not.
+MAX_HEAD_BYTES = 64 * 1024
+
+
+class PaperlensWorker(UvicornWorker):
+    def __init__(self, *args, **kwargs):
+        proxies = Settings.from_env().trusted_proxies
+        self.CONFIG_KWARGS = {
+            "loop": "asyncio",
+            "http": GuardedH11Protocol,
+            "access_log": False,
+            "server_header": False,
+            "proxy_headers": bool(proxies),
+            "forwarded_allow_ips": proxies or None,
+            "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+        }
+        super().__init__(*args, **kwargs)
+        if not proxies:
+            # gunicorn hands its own default ("127.0.0.1,::1") to uvicorn; trust nobody instead
+            self.config.forwarded_allow_ips = []
