@@ -34,8 +34,9 @@ def nesting_depth(body: bytes) -> int:
 def refuse_deep_json() -> None:
     """before_request: a 400 for a JSON body nested deeper than MAX_DEPTH. Any body that starts like
     JSON is checked, whatever its Content-Type says (the library import reads JSON sent as text)."""
-    if not request.content_length:
-        return
+    size = request.content_length
+    if not size or (request.max_content_length is not None and size > request.max_content_length):
+        return  # empty, or the route answers 413 (a route that takes more calls this again after raising its limit)
     body = request.get_data(cache=True)
     if body.lstrip()[:1] not in (b"[", b"{"):
         return

