@@ -1,4 +1,4 @@
-"""The `paperlens` command: serve, ingest, reindex, token.
+"""The `paperlens` command: serve, ingest, reindex, token, export; sync and feeds (sync/commands.py).
 
 Every command reads the same Settings as the server (PAPERLENS_* variables), so a command run
 beside a running `paperlens serve` talks to the same Redis and index folder.
@@ -22,6 +22,7 @@ from .corpus.paper import Paper
 from .library.export import FORMATS as EXPORT_FORMATS
 from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
+from .sync.commands import COMMANDS as SYNC_COMMANDS
 
 DEMO_CORPUS = Path(__file__).parent / "data" / "hf-daily-papers-demo.txt"
 FIRST_RUN_TOKEN = "local"  # the name and user of the token `paperlens serve` makes on its first run
@@ -53,7 +54,8 @@ def main(verbose: bool) -> None:
 @click.option("--summaries", is_flag=True, help="Also compute and cache every paper's summary.")
 @click.option("--no-index", is_flag=True, help="Do not rebuild the index snapshot afterwards.")
 def ingest(paths, fmt, year, summaries, no_index):
-    """Add papers from files (JSONL, BEIR, arXiv OAI/Kaggle JSON, arXiv Atom XML, HF daily text).
+    """Add papers from files (JSONL, BEIR, arXiv OAI/Kaggle JSON, arXiv Atom XML, arXiv OAI-PMH XML,
+    HF daily text or JSON, bioRxiv JSON).
 
     PATH may be '-' for stdin; .gz files are read directly. Papers already stored are merged."""
     settings = _settings()
@@ -298,6 +300,10 @@ def export(user, fmt, tag, output):
     else:
         Path(output).write_text(text, encoding="utf-8")
     click.echo(f"exported {len(items)} entries of {user!r}", err=True)
+
+
+for _command in SYNC_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

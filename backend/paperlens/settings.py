@@ -37,6 +37,14 @@ class Settings:
     redis_timeout: float = 5.0
     index_refresh_seconds: float = 0.5
     trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
+    # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
+    hf_api_url: str = "https://huggingface.co/api"
+    biorxiv_api_url: str = "https://api.biorxiv.org"
+    sync_delay: float = 3.0
+    sync_timeout: float = 60.0
+    contact: str | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser()
@@ -64,7 +72,7 @@ class Settings:
         values: dict = {}
         converters = {
             "port": int, "workers": int, "threads": int, "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int,
-            "redis_timeout": float, "index_refresh_seconds": float,
+            "redis_timeout": float, "index_refresh_seconds": float, "sync_delay": float, "sync_timeout": float,
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
             "data_dir": Path, "index_dir": Path,
         }

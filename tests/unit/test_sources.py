@@ -41,9 +41,9 @@ def test_detection_skips_a_broken_first_line_and_reads_the_first_good_object():
 
 
 def test_detection_refuses_unknown_input_with_a_message_naming_the_formats():
-    with pytest.raises(UnknownFormat, match="cannot tell the format.*jsonl, beir, arxiv-oai, arxiv-atom, hf-daily"):
+    with pytest.raises(UnknownFormat, match="cannot tell the format.*jsonl, beir, arxiv-oai, arxiv-atom, arxiv-oai-pmh, hf-daily, hf-daily-json, biorxiv"):
         detect_format("id,title\n1,Something\n")
-    with pytest.raises(UnknownFormat, match="not an Atom feed"):
+    with pytest.raises(UnknownFormat, match="neither an Atom feed.*nor OAI-PMH"):
         detect_format('<?xml version="1.0"?><rss version="2.0"></rss>')
     with pytest.raises(UnknownFormat, match="match no known format"):
         detect_format('{"name": "not a paper"}\n')

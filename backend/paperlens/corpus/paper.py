@@ -124,6 +124,9 @@ class Paper:
     source_id: str | None = None
     categories: list[str] = field(default_factory=list)
     upvotes: int | None = None
+    # When the version this text is from was made (arXiv/bioRxiv version date, YYYY-MM-DD): a record
+    # with a later one is a newer version, and its text replaces the stored one.
+    updated: str | None = None
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -167,7 +170,9 @@ class Paper:
 
 def merge(old: Paper, new: Paper) -> Paper:
     """The same paper seen twice: keep the richer value of each field, and keep the old id so
-    reading lists and cached lists that name it stay valid."""
+    reading lists and cached lists that name it stay valid. When both records say which version
+    they are (`updated`) and the new one is later, its text wins instead: a revised abstract may
+    well be shorter."""
 
     def richer(a, b):
         if not a:
@@ -180,18 +185,23 @@ def merge(old: Paper, new: Paper) -> Paper:
             return b if len(b) > len(a) else a
         return a
 
+    def text(a, b):
+        return (b or a) if newer else richer(a, b)
+
+    newer = bool(old.updated and new.updated and new.updated > old.updated)
     merged = Paper(
-        title=richer(old.title, new.title),
-        abstract=richer(old.abstract, new.abstract),
-        authors=richer(old.authors, new.authors),
+        title=text(old.title, new.title),
+        abstract=text(old.abstract, new.abstract),
+        authors=text(old.authors, new.authors),
         arxiv_id=old.arxiv_id or new.arxiv_id,
         doi=old.doi or new.doi,
         published=_more_precise_date(old.published, new.published),
         url=old.url or new.url,
         source=old.source,
         source_id=old.source_id or new.source_id,
-        categories=richer(old.categories, new.categories),
+        categories=text(old.categories, new.categories),
         upvotes=max(filter(None, [old.upvotes, new.upvotes]), default=None),
+        updated=max(filter(None, [old.updated, new.updated]), default=None),
     )
     merged.id = old.id
     return merged

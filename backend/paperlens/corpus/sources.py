@@ -16,6 +16,8 @@ from .paper import Paper
 HEAD_SIZE = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 AUTHOR_COUNT = re.compile(r"^[•*\-\s]*\d+\s+authors?\s*$", re.M)
+HF_DAILY_JSON = re.compile(r'^\[\s*(\]|\{\s*"paper"\s*:)')
+BIORXIV_JSON = re.compile(r'^\{\s*"(messages|collection)"\s*:')
 
 
 class UnknownFormat(ValueError):
@@ -28,11 +30,17 @@ def detect_format(head: str) -> str:
     if text.startswith("<"):
         if "http://www.w3.org/2005/Atom" in text and "<feed" in text:
             return "arxiv-atom"
-        raise UnknownFormat("the input is XML but not an Atom feed (expected the arXiv API's Atom XML)")
+        if "http://www.openarchives.org/OAI/2.0/" in text and "<OAI-PMH" in text:
+            return "arxiv-oai-pmh"
+        raise UnknownFormat("the input is XML but neither an Atom feed (the arXiv API) nor OAI-PMH (arXiv's OAI)")
+    if text.startswith("[") and HF_DAILY_JSON.match(text):
+        return "hf-daily-json"
     if text.startswith("{"):
         keys = first_object_keys(text)
         if keys is not None:
             return format_of_keys(keys)
+        if BIORXIV_JSON.search(text):  # one JSON document over several lines
+            return "biorxiv"
     if "Daily Papers" in text or AUTHOR_COUNT.search(text):
         return "hf-daily"
     first_line = text.split("\n", 1)[0][:80]
@@ -55,6 +63,8 @@ def first_object_keys(text: str) -> dict | None:
 
 
 def format_of_keys(obj: dict) -> str:
+    if "messages" in obj and "collection" in obj:
+        return "biorxiv"
     if "_id" in obj and "text" in obj:
         return "beir"
     oai_marks = ("update_date" in obj or "versions" in obj or "authors_parsed" in obj

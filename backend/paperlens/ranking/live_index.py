@@ -118,7 +118,7 @@ class LiveIndex:
         if any(kind == "u" for _, kind, _ in entries):
             # An indexed paper's text changed: only a rebuild gives its new postings.
             self._fold_in_background()
-        new = [paper for _, kind, paper in entries if kind == "a" and paper is not None]
+        new = list(first_additions(entries, indexed=lambda paper_id: view.papers.doc_of(paper_id) >= 0))
         position = entries[-1][0] + 1 if entries else view.log_position
         if not new:
             # Only the version moved (a merge that kept the indexed text, or a changed text that the
@@ -165,11 +165,16 @@ class LiveIndex:
         started = time.monotonic()
         version = self.store.version()
         records, texts, position = [], [], 0
-        for pos, kind, paper in self.store.iter_logged(0):
-            position = pos + 1
-            if kind == "a" and paper is not None:
-                records.append(paper_record(paper))
-                texts.append(paper.indexed_text)
+
+        def logged():
+            nonlocal position
+            for entry in self.store.iter_logged(0):
+                position = entry[0] + 1
+                yield entry
+
+        for paper in first_additions(logged()):
+            records.append(paper_record(paper))
+            texts.append(paper.indexed_text)
         index = Index.build(texts, corpus_version=version, log_position=position)
         path = snapshot.save(index, PaperTable.from_json(records), self.folder)
         log.info("built index snapshot %s: %d papers in %.1f s", path.name, index.n_docs, time.monotonic() - started)
@@ -211,6 +216,16 @@ class LiveIndex:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def first_additions(entries, indexed=lambda paper_id: False):
+    """The papers the log's 'a' entries add, each once and only if not `indexed` yet: a paper can be
+    logged twice when a writer died mid-add and the next add of it finished the job."""
+    seen = set()
+    for _, kind, paper in entries:
+        if kind == "a" and paper is not None and paper.id not in seen and not indexed(paper.id):
+            seen.add(paper.id)
+            yield paper
 
 
 def _log_position(path: Path) -> int:

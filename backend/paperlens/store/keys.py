@@ -1,7 +1,8 @@
 """Every Redis key Paperlens uses, built in one place.
 
 All keys share a prefix. Keys of one user carry the hash tag {u:<user>} so a user's list lives in
-one Redis Cluster slot and can be changed atomically; corpus bookkeeping keys share {corpus}.
+one Redis Cluster slot and can be changed atomically; corpus bookkeeping keys share {corpus}, and
+every key of the sync feeds (definitions, schedule, status, checkpoints, the lock) shares {feeds}.
 Library keys never carry a TTL and never share the cache's key space.
 """
 
@@ -35,6 +36,38 @@ class Keys:
     @property
     def corpus_count(self) -> str:
         return f"{self.prefix}:{{corpus}}:count"
+
+    # -- sync feeds (one hash slot: a feed's definition, schedule and status change together) ------
+    def feeds(self, part: str) -> str:
+        return f"{self.prefix}:{{feeds}}:{part}"
+
+    @property
+    def feed_definitions(self) -> str:
+        """Hash: feed id -> JSON {kind, options, every, created}."""
+        return self.feeds("defs")
+
+    @property
+    def feed_next_id(self) -> str:
+        return self.feeds("next-id")
+
+    @property
+    def feed_schedule(self) -> str:
+        """Sorted set: feed id -> when it is next due (seconds since the epoch)."""
+        return self.feeds("due")
+
+    def feed_status(self, feed_id: str) -> str:
+        """Hash: last run's start, end, papers added and error; total added; running since."""
+        return self.feeds(f"status:{feed_id}")
+
+    def sync_checkpoint(self, source_key: str) -> str:
+        """JSON: where a source's sync resumes (shared by every feed and one-off sync with the same
+        kind and options)."""
+        return self.feeds(f"checkpoint:{source_key}")
+
+    @property
+    def sync_lock(self) -> str:
+        """One sync at a time across every process sharing this Redis: the holder, with a lease."""
+        return self.feeds("lock")
 
     # -- cache (may be flushed or evicted at any time) ----------------------------------------
     def cache(self, kind: str, *parts: str) -> str:

@@ -128,32 +128,48 @@ class PaperStore:
                 status = "unchanged" if final.to_dict() == old.to_dict() else "merged"
                 finals[key] = (final, old, status)
 
-        # Claim new ids with SET NX: when another writer stored the same paper a moment ago, the
-        # paper goes round again as a merge instead of being logged (and indexed) twice.
+        # Claim new ids with SET NX. A claim that fails means the paper is stored: either another
+        # writer added it a moment ago (its aliases exist: it goes round again as a merge), or a
+        # writer claimed it and died before finishing (no alias yet): this add finishes it.
         new_keys = [k for k in keys if finals[k][2] == "added"]
         pipe = self.r.pipeline(transaction=False)
         for key in new_keys:
             final = finals[key][0]
             pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False), nx=True)
         lost = [k for k, ok in zip(new_keys, pipe.execute()) if not ok]
-        for key in lost:
-            again = self._add_chunk([unique[key]])[0]
-            results[key] = again
-            del finals[key]
+        if lost:
+            pipe = self.r.pipeline(transaction=False)
+            for key in lost:
+                pipe.get(self.keys.alias(finals[key][0].id))
+                pipe.get(self.keys.paper(finals[key][0].id))
+            found = pipe.execute()
+            again = []
+            for key, alias, raw in zip(lost, found[::2], found[1::2]):
+                if alias or raw is None:
+                    again.append(key)
+                    del finals[key]
+                else:
+                    claimed = _decode(raw)
+                    finals[key] = (merge(claimed, finals[key][0]), claimed, "finish")
+            for key, stored in zip(again, self._add_chunk([unique[k] for k in again])):
+                results[key] = stored
 
-        pipe = self.r.pipeline(transaction=False)
+        # One transaction finishes every paper of the chunk: its log entry, aliases, the count and
+        # the version land together or not at all, so a writer killed at any point leaves either a
+        # finished paper or a bare claim that the next add of it finishes.
+        pipe = self.r.pipeline(transaction=True)
         added = 0
         changed = False
         for key, (final, old, status) in finals.items():
-            results[key] = Stored(final.id, status)
+            results[key] = Stored(final.id, "added" if status == "finish" else status)
             if status == "unchanged":
                 continue
             changed = True
-            if status == "merged":
+            if status == "merged" or (status == "finish" and final.to_dict() != old.to_dict()):
                 pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False))
             for a in {final.id, *final.aliases()}:
                 pipe.set(self.keys.alias(a), final.id, nx=True)
-            if status == "added":
+            if status in ("added", "finish"):
                 pipe.rpush(self.keys.corpus_log, f"a:{final.id}")
                 added += 1
             elif final.indexed_text != old.indexed_text:

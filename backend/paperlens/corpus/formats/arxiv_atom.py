@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
-import re
+import io
+from dataclasses import dataclass, field
 from typing import Iterator, TextIO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, ParseError
 
-from ..paper import Paper
-from .records import BadRecord, Record, Skipped, iso_date
+from ..paper import Paper, clean_arxiv_id
+from .records import BadRecord, MalformedPage, Record, Skipped, iso_date
+from .safe_xml import CHUNK, ForbiddenDeclaration, iter_elements  # noqa: F401  (CHUNK: tests pad by it)
 
 NAME = "arxiv-atom"
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
-CHUNK = 64 * 1024
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+API_ERROR = "arXiv API error: "
 
 
-class ForbiddenDeclaration(Exception):
-    """The input declares a DOCTYPE or ENTITY. An arXiv feed never does; a hostile file does it to
-    make the parser expand entities (billion laughs) or read local files (external entities)."""
+@dataclass
+class AtomPage:
+    """One response of the arXiv API read whole: its records, the total the query matches, and the
+    message of its error entry when the query was refused."""
 
-    def __init__(self, kind: str, line: int):
-        super().__init__(f"the XML declares a {kind}, which is refused: entities are never expanded")
-        self.line = line
+    records: list[Record] = field(default_factory=list)
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (arXiv id, <published>) of each record
+    total: int | None = None
+    error: str | None = None
 
 
 def parse(stream: TextIO, **_options) -> Iterator[Record]:
-    number = 0
-    root = None
     try:
-        for event, element in iterparse(GuardedReader(stream), events=("start", "end")):
-            if root is None:
-                root = element
-            if event != "end" or element.tag != f"{ATOM}entry":
-                continue
-            number += 1
-            yield to_record(element, number)
-            # An entry is done with once read; emptying the feed keeps memory flat on feeds of any size.
-            root.clear()
+        yield from _records(stream, AtomPage())
     except ForbiddenDeclaration as err:
         yield Skipped(f"line {err.line}", str(err))
     except ParseError as err:
@@ -45,26 +40,30 @@ def parse(stream: TextIO, **_options) -> Iterator[Record]:
         yield Skipped(f"line {line}, column {column}", f"malformed XML, stopped reading: {err}")
 
 
-class GuardedReader:
-    """Hands the XML parser the text chunk by chunk, refusing any chunk that declares a DOCTYPE or
-    ENTITY, so the parser never sees one and cannot expand it."""
+def read_page(text: str) -> AtomPage:
+    """A whole response body; a body that is not a complete, well-formed feed raises MalformedPage
+    rather than giving the entries before the break."""
+    page = AtomPage()
+    try:
+        page.records = list(_records(io.StringIO(text), page))
+    except (ForbiddenDeclaration, ParseError) as err:
+        raise MalformedPage(f"not a complete Atom feed: {err}") from None
+    return page
 
-    DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)\b")
 
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-        self.tail = ""  # the end of the previous chunk, so a declaration split across chunks is still seen
-        self.line = 1  # line the next chunk starts on, to say where a declaration is
-
-    def read(self, _size: int = -1) -> str:
-        chunk = self.stream.read(CHUNK)
-        found = self.DECLARATION.search(self.tail + chunk)
-        if found:
-            before = chunk[: max(0, found.start() - len(self.tail))]
-            raise ForbiddenDeclaration(found.group(1), self.line + before.count("\n"))
-        self.tail = chunk[-16:]
-        self.line += chunk.count("\n")
-        return chunk
+def _records(stream: TextIO, page: AtomPage) -> Iterator[Record]:
+    number = 0
+    for element in iter_elements(stream, {f"{ATOM}entry", f"{OPENSEARCH}totalResults"}):
+        if element.tag == f"{OPENSEARCH}totalResults":
+            page.total = int(element.text) if (element.text or "").strip().isdigit() else None
+            continue
+        number += 1
+        record = to_record(element, number)
+        entry_id = child_text(element, "id")
+        page.entries.append((clean_arxiv_id(entry_id) or entry_id, child_text(element, "published")))
+        if isinstance(record, Skipped) and record.reason.startswith(API_ERROR):
+            page.error = record.reason.removeprefix(API_ERROR)
+        yield record
 
 
 def to_record(entry: Element, number: int) -> Record:
@@ -73,7 +72,7 @@ def to_record(entry: Element, number: int) -> Record:
     summary = child_text(entry, "summary")
     if "/api/errors" in entry_id:
         # A bad query comes back as a feed with one "Error" entry whose summary says what was wrong.
-        return Skipped(f"entry {number}", f"arXiv API error: {summary}")
+        return Skipped(f"entry {number}", f"{API_ERROR}{summary}")
     if not title.strip():
         return Skipped(f"entry {number}", "no title")
     try:
@@ -91,7 +90,16 @@ def to_record(entry: Element, number: int) -> Record:
         source=NAME,
         source_id=entry_id.rstrip("/").rsplit("/abs/", 1)[-1] or None,
         categories=categories(entry),
+        updated=version_date(entry),
     )
+
+
+def version_date(entry: Element) -> str | None:
+    """The day the version this entry describes was made (its <updated>), None when unreadable."""
+    try:
+        return iso_date(child_text(entry, "updated"), "updated")
+    except BadRecord:
+        return None
 
 
 def child_text(entry: Element, name: str, namespace: str = ATOM) -> str:

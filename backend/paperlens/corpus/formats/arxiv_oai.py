@@ -29,17 +29,18 @@ def parse(stream: TextIO, **_options) -> Iterator[Record]:
 def to_paper(obj: dict) -> Paper:
     arxiv_id = identifier(obj, "id")
     doi = text(obj, "doi")
+    updated = iso_date(text(obj, "update_date"), "update_date")
     return Paper(
         title=required_title(obj),
         abstract=text(obj, "abstract") or "",
         authors=parsed_authors(obj) or author_list(obj),
         arxiv_id=arxiv_id,
-        # The snapshot puts every DOI of a paper in one space-separated string; the first is the paper's.
-        doi=doi.split()[0] if doi and doi.strip() else None,
-        published=first_version_date(obj) or iso_date(text(obj, "update_date"), "update_date"),
+        doi=first_doi(doi),
+        published=first_version_date(obj) or updated,
         source=NAME,
         source_id=arxiv_id,
         categories=word_list(obj, "categories"),
+        updated=updated,
     )
 
 
@@ -69,7 +70,17 @@ def first_version_date(obj: dict) -> str | None:
     created = first.get("created")
     if not isinstance(created, str):
         return None
+    return rfc2822_day(created, "versions created")
+
+
+def first_doi(dois: str | None) -> str | None:
+    """arXiv puts every DOI of a paper in one space-separated field; the first is the paper's."""
+    return dois.split()[0] if dois and dois.strip() else None
+
+
+def rfc2822_day(value: str, what: str = "version date") -> str:
+    """arXiv's version dates ("Mon, 2 Apr 2007 19:18:42 GMT") as YYYY-MM-DD."""
     try:
-        return parsedate_to_datetime(created).date().isoformat()
+        return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError):
-        raise BadRecord(f"versions created is not a date: {created[:40]!r}") from None
+        raise BadRecord(f"{what} is not a date: {value[:40]!r}") from None

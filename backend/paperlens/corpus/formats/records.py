@@ -25,6 +25,11 @@ class BadRecord(ValueError):
     """Raised while converting one record; its message is the reason the user sees."""
 
 
+class MalformedPage(ValueError):
+    """A response body that is not one whole, well-formed page of its format (cut off, not XML or
+    JSON, the wrong shape): the whole page is refused, never half of it taken."""
+
+
 def json_records(stream: TextIO, to_paper: Callable[[dict], Paper]) -> Iterator[Record]:
     """One JSON object per line -> to_paper(object). A bad line becomes a Skipped and the next line loads."""
     for number, line in enumerate(stream, 1):
@@ -128,3 +133,25 @@ def iso_date(value: str | None, key: str = "published") -> str | None:
     if month and not 1 <= int(month) <= 12 or day and not 1 <= int(day) <= 31:
         raise BadRecord(f"{key} is not a valid date: {value[:40]!r}")
     return "-".join(part for part in (year, month, day) if part)
+
+
+def json_document(text: str):
+    """A whole JSON response body; anything that is not one complete JSON document (cut off, not
+    JSON, nested deeper than the parser's recursion limit) raises MalformedPage."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise MalformedPage(f"not a complete JSON document: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:
+        raise MalformedPage("JSON nested too deeply") from None
+
+
+def whole_page(stream: TextIO, read_page: Callable[[str], object]) -> Iterator[Record]:
+    """parse() for a format that is read a whole page at a time: the page's records, or one Skipped
+    saying why the input is not a page."""
+    try:
+        page = read_page(stream.read())
+    except MalformedPage as err:
+        yield Skipped("input", str(err))
+        return
+    yield from page.records

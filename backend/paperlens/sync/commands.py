@@ -1,0 +1,278 @@
+"""`paperlens sync ...` (fetch once) and `paperlens feeds ...` (follow on a schedule): the command
+groups the main `paperlens` command registers."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+
+import click
+
+from .polite_http import Stopped, UpstreamError
+from .sources import SOURCES, SyncFailed, checked_options
+
+# Each kind's options, declared once for `sync KIND` and `feeds add KIND`.
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+KIND_OPTIONS = {
+    "arxiv": [
+        click.option("--category", "category", multiple=True, metavar="CAT",
+                     help="An arXiv category (cs.CL, hep-th, ...); repeat for several."),
+        click.option("--query", metavar="Q", help="arXiv search syntax, e.g. 'abs:\"diffusion model\"'."),
+        click.option("--since", type=DATE, help="Stop at papers submitted before this day."),
+        click.option("--max", "max", type=click.IntRange(1, 1_000_000), help="Stop after this many papers."),
+    ],
+    "oai": [
+        click.option("--set", "set", metavar="SET", help="An arXiv OAI set: cs, math, physics:hep-th, ..."),
+        click.option("--from", "from", type=DATE, help="Records (re)announced on or after this day."),
+        click.option("--until", type=DATE, help="Records (re)announced on or before this day."),
+    ],
+    "hf-daily": [
+        click.option("--date", type=DATE, help="One day's list."),
+        click.option("--since", type=DATE, help="Every day's list from this day to today."),
+    ],
+    "biorxiv": [
+        click.option("--server", type=click.Choice(["biorxiv", "medrxiv"]), default="biorxiv", show_default=True),
+        click.option("--from", "from", type=DATE, help="Versions posted on or after this day."),
+        click.option("--until", type=DATE, help="Versions posted on or before this day (default: today)."),
+    ],
+}
+KIND_HELP = {
+    "arxiv": "The arXiv API: newest submissions first, for categories and/or a query.",
+    "oai": "arXiv OAI-PMH: every record of a set in a date range (a category's back catalogue).",
+    "hf-daily": "Hugging Face Daily Papers, one day's list per request (upvotes kept).",
+    "biorxiv": "bioRxiv or medRxiv: every version posted in a date range, the newest per DOI.",
+}
+
+
+def _options(kind: str, given: dict) -> dict:
+    raw = {name: value.date() if isinstance(value, datetime) else value for name, value in given.items()}
+    try:
+        return checked_options(kind, raw)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _with_options(kind: str):
+    def decorate(command):
+        for option in reversed(KIND_OPTIONS[kind]):
+            command = option(command)
+        return command
+    return decorate
+
+
+def _context():
+    """The settings, stores and syncer a command works with."""
+    from ..settings import Settings
+    from ..store.feeds import FeedStore
+    from ..store.keys import Keys
+    from ..store.papers import PaperStore
+    from ..store.redis_client import connect
+    from .runner import Syncer
+
+    settings = Settings.from_env()
+    client = connect(settings)
+    keys = Keys(settings.key_prefix)
+    feeds = FeedStore(client, keys)
+    return feeds, Syncer(settings, PaperStore(client, keys), feeds)
+
+
+def describe(kind: str, options: dict) -> str:
+    parts = [f"{name}={','.join(value) if isinstance(value, list) else value}" for name, value in options.items()]
+    return " ".join([kind, *parts])
+
+
+class Progress:
+    """One line on stderr, redrawn per page, when stderr is a terminal: a bar when the upstream
+    gives a total, else a running count."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.show = sys.stderr.isatty()
+        self.drawn = False
+
+    def __call__(self, counts, page) -> None:
+        if not self.show:
+            return
+        done = counts.fetched
+        if page.total:
+            share = min(1.0, done / page.total)
+            bar = "#" * int(share * 30)
+            line = f"{self.label} [{bar:<30}] {done:,}/{page.total:,}"
+        else:
+            line = f"{self.label}: {done:,} fetched"
+        click.echo(f"\r{line}  (added {counts.added:,}, merged {counts.merged:,})\033[K", nl=False, err=True)
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            click.echo(err=True)
+
+
+def _locked(feeds, role: str):
+    from .lock import SyncLock, holder_name
+
+    lock = SyncLock(feeds, holder_name(role))
+    lock.acquire(wait=True, on_wait=lambda holder: click.echo(f"waiting for another sync to finish ({holder})", err=True))
+    return lock
+
+
+# -- paperlens sync ------------------------------------------------------------------------------
+@click.group("sync", invoke_without_command=True)
+@click.pass_context
+def sync(ctx):
+    """Fetch new papers once: `paperlens sync KIND [options]`, or every saved feed with no KIND.
+
+    Papers go through the same merge as `paperlens ingest`; a sync that is interrupted resumes
+    where it stopped when run again."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .schedule import Scheduler
+
+    feeds, syncer = _context()
+    saved = feeds.list()
+    if not saved:
+        click.echo("no saved feeds; add one with `paperlens feeds add KIND ... --every 6h`")
+        return
+    failed = 0
+    with _locked(feeds, "paperlens sync") as lock:
+        scheduler = Scheduler(syncer, feeds, lock.holder, lease=lock.lease)
+        for feed in saved:
+            label = f"feed {feed.id} ({describe(feed.kind, feed.options)})"
+            progress = Progress(label)
+            run = scheduler.run_feed(feed, lock, on_page=progress)
+            progress.end()
+            click.echo(f"{label}: {run.counts.line()}" + (f"; failed: {run.error}" if run.error else ""))
+            failed += run.error is not None
+    if failed:
+        raise click.ClickException(f"{failed} of {len(saved)} feeds failed (see above)")
+
+
+def _sync_command(kind: str):
+    @sync.command(kind, help=KIND_HELP[kind])
+    @_with_options(kind)
+    def command(**given):
+        options = _options(kind, given)
+        feeds, syncer = _context()
+        label = describe(kind, options)
+        progress = Progress(label)
+        started = time.monotonic()
+        with _locked(feeds, "paperlens sync") as lock:
+            counts = None
+
+            def on_page(now, page):
+                nonlocal counts
+                counts = now
+                progress(now, page)
+
+            try:
+                counts = syncer.run(kind, options, keep_going=lambda: lock.held, on_page=on_page)
+            except (UpstreamError, SyncFailed, Stopped) as exc:
+                progress.end()
+                if counts is not None:
+                    click.echo(f"{label}: {counts.line()} before it failed")
+                raise click.ClickException(f"{kind}: {exc}") from None
+            except KeyboardInterrupt:
+                progress.end()
+                click.echo(f"{label}: interrupted; run it again to resume", err=True)
+                sys.exit(130)
+        progress.end()
+        click.echo(f"{label}: {counts.line()} in {time.monotonic() - started:.1f} s")
+
+    return command
+
+
+for _kind in SOURCES:
+    _sync_command(_kind)
+
+
+# -- paperlens feeds -----------------------------------------------------------------------------
+@click.group("feeds")
+def feeds_group():
+    """Follow sources on a schedule: `paperlens serve` runs each saved feed when it is due."""
+
+
+@feeds_group.group("add")
+def feeds_add():
+    """Save a feed: KIND [the options of `paperlens sync KIND`] --every DURATION (30s, 15m, 6h, 1d)."""
+
+
+def _add_command(kind: str):
+    @feeds_add.command(kind, help=f"{KIND_HELP[kind]} Runs every DURATION.")
+    @_with_options(kind)
+    @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
+    def command(every, **given):
+        from ..store.feeds import FeedExists
+        from .schedule import format_every, parse_every
+
+        options = _options(kind, given)
+        try:
+            seconds = parse_every(every)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        feeds, _ = _context()
+        try:
+            feed = feeds.add(kind, options, seconds)
+        except FeedExists as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"feed {feed.id}: {describe(kind, options)}, every {format_every(seconds)}; "
+                   "it runs now while `paperlens serve` runs (or with `paperlens sync`)")
+
+    return command
+
+
+for _kind in SOURCES:
+    _add_command(_kind)
+
+
+@feeds_group.command("list")
+def feeds_list():
+    """Every feed: options, last run, papers added, next run, last error."""
+    from .schedule import format_every
+
+    feeds, _ = _context()
+    saved = feeds.list()
+    if not saved:
+        click.echo("no saved feeds")
+        return
+    for feed in saved:
+        status = feeds.status(feed.id)
+        click.echo(f"{feed.id}\t{describe(feed.kind, feed.options)}\tevery {format_every(feed.every)}")
+        click.echo(f"\t{status_line(status, feeds.next_run(feed.id))}")
+
+
+def status_line(status: dict, next_run: float | None) -> str:
+    import json
+
+    parts = []
+    if status.get("running_since"):
+        parts.append(f"running since {_when(float(status['running_since']))}")
+    if status.get("last_finished"):
+        counts = json.loads(status.get("last_counts") or "{}")
+        seconds = float(status["last_finished"]) - float(status["last_started"])
+        parts.append(f"last run {_when(float(status['last_started']))} ({seconds:.0f} s): "
+                     f"added {counts.get('added', 0):,}, merged {counts.get('merged', 0):,}")
+    else:
+        parts.append("not run yet")
+    parts.append(f"{int(status.get('added_total', 0)):,} added in all")
+    if next_run is not None:
+        parts.append(f"next run {_when(next_run)}")
+    parts.append(f"last error: {status['last_error']}" if status.get("last_error") else "no error")
+    return " · ".join(parts)
+
+
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@feeds_group.command("remove")
+@click.argument("feed_id")
+def feeds_remove(feed_id):
+    """Stop following feed ID (a run under way stops after its current page)."""
+    feeds, _ = _context()
+    if not feeds.remove(feed_id):
+        raise click.ClickException(f"no feed {feed_id!r}; `paperlens feeds list` shows them")
+    click.echo(f"removed feed {feed_id}")
+
+
+COMMANDS = [sync, feeds_group]

@@ -1,0 +1,56 @@
+"""bioRxiv and medRxiv ({BIORXIV}/details/{server}/{from}/{until}/{cursor}): every version posted in a
+date range, 100 per page, paged by the cursor until messages' total; the newest version of a DOI
+wins. The next run starts from the last day of this one (a day's postings grow until it is over)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterator
+
+from ...corpus.formats import biorxiv as biorxiv_json
+from ..polite_http import Response, Upstream
+from .contract import Page, day, later, only, page_of, refused
+
+KIND = "biorxiv"
+URL_SETTING = "biorxiv_api_url"
+SERVERS = ("biorxiv", "medrxiv")
+FIRST_RUN_DAYS = 7
+
+
+def options(raw: dict) -> dict:
+    found = only(raw, {"server", "from", "until"}, KIND)
+    server = found.get("server", "biorxiv")
+    if server not in SERVERS:
+        raise ValueError(f"server must be biorxiv or medrxiv, not {str(server)[:40]!r}")
+    checked = {"server": server}
+    for name in ("from", "until"):
+        if name in found:
+            checked[name] = day(found[name], name)
+    if checked.get("from") and checked.get("until") and checked["from"] > checked["until"]:
+        raise ValueError("from is after until")
+    return checked
+
+
+def read_details(response: Response) -> biorxiv_json.BiorxivPage:
+    if response.status != 200:
+        raise refused(response, "the bioRxiv API")
+    return biorxiv_json.read_page(response.text)
+
+
+def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: str, today: date) -> Iterator[Page]:
+    """Checkpoint: {"from": the day the next run starts at, "run": {"from", "until", "cursor"} while
+    a run is under way}."""
+    checkpoint = checkpoint or {}
+    run = checkpoint.get("run")
+    if run is None:
+        start = later(options.get("from"), checkpoint.get("from")) or (today - timedelta(days=FIRST_RUN_DAYS)).isoformat()
+        run = {"from": start, "until": options.get("until") or today.isoformat(), "cursor": 0}
+    while True:
+        url = f"{base_url.rstrip('/')}/details/{options['server']}/{run['from']}/{run['until']}/{run['cursor']}"
+        page = upstream.get(url, None, read_details)
+        run["cursor"] += page.items
+        done = page.items == 0 or page.total is None or run["cursor"] >= page.total
+        checkpoint_now = {"from": run["until"]} if done else {"from": checkpoint.get("from"), "run": dict(run)}
+        yield page_of(page.records, checkpoint_now, total=page.total, fetched=page.items)
+        if done:
+            return

@@ -1,0 +1,76 @@
+"""What every source shares: the Page it yields, the failure it raises, the key its checkpoint is
+stored under, and the checks its options go through."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ...corpus.formats import Skipped
+from ...corpus.paper import Paper
+
+
+class SyncFailed(Exception):
+    """The upstream answered, but with a refusal or an error the sync cannot go past."""
+
+
+@dataclass
+class Page:
+    papers: list[Paper]
+    skipped: list[Skipped]
+    checkpoint: dict  # where the next run resumes once this page is stored
+    fetched: int = 0  # records this response contributed (papers, skipped and duplicates alike)
+    total: int | None = None  # records the whole sync will see, when the upstream says
+
+
+def page_of(records: list, checkpoint: dict, total: int | None = None, fetched: int | None = None) -> Page:
+    """A Page from a parser's records (Papers and Skipped), in their order; fetched defaults to
+    how many records there are."""
+    papers = [r for r in records if isinstance(r, Paper)]
+    skipped = [r for r in records if isinstance(r, Skipped)]
+    return Page(papers, skipped, checkpoint, fetched=len(records) if fetched is None else fetched, total=total)
+
+
+def refused(response, service: str) -> SyncFailed:
+    """The failure for an answer that is neither a page nor worth retrying (a 4xx)."""
+    snippet = " ".join(response.text.split())[:120]
+    return SyncFailed(f"{service} answered HTTP {response.status}" + (f": {snippet}" if snippet else ""))
+
+
+def source_key(kind: str, options: dict) -> str:
+    """Feeds and one-off syncs with the same kind and options share one checkpoint."""
+    canonical = json.dumps({"kind": kind, "options": options}, sort_keys=True)
+    return f"{kind}:{hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest()}"
+
+
+# -- option checks shared by the sources --------------------------------------------------------
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def day(value, name: str) -> str | None:
+    """A YYYY-MM-DD option (a date or a string), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str) or not DATE.match(value):
+        raise ValueError(f"{name} must be a date as YYYY-MM-DD, got {str(value)[:40]!r}")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} is not a valid date: {value!r}") from None
+
+
+def only(raw: dict, allowed: set[str], kind: str) -> dict:
+    unknown = sorted(k for k, v in raw.items() if k not in allowed and v not in (None, "", [], ()))
+    if unknown:
+        raise ValueError(f"{kind} takes {', '.join(sorted(allowed)) or 'no options'}; not {', '.join(unknown)}")
+    return {k: v for k, v in raw.items() if v not in (None, "", [], ())}
+
+
+def later(*days: str | None) -> str | None:
+    """The latest of some YYYY-MM-DD days (None when all are None)."""
+    return max((d for d in days if d), default=None)

@@ -1,0 +1,93 @@
+"""arXiv OAI-PMH (oaipmh.arxiv.org/oai): ListRecords in the arXiv metadata format for a set and a
+datestamp range, following resumptionTokens to the end. The bulk path: a category's whole history.
+A run cut short resumes with its token; a token arXiv no longer knows restarts from the last day
+completed. The next run starts from the newest datestamp the last one saw."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Iterator
+
+from ...corpus.formats import MalformedPage, arxiv_oai_pmh
+from ..polite_http import Response, Upstream
+from .contract import Page, SyncFailed, day, later, only, page_of, refused
+
+KIND = "oai"
+URL_SETTING = "arxiv_oai_url"
+METADATA_PREFIX = "arXiv"
+SET = re.compile(r"^[a-z][a-z\-]*(:[a-zA-Z\-]+)*$")  # cs, math, physics:hep-th
+RESTARTS = 3  # badResumptionToken more often than this in one run is not a stale token but a fault
+
+
+def options(raw: dict) -> dict:
+    found = only(raw, {"set", "from", "until"}, KIND)
+    checked = {}
+    if "set" in found:
+        if not isinstance(found["set"], str) or not SET.match(found["set"]):
+            raise ValueError(f"not an arXiv OAI set: {str(found['set'])[:40]!r} (they look like cs, math or physics:hep-th)")
+        checked["set"] = found["set"]
+    for name in ("from", "until"):
+        if name in found:
+            checked[name] = day(found[name], name)
+    if checked.get("from") and checked.get("until") and checked["from"] > checked["until"]:
+        raise ValueError("from is after until")
+    return checked
+
+
+def read_list(response: Response) -> arxiv_oai_pmh.OaiPage:
+    if response.status != 200:
+        raise refused(response, "arXiv OAI-PMH")
+    return arxiv_oai_pmh.read_page(response.text)
+
+
+def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: str, today: date) -> Iterator[Page]:
+    """Checkpoint: {"from": the day the next run starts at, "run": while a run is under way,
+    {"token", "from" (the run's), "resume_from", "sorted", "last", "newest"}}."""
+    checkpoint = checkpoint or {}
+    run = checkpoint.get("run") or fresh_run(later(options.get("from"), checkpoint.get("from")))
+    restarts = 0
+    while True:
+        if run["token"]:
+            params = {"verb": "ListRecords", "resumptionToken": run["token"]}
+        else:
+            params = {"verb": "ListRecords", "metadataPrefix": METADATA_PREFIX}
+            params.update({k: v for k, v in (("set", options.get("set")), ("from", run["resume_from"]),
+                                              ("until", options.get("until"))) if v})
+        page = upstream.get(base_url, params, read_list)
+        if page.error_code == "badResumptionToken" and run["token"] and restarts < RESTARTS:
+            restarts += 1
+            run["token"] = None  # expired (tokens live for a while): ask again from the last day completed
+            continue
+        if page.error_code == "noRecordsMatch":
+            yield page_of([], finished(run), total=0)
+            return
+        if page.error_code:
+            raise SyncFailed(f"arXiv OAI-PMH error {page.error_code}: {page.error_message}")
+        advance(run, page)
+        done = not run["token"]
+        yield page_of(page.records, finished(run) if done else {"from": checkpoint.get("from"), "run": dict(run)},
+                      total=page.complete_list_size)
+        if done:
+            return
+
+
+def fresh_run(start: str | None) -> dict:
+    return {"token": None, "from": start, "resume_from": start, "sorted": True, "last": None, "newest": None}
+
+
+def advance(run: dict, page: arxiv_oai_pmh.OaiPage) -> None:
+    """Move the run past a page. While datestamps come in order, every day before the last one
+    seen is complete, so a restart may begin at that day; otherwise only the run's own start is safe."""
+    for stamp in page.datestamps:
+        if run["last"] and stamp < run["last"]:
+            run["sorted"] = False
+        run["last"] = stamp
+        run["newest"] = max(run["newest"] or stamp, stamp)
+    run["resume_from"] = run["last"] if run["sorted"] and run["last"] else run["from"]
+    run["token"] = page.token or None
+
+
+def finished(run: dict) -> dict:
+    # The newest day is asked again next time: a day's records may still have been coming in.
+    return {"from": run["newest"] or run["from"]}
