@@ -171,8 +171,8 @@ class Paper:
 def merge(old: Paper, new: Paper) -> Paper:
     """The same paper seen twice: keep the richer value of each field, and keep the old id so
     reading lists and cached lists that name it stay valid. When both records say which version
-    they are (`updated`) and the new one is later, its text wins instead: a revised abstract may
-    well be shorter."""
+    they are (`updated`), the later version's text wins instead: a revised abstract may well be
+    shorter, and an old version arriving late must not undo a revision."""
 
     def richer(a, b):
         if not a:
@@ -186,9 +186,15 @@ def merge(old: Paper, new: Paper) -> Paper:
         return a
 
     def text(a, b):
-        return (b or a) if newer else richer(a, b)
+        if later is new:
+            return b or a
+        if later is old:
+            return a or b
+        return richer(a, b)
 
-    newer = bool(old.updated and new.updated and new.updated > old.updated)
+    later = None
+    if old.updated and new.updated and old.updated != new.updated:
+        later = new if new.updated > old.updated else old
     merged = Paper(
         title=text(old.title, new.title),
         abstract=text(old.abstract, new.abstract),
@@ -200,7 +206,7 @@ def merge(old: Paper, new: Paper) -> Paper:
         source=old.source,
         source_id=old.source_id or new.source_id,
         categories=text(old.categories, new.categories),
-        upvotes=max(filter(None, [old.upvotes, new.upvotes]), default=None),
+        upvotes=max((v for v in (old.upvotes, new.upvotes) if v is not None), default=None),  # 0 is a count too
         updated=max(filter(None, [old.updated, new.updated]), default=None),
     )
     merged.id = old.id

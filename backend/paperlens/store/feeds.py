@@ -15,6 +15,8 @@ from .keys import Keys
 # the lease runs out.
 RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+TAKE_OVER = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+             "return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class FeedStore:
         self.keys = keys
         self._renew = client.register_script(RENEW)
         self._release = client.register_script(RELEASE)
+        self._take_over = client.register_script(TAKE_OVER)
 
     # -- feeds ------------------------------------------------------------------------------------
     def add(self, kind: str, options: dict, every: int, now: float | None = None) -> Feed:
@@ -122,6 +125,10 @@ class FeedStore:
 
     def release_lock(self, holder: str) -> None:
         self._release(keys=[self.keys.sync_lock], args=[holder])
+
+    def take_over_lock(self, dead_holder: str, holder: str, lease_ms: int) -> bool:
+        """Take the lock from a holder known to be dead, if it still holds it."""
+        return bool(self._take_over(keys=[self.keys.sync_lock], args=[dead_holder, holder, lease_ms]))
 
     def lock_holder(self) -> str | None:
         return self.r.get(self.keys.sync_lock)

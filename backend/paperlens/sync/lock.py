@@ -1,14 +1,18 @@
 """One sync at a time across every process sharing the Redis: a lock with a lease, renewed by a
-thread while its holder runs, so a holder killed with -9 frees it when the lease runs out."""
+thread while its holder runs, so a holder killed with -9 frees it when the lease runs out. A holder
+that is a dead process on this very machine is taken over at once instead (a sync run again after a
+crash need not wait out the lease)."""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Callable
 
 import redis
@@ -20,9 +24,39 @@ log = logging.getLogger(__name__)
 LEASE = 30.0
 
 
+HOLDER = re.compile(r" \(pid (\d+)\) \[([^\]]+)\] #")
+
+
 def holder_name(role: str) -> str:
-    """Who holds the lock, as other processes will show it: 'paperlens serve on host (pid 12)'."""
-    return f"{role} on {socket.gethostname()} (pid {os.getpid()}) #{uuid.uuid4().hex[:6]}"
+    """Who holds the lock, as other processes will show it: 'paperlens serve on host (pid 12) [...] #ab12cd'."""
+    return f"{role} on {socket.gethostname()} (pid {os.getpid()}) [{process_namespace()}] #{uuid.uuid4().hex[:6]}"
+
+
+def process_namespace() -> str:
+    """This boot of this machine and this pid namespace: pids mean the same thing only within it."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot[:13]}/{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return f"unknown-{uuid.uuid4().hex}"  # never equal to another process's: never taken over
+
+
+def is_dead_here(holder: str) -> bool:
+    """True when the holder is a process of this machine's pid namespace that no longer runs."""
+    found = HOLDER.search(holder)
+    if not found or found.group(2) != process_namespace():
+        return False
+    pid = int(found.group(1))
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie (killed, not yet reaped) still answers kill(0)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 class SyncLock:
@@ -39,7 +73,7 @@ class SyncLock:
         """Take the lock; with wait, keep trying (telling on_wait who holds it) until it is free
         or `stop` is set."""
         told = None
-        while not self.feeds.acquire_lock(self.holder, int(self.lease * 1000)):
+        while not self._take():
             if not wait or (stop is not None and stop.is_set()):
                 return False
             holder = self.feeds.lock_holder()
@@ -56,6 +90,16 @@ class SyncLock:
         self._thread = threading.Thread(target=self._keep_renewing, name="paperlens-sync-lease", daemon=True)
         self._thread.start()
         return True
+
+    def _take(self) -> bool:
+        lease_ms = int(self.lease * 1000)
+        if self.feeds.acquire_lock(self.holder, lease_ms):
+            return True
+        holder = self.feeds.lock_holder()
+        if holder and is_dead_here(holder) and self.feeds.take_over_lock(holder, self.holder, lease_ms):
+            log.info("took the sync lock over from %s, which is no longer running", holder)
+            return True
+        return False
 
     @property
     def held(self) -> bool:
