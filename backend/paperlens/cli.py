@@ -198,6 +198,7 @@ def token_revoke(name):
 def serve(host, port, workers):
     """Run the API with gunicorn; with no PAPERLENS_REDIS_URL, on an embedded Redis."""
     from .store.embedded import ensure_embedded_redis, stop_embedded_redis
+    from .sync.schedule import start_syncer, stop_syncer
 
     settings = _settings(host=host, port=port, workers=workers)
     embedded = not settings.redis_url
@@ -205,6 +206,7 @@ def serve(host, port, workers):
         settings.redis_url = ensure_embedded_redis(settings.data_dir)
         click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
     os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
+    syncer = None
     try:
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
@@ -217,9 +219,13 @@ def serve(host, port, workers):
         if settings.on_loopback:
             _connect_link(svc, FIRST_RUN_TOKEN)
         svc.index.prepare()
+        syncer = start_syncer()  # its own process: syncing never holds a worker's GIL
+        click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
         click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
     finally:
+        if syncer is not None:
+            stop_syncer(syncer)
         if embedded:
             stop_embedded_redis()
             click.echo("embedded Redis stopped; data saved")

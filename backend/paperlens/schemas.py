@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from .corpus.paper import PAPER_ID, clean_arxiv_id, clean_doi, normalise_title, split_authors, valid_text
 from .library.export import FORMATS as EXPORT_FORMATS
 from .library.limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
+from .sync.sources import SOURCES
 
 MAX_K = 100
 MAX_QUERY = 2000
@@ -467,3 +468,64 @@ class SummarizeRequest(StrictSchema):
     def text_has_words(self, value, **kwargs):
         if not value.strip():
             raise ma.ValidationError("Text must contain something to summarise.")
+
+
+# -- feeds ----------------------------------------------------------------------------------------
+# The shape of a feed; what each kind accepts (and what is wrong with it) is checked by its sync source.
+FEED_KINDS = list(SOURCES)
+DAY = {"description": "YYYY-MM-DD"}
+
+
+class FeedOptionsSchema(StrictSchema):
+    category = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=50),
+                           metadata={"description": "arxiv: arXiv categories, e.g. [\"cs.CL\", \"cs.LG\"]"})
+    query = fields.String(validate=validate.Length(max=1000), metadata={"description": "arxiv: arXiv search syntax"})
+    since = fields.String(validate=validate.Length(max=10), metadata=DAY)
+    max = fields.Integer(validate=validate.Range(min=1, max=1_000_000), metadata={"description": "arxiv: stop after"})
+    set = fields.String(validate=validate.Length(max=100), metadata={"description": "oai: cs, math, physics:hep-th, ..."})
+    from_ = fields.String(data_key="from", validate=validate.Length(max=10), metadata=DAY)
+    until = fields.String(validate=validate.Length(max=10), metadata=DAY)
+    date = fields.String(validate=validate.Length(max=10), metadata=DAY)
+    server = fields.String(validate=validate.OneOf(["biorxiv", "medrxiv"]))
+
+    @ma.post_load
+    def named_as_on_the_command_line(self, data, **kwargs):
+        if "from_" in data:
+            data["from"] = data.pop("from_")
+        return data
+
+
+class FeedInSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(FEED_KINDS))
+    options = fields.Nested(FeedOptionsSchema, load_default=dict)
+    every = fields.String(required=True, validate=validate.Length(max=20),
+                          metadata={"description": "how often it runs: 30s, 15m, 6h, 1d, ..."})
+
+
+class FeedRunSchema(ma.Schema):
+    started = fields.String(required=True)
+    finished = fields.String(required=True)
+    fetched = fields.Integer()
+    added = fields.Integer()
+    merged = fields.Integer()
+    unchanged = fields.Integer()
+    skipped = fields.Integer()
+    requests = fields.Integer()
+
+
+class FeedSchema(ma.Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    options = fields.Dict(required=True)
+    every = fields.String(required=True)
+    description = fields.String(required=True)
+    created = fields.String(required=True)
+    running_since = fields.String(allow_none=True)
+    last_run = fields.Nested(FeedRunSchema, allow_none=True)
+    last_error = fields.String(allow_none=True)
+    added_total = fields.Integer(required=True)
+    next_run = fields.String(allow_none=True)
+
+
+class FeedsResponse(ma.Schema):
+    feeds = fields.List(fields.Nested(FeedSchema), required=True)

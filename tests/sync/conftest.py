@@ -9,7 +9,6 @@ import redis
 
 from paperlens.store.feeds import FeedStore
 from paperlens.store.keys import Keys
-from paperlens.store.papers import PaperStore
 from paperlens.sync.runner import Syncer
 
 from .fake_upstream import FakeUpstream

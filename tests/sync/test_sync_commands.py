@@ -13,7 +13,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from paperlens.store.feeds import FeedStore
 from paperlens.sync.lock import SyncLock, holder_name
 
 from .fake_upstream import status, synth_catalogue

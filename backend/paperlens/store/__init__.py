@@ -1,5 +1,5 @@
 """Everything that touches Redis, behind one door: `Store` hands out the papers, the cache, the
-tokens, the extension's pairing codes and each user's reading list; `StoreUnavailable` is what any
+tokens, the extension's pairing codes, the sync feeds and each user's reading list; `StoreUnavailable` is what any
 of them raises when Redis cannot answer. No module outside this package imports redis."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import redis
 
 from ..settings import Settings
 from .cache import Cache
+from .feeds import FeedStore
 from .keys import Keys
 from .library import ReadingList
 from .pairing import PairingCodes
@@ -27,6 +28,7 @@ class Store:
         self.cache = Cache(client, keys)
         self.tokens = TokenStore(client, keys)
         self.pairing = PairingCodes(client, keys)
+        self.feeds = FeedStore(client, keys)
 
     @classmethod
     def open(cls, settings: Settings, client: redis.Redis | None = None) -> "Store":

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import click
 
+from ..domain.feeds import describe
 from .polite_http import Stopped, UpstreamError
 from .sources import SOURCES, SyncFailed, checked_options
 
@@ -61,25 +62,20 @@ def _with_options(kind: str):
     return decorate
 
 
-def _context():
-    """The settings, stores and syncer a command works with."""
+def _store():
     from ..settings import Settings
-    from ..store.feeds import FeedStore
-    from ..store.keys import Keys
-    from ..store.papers import PaperStore
-    from ..store.redis_client import connect
-    from .runner import Syncer
+    from ..store import Store
 
     settings = Settings.from_env()
-    client = connect(settings)
-    keys = Keys(settings.key_prefix)
-    feeds = FeedStore(client, keys)
-    return feeds, Syncer(settings, PaperStore(client, keys), feeds)
+    return settings, Store.open(settings)
 
 
-def describe(kind: str, options: dict) -> str:
-    parts = [f"{name}={','.join(value) if isinstance(value, list) else value}" for name, value in options.items()]
-    return " ".join([kind, *parts])
+def _context():
+    """The feeds and the syncer a command works with."""
+    from .runner import Syncer
+
+    settings, store = _store()
+    return store.feeds, Syncer(settings, store.papers, store.feeds)
 
 
 class Progress:
@@ -202,20 +198,17 @@ def _add_command(kind: str):
     @_with_options(kind)
     @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
     def command(every, **given):
-        from ..store.feeds import FeedExists
-        from .schedule import format_every, parse_every
+        from ..domain import feeds
 
         options = _options(kind, given)
+        _, store = _store()
         try:
-            seconds = parse_every(every)
-        except ValueError as exc:
+            feed = feeds.add(store, kind, options, every)
+        except feeds.FeedInvalid as exc:
             raise click.UsageError(str(exc)) from None
-        feeds, _ = _context()
-        try:
-            feed = feeds.add(kind, options, seconds)
-        except FeedExists as exc:
+        except feeds.FeedExists as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"feed {feed.id}: {describe(kind, options)}, every {format_every(seconds)}; "
+        click.echo(f"feed {feed.id}: {describe(kind, options)}, every {every.strip()}; "
                    "it runs now while `paperlens serve` runs (or with `paperlens sync`)")
 
     return command
@@ -228,49 +221,41 @@ for _kind in SOURCES:
 @feeds_group.command("list")
 def feeds_list():
     """Every feed: options, last run, papers added, next run, last error."""
-    from .schedule import format_every
+    from ..domain import feeds
 
-    feeds, _ = _context()
-    saved = feeds.list()
-    if not saved:
+    _, store = _store()
+    shown = feeds.views(store)
+    if not shown:
         click.echo("no saved feeds")
-        return
-    for feed in saved:
-        status = feeds.status(feed.id)
-        click.echo(f"{feed.id}\t{describe(feed.kind, feed.options)}\tevery {format_every(feed.every)}")
-        click.echo(f"\t{status_line(status, feeds.next_run(feed.id))}")
+    for feed in shown:
+        click.echo(f"{feed['id']}\t{feed['description']}\tevery {feed['every']}")
+        click.echo(f"\t{status_line(feed)}")
 
 
-def status_line(status: dict, next_run: float | None) -> str:
-    import json
-
+def status_line(feed: dict) -> str:
     parts = []
-    if status.get("running_since"):
-        parts.append(f"running since {_when(float(status['running_since']))}")
-    if status.get("last_finished"):
-        counts = json.loads(status.get("last_counts") or "{}")
-        seconds = float(status["last_finished"]) - float(status["last_started"])
-        parts.append(f"last run {_when(float(status['last_started']))} ({seconds:.0f} s): "
-                     f"added {counts.get('added', 0):,}, merged {counts.get('merged', 0):,}")
+    if feed["running_since"]:
+        parts.append(f"running since {feed['running_since']}")
+    run = feed["last_run"]
+    if run:
+        parts.append(f"last run {run['started']}: added {run.get('added', 0):,}, merged {run.get('merged', 0):,}")
     else:
         parts.append("not run yet")
-    parts.append(f"{int(status.get('added_total', 0)):,} added in all")
-    if next_run is not None:
-        parts.append(f"next run {_when(next_run)}")
-    parts.append(f"last error: {status['last_error']}" if status.get("last_error") else "no error")
+    parts.append(f"{feed['added_total']:,} added in all")
+    if feed["next_run"]:
+        parts.append(f"next run {feed['next_run']}")
+    parts.append(f"last error: {feed['last_error']}" if feed["last_error"] else "no error")
     return " · ".join(parts)
-
-
-def _when(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @feeds_group.command("remove")
 @click.argument("feed_id")
 def feeds_remove(feed_id):
     """Stop following feed ID (a run under way stops after its current page)."""
-    feeds, _ = _context()
-    if not feeds.remove(feed_id):
+    from ..domain import feeds
+
+    _, store = _store()
+    if not feeds.remove(store, feed_id):
         raise click.ClickException(f"no feed {feed_id!r}; `paperlens feeds list` shows them")
     click.echo(f"removed feed {feed_id}")
 

@@ -15,8 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-import redis
-
+from ..store import StoreUnavailable
 from ..store.feeds import FeedStore
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ class SyncLock:
             self._thread = None
         try:
             self.feeds.release_lock(self.holder)
-        except redis.RedisError as exc:  # the lease ends it anyway
+        except StoreUnavailable as exc:  # the lease ends it anyway
             log.warning("could not release the sync lock: %s", exc)
 
     def _keep_renewing(self) -> None:
@@ -124,7 +123,7 @@ class SyncLock:
                     self._lost.set()
                     return
                 renewed = time.monotonic()
-            except redis.RedisError as exc:
+            except StoreUnavailable as exc:
                 if time.monotonic() - renewed >= self.lease:
                     log.warning("the sync lock's lease ran out while Redis was unreachable: %s", exc)
                     self._lost.set()

@@ -7,12 +7,13 @@ import logging
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 
-import redis
-
+from ..store import StoreUnavailable
 from ..store.feeds import Feed, FeedStore
 from .lock import SyncLock, holder_name
 from .polite_http import Stopped, UpstreamError
@@ -101,7 +102,7 @@ class Scheduler:
             error = str(exc)
         except Stopped:
             error = "stopped before the end; the next run resumes where it stopped"
-        except redis.RedisError as exc:
+        except StoreUnavailable as exc:
             error = f"Redis failed during the sync: {exc}"
         except Exception as exc:  # one broken feed must not stop the others; the trace goes to the log
             log.exception("feed %s (%s) failed", feed.id, feed.kind)
@@ -110,7 +111,7 @@ class Scheduler:
         try:
             self.feeds.mark_finished(feed.id, started, finished, counts.to_dict(), error,
                                      next_run(started, finished, feed.every))
-        except redis.RedisError as exc:
+        except StoreUnavailable as exc:
             log.warning("could not record the run of feed %s: %s", feed.id, exc)
         log.info("feed %s (%s): %s%s", feed.id, feed.kind, counts.line(), f"; error: {error}" if error else "")
         return FeedRun(feed, counts, error)
@@ -124,7 +125,7 @@ class Scheduler:
                 return
             try:
                 self.run_due()
-            except redis.RedisError as exc:
+            except StoreUnavailable as exc:
                 log.warning("sync schedule skipped, Redis unreachable: %s", exc)
             except Exception:  # keep the schedule alive; the trace goes to the log
                 log.exception("sync schedule failed")
@@ -135,20 +136,34 @@ def main() -> None:
     """The syncer process `paperlens serve` starts beside its workers: syncing in its own process
     keeps parsing and storing off the request-serving processes (and their GIL)."""
     from ..settings import Settings
-    from ..store.keys import Keys
-    from ..store.papers import PaperStore
-    from ..store.redis_client import connect
+    from ..store import Store
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    client = connect(settings)
-    keys = Keys(settings.key_prefix)
-    feeds = FeedStore(client, keys)
-    syncer = Syncer(settings, PaperStore(client, keys), feeds)
+    store = Store.open(settings)
+    feeds = store.feeds
+    syncer = Syncer(settings, store.papers, feeds)
     stop = syncer.upstreams.stop
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     Scheduler(syncer, feeds, holder_name("paperlens serve"), stop).serve_forever(parent_pid=os.getppid())
+
+
+def start_syncer() -> subprocess.Popen:
+    """Start the syncer process beside the server's workers (it reads the same PAPERLENS_* settings)."""
+    return subprocess.Popen([sys.executable, "-m", "paperlens.sync.schedule"], env=os.environ.copy())
+
+
+def stop_syncer(process: subprocess.Popen, grace: float = 15.0) -> None:
+    """Ask the syncer to stop (it finishes storing the page at hand) and wait for it."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

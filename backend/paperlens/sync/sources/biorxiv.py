@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ...corpus.formats import biorxiv as biorxiv_json
 from ..polite_http import Response, Upstream
-from .contract import Page, day, later, only, page_of, refused
+from .contract import Page, answer_page, date_range, later, only, page_of
 
 KIND = "biorxiv"
 URL_SETTING = "biorxiv_api_url"
@@ -23,18 +23,11 @@ def options(raw: dict) -> dict:
     if server not in SERVERS:
         raise ValueError(f"server must be biorxiv or medrxiv, not {str(server)[:40]!r}")
     checked = {"server": server}
-    for name in ("from", "until"):
-        if name in found:
-            checked[name] = day(found[name], name)
-    if checked.get("from") and checked.get("until") and checked["from"] > checked["until"]:
-        raise ValueError("from is after until")
-    return checked
+    return {**checked, **date_range(found)}
 
 
 def read_details(response: Response) -> biorxiv_json.BiorxivPage:
-    if response.status != 200:
-        raise refused(response, "the bioRxiv API")
-    return biorxiv_json.read_page(response.text)
+    return answer_page(response, "the bioRxiv API", biorxiv_json.read_page)
 
 
 def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: str, today: date) -> Iterator[Page]:

@@ -40,6 +40,13 @@ def refused(response, service: str) -> SyncFailed:
     return SyncFailed(f"{service} answered HTTP {response.status}" + (f": {snippet}" if snippet else ""))
 
 
+def answer_page(response, service: str, read_page):
+    """read_page(body) of a 200; any other status the retries left over is refused."""
+    if response.status != 200:
+        raise refused(response, service)
+    return read_page(response.text)
+
+
 def source_key(kind: str, options: dict) -> str:
     """Feeds and one-off syncs with the same kind and options share one checkpoint."""
     canonical = json.dumps({"kind": kind, "options": options}, sort_keys=True)
@@ -69,6 +76,14 @@ def only(raw: dict, allowed: set[str], kind: str) -> dict:
     if unknown:
         raise ValueError(f"{kind} takes {', '.join(sorted(allowed)) or 'no options'}; not {', '.join(unknown)}")
     return {k: v for k, v in raw.items() if v not in (None, "", [], ())}
+
+
+def date_range(found: dict) -> dict:
+    """The from/until options present in `found`, checked: days, and from not after until."""
+    checked = {name: day(found[name], name) for name in ("from", "until") if name in found}
+    if checked.get("from") and checked.get("until") and checked["from"] > checked["until"]:
+        raise ValueError("from is after until")
+    return checked
 
 
 def later(*days: str | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ...corpus.formats import hf_daily_json
 from ..polite_http import Response, Upstream
-from .contract import Page, day, later, only, page_of, refused
+from .contract import Page, answer_page, day, later, only, page_of
 
 KIND = "hf-daily"
 URL_SETTING = "hf_api_url"
@@ -26,9 +26,7 @@ def options(raw: dict) -> dict:
 def read_day(response: Response) -> hf_daily_json.DailyPage:
     if response.status == 404:  # no list for that day
         return hf_daily_json.DailyPage()
-    if response.status != 200:
-        raise refused(response, "Hugging Face")
-    return hf_daily_json.read_page(response.text)
+    return answer_page(response, "Hugging Face", hf_daily_json.read_page)
 
 
 def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: str, today: date) -> Iterator[Page]:

@@ -9,9 +9,9 @@ import re
 from datetime import date
 from typing import Iterator
 
-from ...corpus.formats import MalformedPage, arxiv_oai_pmh
+from ...corpus.formats import arxiv_oai_pmh
 from ..polite_http import Response, Upstream
-from .contract import Page, SyncFailed, day, later, only, page_of, refused
+from .contract import Page, SyncFailed, answer_page, date_range, later, only, page_of
 
 KIND = "oai"
 URL_SETTING = "arxiv_oai_url"
@@ -27,18 +27,11 @@ def options(raw: dict) -> dict:
         if not isinstance(found["set"], str) or not SET.match(found["set"]):
             raise ValueError(f"not an arXiv OAI set: {str(found['set'])[:40]!r} (they look like cs, math or physics:hep-th)")
         checked["set"] = found["set"]
-    for name in ("from", "until"):
-        if name in found:
-            checked[name] = day(found[name], name)
-    if checked.get("from") and checked.get("until") and checked["from"] > checked["until"]:
-        raise ValueError("from is after until")
-    return checked
+    return {**checked, **date_range(found)}
 
 
 def read_list(response: Response) -> arxiv_oai_pmh.OaiPage:
-    if response.status != 200:
-        raise refused(response, "arXiv OAI-PMH")
-    return arxiv_oai_pmh.read_page(response.text)
+    return answer_page(response, "arXiv OAI-PMH", arxiv_oai_pmh.read_page)
 
 
 def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: str, today: date) -> Iterator[Page]:

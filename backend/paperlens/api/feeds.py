@@ -1,0 +1,52 @@
+"""Feeds: GET /feeds (each feed and how its runs went), POST /feeds and DELETE /feeds/{id}. Feeds are
+server-wide, so changing them needs an admin token; `paperlens serve` runs them when they are due."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..domain import feeds
+from ..schemas import FeedInSchema, FeedSchema, FeedsResponse
+from ..services import services
+from .access import requires_admin, requires_read
+from .errors import ApiError, ErrorSchema
+
+blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Sources the server follows on a schedule")
+
+
+@blp.get("/feeds")
+@requires_read
+@blp.response(200, FeedsResponse)
+def list_feeds():
+    """Every feed: its options, how often it runs, its last run, papers added, next run, last error."""
+    return {"feeds": feeds.views(services().store)}
+
+
+@blp.post("/feeds")
+@requires_admin
+@blp.arguments(FeedInSchema)
+@blp.response(201, FeedSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="A feed with the same kind and options exists")
+@blp.alt_response(422, schema=ErrorSchema, description="An unknown kind, options the kind does not take, a bad every")
+def add_feed(body: dict):
+    """Follow a source: `{"kind": "arxiv", "options": {"category": ["cs.CL"]}, "every": "6h"}`. The feed is
+    due at once; options are those of `paperlens sync KIND`."""
+    store = services().store
+    try:
+        feed = feeds.add(store, body["kind"], body["options"], body["every"])
+    except feeds.FeedInvalid as exc:
+        raise ApiError(422, str(exc), details={exc.field: [str(exc)]}) from None
+    except feeds.FeedExists as exc:
+        raise ApiError(409, str(exc), details={"feed": exc.feed.id}) from None
+    return feeds.view(store, feed), 201
+
+
+@blp.delete("/feeds/<feed_id>")
+@requires_admin
+@blp.response(204)
+@blp.alt_response(404, schema=ErrorSchema)
+def remove_feed(feed_id: str):
+    """Stop following a feed (a run under way stops after its current page)."""
+    if len(feed_id) > 20 or not feeds.remove(services().store, feed_id):
+        raise ApiError(404, f"No feed {feed_id[:20]!r}; GET /api/v1/feeds lists them.")
+    return None

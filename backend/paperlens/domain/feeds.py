@@ -1,0 +1,71 @@
+"""Following sources on a schedule: a feed is checked before it is saved (its kind, its options, how
+often it runs), and each saved feed is shown with how its runs went. The API and `paperlens feeds`
+both come through here."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from ..store import Store
+from ..store.feeds import Feed, FeedExists
+from ..sync.schedule import format_every, parse_every
+from ..sync.sources import checked_options
+
+__all__ = ["Feed", "FeedExists", "FeedInvalid", "add", "describe", "remove", "view", "views"]
+
+
+class FeedInvalid(ValueError):
+    """What is wrong with a feed, per field (kind, options, every)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def add(store: Store, kind: str, options: dict, every: str) -> Feed:
+    """Save a feed (due at once). Raises FeedInvalid, or FeedExists for a feed already followed."""
+    try:
+        checked = checked_options(kind, options)
+    except ValueError as exc:
+        raise FeedInvalid("kind" if "unknown feed kind" in str(exc) else "options", str(exc)) from None
+    try:
+        seconds = parse_every(every)
+    except ValueError as exc:
+        raise FeedInvalid("every", str(exc)) from None
+    return store.feeds.add(kind, checked, seconds)
+
+
+def remove(store: Store, feed_id: str) -> bool:
+    return store.feeds.remove(feed_id)
+
+
+def views(store: Store) -> list[dict]:
+    """Every feed with its schedule and the outcome of its last run."""
+    return [view(store, feed) for feed in store.feeds.list()]
+
+
+def view(store: Store, feed: Feed) -> dict:
+    status = store.feeds.status(feed.id)
+    last_run = None
+    if status.get("last_finished"):
+        last_run = {"started": iso(float(status["last_started"])), "finished": iso(float(status["last_finished"])),
+                    **json.loads(status.get("last_counts") or "{}")}
+    next_run = store.feeds.next_run(feed.id)
+    return {
+        "id": feed.id, "kind": feed.kind, "options": feed.options, "every": format_every(feed.every),
+        "description": describe(feed.kind, feed.options), "created": iso(feed.created),
+        "running_since": iso(float(status["running_since"])) if status.get("running_since") else None,
+        "last_run": last_run, "last_error": status.get("last_error") or None,
+        "added_total": int(status.get("added_total", 0)), "next_run": iso(next_run) if next_run is not None else None,
+    }
+
+
+def describe(kind: str, options: dict) -> str:
+    """'arxiv category=cs.CL,cs.LG since=2025-01-01'."""
+    parts = [f"{name}={','.join(value) if isinstance(value, list) else value}" for name, value in options.items()]
+    return " ".join([kind, *parts])
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

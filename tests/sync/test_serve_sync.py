@@ -1,0 +1,97 @@
+"""`paperlens serve` keeps the corpus current: a feed added while two servers share one Redis runs once,
+on one of them, and its papers become searchable on both without a restart; its next run comes on
+schedule; stopping a server stops its syncer."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from ..conftest import free_port
+from .fake_upstream import synth_catalogue
+
+
+def start_serve(env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "paperlens.cli", "serve", "--port", str(port), "--workers", "1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read()
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("paperlens serve did not come up")
+
+
+def search_finds(port: int, word: str, paper_id: str) -> bool:
+    results = requests.get(f"http://127.0.0.1:{port}/api/v1/search", params={"q": word, "k": 3}, timeout=10).json()["results"]
+    return any(r["id"] == paper_id for r in results)
+
+
+def wait_until(check, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, f"{what}: not within {timeout} s"
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def test_a_feed_runs_once_across_two_servers_and_its_papers_appear_in_both(sync_settings, fake, store, tmp_path):
+    now = datetime.now(timezone.utc)
+    first = synth_catalogue(600, newest=now - timedelta(hours=2), spacing=timedelta(seconds=30))
+    fake.oai = list(reversed(first))
+    fake.page_delay = 0.3  # a run spans a couple of seconds: time enough for the other server to try
+    base = {**os.environ, **fake.env(), "PAPERLENS_REDIS_URL": sync_settings.redis_url,
+            "PAPERLENS_KEY_PREFIX": sync_settings.key_prefix, "PAPERLENS_SYNC_DELAY": "0",
+            "PAPERLENS_SYNC_TIMEOUT": "5", "PAPERLENS_DEMO_CORPUS": "false", "PAPERLENS_INDEX_REFRESH_SECONDS": "0.2"}
+    ports = [free_port(), free_port()]
+    servers = [start_serve({**base, "PAPERLENS_DATA_DIR": str(tmp_path / f"node{n}")}, port)
+               for n, port in enumerate(ports)]
+    try:
+        for proc, port in zip(servers, ports):
+            wait_healthy(proc, port)
+        added = subprocess.run([sys.executable, "-m", "paperlens.cli", "feeds", "add", "oai", "--set", "cs",
+                                "--every", "30s"], env={**base, "PAPERLENS_DATA_DIR": str(tmp_path / "cli")},
+                               capture_output=True, text=True, timeout=60)
+        assert added.returncode == 0, added.stderr
+        newest = first[0]
+        word = re.search(r"zq\d+", newest.title).group(0)
+        for port in ports:
+            wait_until(lambda: search_finds(port, word, f"arxiv:{newest.arxiv_id}"), 30, "the first run's papers")
+        assert store.count() == 600
+        assert fake.max_in_flight == 1  # never two requests at once: one sync, on one server
+        assert len([r for r in fake.seen("oai") if "resumptionToken" not in r.query]) == 1  # one run, not two
+
+        # The next run comes on schedule, with no restart, and brings what was announced since.
+        later = synth_catalogue(40, newest=now, spacing=timedelta(seconds=10), first_number=5000)
+        fake.oai += list(reversed(later))
+        word = re.search(r"zq\d+", later[0].title).group(0)
+        waited = wait_until(lambda: search_finds(ports[1], word, f"arxiv:{later[0].arxiv_id}"), 45, "the second run")
+        assert waited > 5 and store.count() == 640
+        starts = [r.at for r in fake.seen("oai") if "resumptionToken" not in r.query]
+        assert len(starts) == 2 and 29 <= starts[1] - starts[0] <= 36
+        assert fake.max_in_flight == 1
+    finally:
+        outputs = []
+        for proc in servers:
+            proc.send_signal(signal.SIGTERM)
+        for proc in servers:
+            outputs.append(proc.communicate(timeout=60)[0])
+    for output in outputs:
+        pid = int(re.search(r"syncer pid (\d+)", output).group(1))
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # stopping the server stopped (and reaped) its syncer
