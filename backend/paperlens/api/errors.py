@@ -14,7 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..domain import StoreUnavailable
-from ..domain.errors import DomainError, Invalid, NotFound, Unavailable, Unreadable
+from ..domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable, Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _plain_message(status: int, error: HTTPException) -> str:
     return error.description or error.name
 
 
-DOMAIN_STATUS = {NotFound: 404, Invalid: 422, Unreadable: 400, Unavailable: 503}
+DOMAIN_STATUS = {NotFound: 404, Invalid: 422, Conflict: 409, Unreadable: 400, Unavailable: 503}
 
 
 def register_error_handlers(app: Flask) -> None:

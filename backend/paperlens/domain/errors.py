@@ -18,6 +18,10 @@ class Invalid(DomainError):
     """Well-formed but not acceptable: a limit, or metadata that names another paper (422)."""
 
 
+class Conflict(DomainError):
+    """It exists already: a feed that follows the same thing (409)."""
+
+
 class Unreadable(DomainError):
     """The body cannot be read at all: empty, not UTF-8, not JSON (400)."""
 

@@ -10,34 +10,32 @@ from datetime import datetime, timezone
 from ..store import Store
 from ..store.feeds import Feed, FeedExists
 from ..sync.schedule import format_every, parse_every
-from ..sync.sources import checked_options
+from ..sync.sources import SOURCES, checked_options
+from .errors import Conflict, Invalid, NotFound
 
-__all__ = ["Feed", "FeedExists", "FeedInvalid", "add", "describe", "remove", "view", "views"]
-
-
-class FeedInvalid(ValueError):
-    """What is wrong with a feed, per field (kind, options, every)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+__all__ = ["Feed", "add", "describe", "remove", "view", "views"]
 
 
 def add(store: Store, kind: str, options: dict, every: str) -> Feed:
-    """Save a feed (due at once). Raises FeedInvalid, or FeedExists for a feed already followed."""
+    """Save a feed (due at once). Raises Invalid (details per field: kind, options, every), or
+    Conflict for a feed that follows the same thing already."""
     try:
         checked = checked_options(kind, options)
     except ValueError as exc:
-        raise FeedInvalid("kind" if "unknown feed kind" in str(exc) else "options", str(exc)) from None
+        raise Invalid(str(exc), {"options" if kind in SOURCES else "kind": [str(exc)]}) from None
     try:
         seconds = parse_every(every)
     except ValueError as exc:
-        raise FeedInvalid("every", str(exc)) from None
-    return store.feeds.add(kind, checked, seconds)
+        raise Invalid(str(exc), {"every": [str(exc)]}) from None
+    try:
+        return store.feeds.add(kind, checked, seconds)
+    except FeedExists as exc:
+        raise Conflict(str(exc), {"feed": exc.feed.id}) from None
 
 
-def remove(store: Store, feed_id: str) -> bool:
-    return store.feeds.remove(feed_id)
+def remove(store: Store, feed_id: str) -> None:
+    if len(feed_id) > 20 or not store.feeds.remove(feed_id):
+        raise NotFound(f"No feed {feed_id[:20]!r}; GET /api/v1/feeds and `paperlens feeds list` show them.")
 
 
 def views(store: Store) -> list[dict]:

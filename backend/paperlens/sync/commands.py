@@ -199,15 +199,16 @@ def _add_command(kind: str):
     @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
     def command(every, **given):
         from ..domain import feeds
+        from ..domain.errors import Conflict, Invalid
 
         options = _options(kind, given)
         _, store = _store()
         try:
             feed = feeds.add(store, kind, options, every)
-        except feeds.FeedInvalid as exc:
-            raise click.UsageError(str(exc)) from None
-        except feeds.FeedExists as exc:
-            raise click.ClickException(str(exc)) from None
+        except Invalid as exc:
+            raise click.UsageError(exc.message) from None
+        except Conflict as exc:
+            raise click.ClickException(exc.message) from None
         click.echo(f"feed {feed.id}: {describe(kind, options)}, every {every.strip()}; "
                    "it runs now while `paperlens serve` runs (or with `paperlens sync`)")
 
@@ -253,10 +254,13 @@ def status_line(feed: dict) -> str:
 def feeds_remove(feed_id):
     """Stop following feed ID (a run under way stops after its current page)."""
     from ..domain import feeds
+    from ..domain.errors import NotFound
 
     _, store = _store()
-    if not feeds.remove(store, feed_id):
-        raise click.ClickException(f"no feed {feed_id!r}; `paperlens feeds list` shows them")
+    try:
+        feeds.remove(store, feed_id)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(f"removed feed {feed_id}")
 
 
