@@ -102,6 +102,15 @@ def test_read_routes_are_open_on_loopback(settings, store, method, url, body):
 
 
 @pytest.mark.parametrize("method, url, body", READ_ROUTES)
+def test_a_wrong_token_is_refused_even_where_reads_are_open(settings, store, make_token, method, url, body):
+    # Answering anonymously would hide from the client (the extension) that its token is bad.
+    client = app_with(settings, store, host="127.0.0.1")
+    r = call(client, method, url, body, {"Authorization": "Bearer pl_revoked_or_guessed"})
+    assert r.status_code == 401 and "invalid_token" in r.headers["WWW-Authenticate"]
+    assert call(client, method, url, body, {"Authorization": f"Bearer {make_token('fine')}"}).status_code == 200
+
+
+@pytest.mark.parametrize("method, url, body", READ_ROUTES)
 def test_read_routes_need_a_token_when_bound_elsewhere(settings, store, make_token, method, url, body):
     client = app_with(settings, store, host="0.0.0.0")
     r = call(client, method, url, body)

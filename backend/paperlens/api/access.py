@@ -125,10 +125,16 @@ def _require(needed: bool) -> TokenInfo | None:
 
 
 def _read(needed: bool) -> None:
-    """While Redis is down an open read route still answers, anonymously, from the in-memory index."""
+    """While Redis is down an open read route still answers, anonymously, from the in-memory index.
+    A token that is presented must be valid even where reads are open (RFC 6750's invalid_token):
+    answering anonymously would hide from a client that its token is wrong or revoked."""
     try:
-        _require(needed)
+        found = _require(needed)
     except StoreUnavailable:
         if needed:
             raise
         g.caller = None
+        return
+    if found is None and g.token_presented:
+        raise ApiError(401, "The token is not valid (unknown or revoked).",
+                       headers={"WWW-Authenticate": 'Bearer realm="paperlens", error="invalid_token"'})
