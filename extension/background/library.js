@@ -118,14 +118,14 @@ function editEntry({ id, tags, add_tags: add, remove_tags: remove }) {
 // Many entries in one request (the library page's selection, or the one paper in its editor).
 async function removeEntries({ ids }) {
   const reply = await api('/library/bulk', { method: 'POST', body: { ids, remove: true } });
-  for (const id of reply.removed) patchSavedIds(id, false);
+  await cacheClear();
   return reply;
 }
 
 // Undo a removal: the import route puts entries back with their tags, note and saved time.
 async function restoreEntries({ items }) {
   const reply = await api('/library/import?format=json', { method: 'POST', body: { items } });
-  for (const it of items) patchSavedIds(it.paper.id, true);
+  await cacheClear();
   return reply;
 }
 

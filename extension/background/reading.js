@@ -1,9 +1,9 @@
 /* Paperlens background, the panel's requests: related papers for the page (cached briefly) and
- * saving papers to the reading list. */
+ * saving papers to the reading list. The server says what is saved, what can be saved and where
+ * each paper lives (saved, saveable, url); nothing here re-derives those rules. */
 'use strict';
 
 const RELATED_TTL_MS = 10 * 60 * 1000;
-const LIBRARY_TTL_MS = 2 * 60 * 1000;
 const CACHE_MAX = 100;
 
 /* ---------- short cache of related lists ---------- */
@@ -29,43 +29,14 @@ function cachePut(key, value) {
   if (sessionStore) sessionStore.set({ [key]: entry }).catch(() => {});
 }
 
+// A new server or token, or any change to the reading list: answers carry per-user saved flags.
 async function cacheClear() {
   relatedCache.clear();
-  savedIds.ids = null;
   if (sessionStore) {
     const all = await sessionStore.get(null).catch(() => ({}));
     const keys = Object.keys(all).filter((k) => k.startsWith('related:'));
     if (keys.length) await sessionStore.remove(keys).catch(() => {});
   }
-}
-
-/* ---------- which papers are in the reading list ---------- */
-// The panel shows saved state for every row and for the page's own paper; /related reports it
-// only for results, so we keep the set of saved ids, refreshed briefly and patched on each save.
-
-const savedIds = { ids: null, at: 0, loading: null };
-
-async function libraryIds() {
-  if (savedIds.ids && Date.now() - savedIds.at < LIBRARY_TTL_MS) return savedIds.ids;
-  if (!savedIds.loading) {
-    savedIds.loading = (async () => {
-      const ids = new Set();
-      for (let page = 1; page <= 40; page += 1) {
-        const data = await api(`/library?per_page=200&page=${page}&sort=saved`);
-        for (const item of data.items || []) ids.add(item.paper.id);
-        if (!data.items || !data.items.length || page * (data.per_page || 200) >= data.total) break;
-      }
-      savedIds.ids = ids;
-      savedIds.at = Date.now();
-      return ids;
-    })().finally(() => { savedIds.loading = null; });
-  }
-  return savedIds.loading;
-}
-
-function patchSavedIds(id, saved) {
-  if (!savedIds.ids) return;
-  if (saved) savedIds.ids.add(id); else savedIds.ids.delete(id);
 }
 
 /* ---------- related papers ---------- */
@@ -82,15 +53,13 @@ function relatedBody(paper, s) {
 }
 
 /* Related papers for the page's paper. Reading needs no token: `paperlens serve` on loopback
- * answers reads openly, so a fresh install shows related papers with no setup at all. */
+ * answers reads openly, so a fresh install shows related papers with no setup at all. With a
+ * token, the answer says which papers are saved (and the server refuses a token it does not know,
+ * so a wrong one shows at once rather than at the first save). */
 async function related(paper) {
   const s = await getSettings();
   const body = relatedBody(paper, s);
   const key = `related:${s.serverUrl}:${JSON.stringify(body)}`;
-  // With a token, the saved-ids lookup runs alongside /related, not after it, so a cache hit
-  // costs no round trip unless that set has expired. It also checks the token: the server may
-  // leave /related open (reads on loopback), so a wrong token would otherwise go unnoticed.
-  const idsPromise = s.token ? libraryIds().catch((e) => (e.code === 'unauthorized' ? e : null)) : null;
   let data = await cacheGet(key);
   const cached = !!data;
   if (!data) {
@@ -104,18 +73,7 @@ async function related(paper) {
     }
     cachePut(key, data);
   }
-  const ids = await idsPromise;
-  if (ids instanceof ApiError) throw ids;
-  const ownId = (data.query && data.query.id) || paper.id;
-  const results = (data.results || []).map((r) => ({ ...r, saved: ids ? ids.has(r.id) : !!r.saved }));
-  return {
-    cached,
-    connected: !!s.token,
-    query: { ...data.query, id: ownId, saved: ids ? ids.has(ownId) : false,
-      // The server's own id (arxiv:, doi: or title:<hash>) is what the reading list is keyed by.
-      saveable: !!(data.query && data.query.id) || /^(arxiv|doi):/.test(ownId || '') },
-    results,
-  };
+  return { ...data, cached, connected: !!s.token };
 }
 
 /* ---------- saving ---------- */
@@ -135,6 +93,6 @@ async function save({ id, saved, paper }) {
   } else {
     await api(paperPath(id), { method: 'DELETE' });
   }
-  patchSavedIds(id, saved);
+  await cacheClear();
   return { saved };
 }

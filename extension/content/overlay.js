@@ -251,7 +251,6 @@
     }
 
     row(r, top) {
-      const url = r.url || (r.id && r.id.startsWith('arxiv:') ? `https://arxiv.org/abs/${r.id.slice(6)}` : '');
       const pct = Math.max(0, Math.min(100, Math.round((Number(r.score) / top) * 100) || 0));
       const fill = el('span', { class: 'fill' });
       fill.style.width = `${pct}%`; // CSSOM, which page CSPs do not govern (a style attribute they would)
@@ -266,7 +265,7 @@
       const summary = r.summary || {};
       const tldr = r.tldr || summary.tldr;
       const li = el('li', { 'data-paper-id': r.id },
-        el('div', { class: 'row-head' }, linkOrText(clip(r.title || r.id, MAX_ROW_TITLE), url, 'title'),
+        el('div', { class: 'row-head' }, linkOrText(clip(r.title || r.id, MAX_ROW_TITLE), r.url, 'title'),
           this.saveButton(r.id, r.saved)),
         meta, terms);
       if (tldr) li.append(el('p', { class: 'tldr', text: clip(tldr, MAX_TLDR) }));

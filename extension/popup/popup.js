@@ -22,11 +22,6 @@ function refreshTagOptions() {
   select.value = chosen;
 }
 
-function paperUrl(paper) {
-  if (paper.url) return paper.url;
-  return paper.arxiv_id ? `https://arxiv.org/abs/${paper.arxiv_id}` : '';
-}
-
 function itemRow(item) {
   const paper = item.paper || {};
   const tagsInput = el('input', { type: 'text', value: (item.tags || []).join(', '),
@@ -37,7 +32,7 @@ function itemRow(item) {
     showStatus(reply.ok ? 'Tags saved.' : reply.message);
     if (reply.ok) load();
   } });
-  const href = paperUrl(paper);
+  const href = paper.url;
   const open = el('button', { type: 'button', text: 'Open', disabled: !safeHref(href),
     onclick: () => ext.tabs.create({ url: safeHref(href) }) });
   const remove = el('button', { type: 'button', 'data-action': 'remove', text: 'Remove', onclick: async () => {
