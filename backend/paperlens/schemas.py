@@ -58,7 +58,7 @@ class PaperInSchema(StrictSchema):
     authors = AuthorList(load_default=list)
     arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=100))
     doi = fields.String(allow_none=True, validate=validate.Length(max=300))
-    published = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?$"))
+    published = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))
     url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     categories = fields.List(fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=50))
     upvotes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))

@@ -230,3 +230,24 @@ def test_cli_export_writes_a_users_list(filled, settings, tmp_path):
     assert len(entries) == 3 and skips == []
     result = CliRunner().invoke(main, ["export", "alice", "--format", "json", "--tag", "diffusion"], env=env)
     assert [it["tags"] for it in json.loads(result.stdout)["items"]] == [["diffusion"]]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_no_csv_cell_can_become_a_formula_whatever_the_separator(demo_client, make_token, delimiter):
+    """Opened in a locale that splits on ';' (or a tab, or '|'), no cell may start with a formula."""
+    headers = auth(make_token("mallory"))
+    hostile = {"title": "Benign title; =1+1", "abstract": "An abstract ending ;=cmd|' /C calc'!A0",
+               "authors": ["=HYPERLINK(\"http://x\")", " @SUM(A1)"], "arxiv_id": "2401.00003"}
+    r = demo_client.put("/api/v1/library/arxiv:2401.00003", headers=headers,
+                        json={"paper": hostile, "note": " =cmd|' /C calc'!A0\n\t-2+3;+4", "tags": ["=x", "+y", " -z"]})
+    assert r.status_code == 201
+    text = export(demo_client, headers, "csv").get_data(as_text=True)
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        for cell in row:
+            for part in cell.split("; "):  # list items too, should a reader split them
+                assert part.lstrip()[:1] not in ("=", "+", "-", "@"), (delimiter, cell)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["abstract"] == "An abstract ending ;'=cmd|' /C calc'!A0"
+    assert rows[0]["note"].startswith(" '=cmd")
+    exact = json.loads(export(demo_client, headers, "json").get_data(as_text=True))["items"][0]
+    assert exact["paper"]["abstract"] == hostile["abstract"]  # only the CSV is defused

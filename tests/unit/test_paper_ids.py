@@ -37,3 +37,13 @@ def test_merge_keeps_the_richer_fields_and_the_first_id():
 def test_a_paper_is_known_by_every_alias():
     p = Paper(title="X Y", arxiv_id="2101.00001", doi="10.1234/z")
     assert p.aliases()[:2] == ["arxiv:2101.00001", "doi:10.1234/z"] and p.aliases()[2].startswith("title:")
+
+
+def test_look_alike_digits_never_make_an_arxiv_id_of_their_own():
+    assert clean_arxiv_id("２４０１.１２３４５") == "2401.12345"  # fullwidth: the same id after NFKC
+    assert clean_arxiv_id("arXiv:２４０１.１２３４５ｖ２") == "2401.12345"
+    assert clean_arxiv_id("٢٤٠١.١٢٣٤٥") is None  # Arabic-Indic digits are not an arXiv id
+    assert clean_arxiv_id("۲۴۰۱.۱۲۳۴۵") is None  # nor Persian ones
+    assert clean_doi("10.１２３４/ABC") == "10.1234/abc"
+    assert clean_doi("10.١٢٣٤/abc") is None
+    assert Paper(title="T", arxiv_id="٢٤٠١.١٢٣٤٥").id.startswith("title:")

@@ -8,10 +8,12 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 
 # arXiv ids: new style 2401.12345 (4 or 5 digits) and old style hep-th/9901001, optional version.
-ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
-ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+# Ids are read after NFKC (fullwidth "２４０１" is "2401") and must then be ASCII: \d would also take
+# Arabic-Indic or other digits, and a look-alike id would make a second paper beside the real one.
+ARXIV_NEW = re.compile(r"^([0-9]{4}\.[0-9]{4,5})(v[0-9]+)?$")
+ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7})(v[0-9]+)?$")
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.I)
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 # A paper id as clients write it: arxiv:<id>, doi:<doi> or title:<hash>.
 PAPER_ID = r"^(arxiv|doi|title):[^\s*{}\[\]?#]{1,300}$"
 _PAPER_ID = re.compile(PAPER_ID)
@@ -31,7 +33,7 @@ def clean_arxiv_id(raw: str | None) -> str | None:
     """Return the arXiv id without version or prefix ('arXiv:1706.03762v5' -> '1706.03762'), or None."""
     if not raw:
         return None
-    text = raw.strip()
+    text = unicodedata.normalize("NFKC", raw).strip()
     url = ARXIV_URL.search(text)
     if url:
         text = url.group(1)
@@ -47,7 +49,8 @@ def clean_doi(raw: str | None) -> str | None:
     """Return a lowercased bare DOI ('https://doi.org/10.1/ABC' -> '10.1/abc'), or None."""
     if not raw:
         return None
-    text = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", raw.strip(), flags=re.I).lower()
+    text = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", unicodedata.normalize("NFKC", raw).strip(),
+                  flags=re.I).lower()
     return text if DOI.match(text) else None
 
 
@@ -88,7 +91,7 @@ def page_url(arxiv_id: str | None, doi: str | None, url: str | None) -> str | No
 
 
 def year_of(published: str | None) -> int | None:
-    return int(published[:4]) if published and published[:4].isdigit() else None
+    return int(published[:4]) if published and published[:4].isascii() and published[:4].isdigit() else None
 
 
 def indexed_text(title: str | None, abstract: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime, timezone
 
 from ..corpus.paper import year_of
@@ -73,10 +74,14 @@ CSV_COLUMNS = ["id", "title", "authors", "year", "published", "arxiv_id", "doi",
 
 
 def to_csv(items: list[dict]) -> str:
-    """One row per paper; lists are joined with '; '. A cell that a spreadsheet would run as a
-    formula (starting with = + - @ or a tab) is prefixed with an apostrophe."""
+    """One row per paper; lists are joined with '; '. No cell can start a formula in a spreadsheet,
+    whatever separator it splits on: a spreadsheet in a ';' locale (or reading tabs or '|') starts a
+    new cell after any such character inside our text, so a formula character (= + - @) at the start
+    of a field or after any separator or line break, blanks allowed between, gets an apostrophe
+    before it, and a leading tab or carriage return does too. Only the CSV is changed this way; the
+    JSON and BibTeX exports keep the text exactly."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for it in items:
         paper = it["paper"]
@@ -86,9 +91,16 @@ def to_csv(items: list[dict]) -> str:
     return out.getvalue()
 
 
+# A formula character where some spreadsheet would start a cell: the field's start or after a
+# separator any locale uses (, ; tab |) or a line break, blank characters allowed between.
+FORMULA_AT_CELL_START = re.compile(r"(^|[,;\t|\r\n])([ \t\r\n\f\v\xa0]*)([=+\-@])")
+
+
 def _cell(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in ("\t", "\r"):
+        text = "'" + text
+    return FORMULA_AT_CELL_START.sub(r"\1\2'\3", text)
 
 
 def _now_ms() -> int:

@@ -40,7 +40,7 @@ def item(entry: bibtex.BibEntry) -> dict | None:
     if f.get("paperlensid"):
         paper["id"] = f["paperlensid"]
     saved = f.get("timestamp") or ""
-    if re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", saved):  # JabRef's default timestamp format
+    if re.fullmatch(r"[0-9]{4}\.[0-9]{2}\.[0-9]{2}", saved):  # JabRef's default timestamp format
         saved = saved.replace(".", "-")
     try:
         ms_from_iso(saved)
@@ -53,10 +53,10 @@ def item(entry: bibtex.BibEntry) -> dict | None:
 def date(f: dict) -> str | None:
     """`date` when it is ISO, else `year` with `month` (a number or a month macro's name)."""
     value = f.get("date", "")
-    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    if re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
         return value
     year = f.get("year", "")
-    if not re.fullmatch(r"\d{4}", year):
+    if not re.fullmatch(r"[0-9]{4}", year):
         return None
     month = f.get("month", "").strip().lower()[:3]
     if month in bibtex.MONTHS:

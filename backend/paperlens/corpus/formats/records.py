@@ -119,7 +119,7 @@ def count(obj: dict, key: str) -> int | None:
     raise BadRecord(f"{key} must be a whole number, got {type_name(value)}")
 
 
-ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+ISO_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(?:[T ].*)?$")
 
 
 def iso_date(value: str | None, key: str = "published") -> str | None:
