@@ -146,6 +146,24 @@ def reindex():
     click.echo(f"index snapshot {path.name} built in {time.monotonic() - started:.1f} s")
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only report; change nothing.")
+def doctor(dry_run):
+    """Find papers stored but never finished (a writer stopped halfway: they answer GET but never
+    reach search) and finish them. Exits 1 when something needed repair and --dry-run kept it."""
+    papers = _services(_settings()).store.papers
+    found = papers.checkup()
+    click.echo(f"{found.papers:,} papers checked: {len(found.unfinished)} unfinished, "
+               f"{len(found.unlogged)} missing from the corpus log")
+    for paper_id in (found.unfinished + found.unlogged)[:20]:
+        click.echo(f"  {paper_id}")
+    if found.healthy:
+        return
+    if dry_run:
+        raise SystemExit(1)
+    click.echo(f"repaired {papers.repair(found)} papers; running servers pick them up from the corpus log")
+
+
 # -- tokens -----------------------------------------------------------------------------------
 @main.group()
 def token():

@@ -188,6 +188,63 @@ class PaperStore:
         return answers
 
 
+    # -- checking and repairing ----------------------------------------------------------------
+    def checkup(self, batch: int = 1000) -> "Checkup":
+        """Papers stored but not finished: a record without the alias of its own id (a writer
+        stopped between claiming the id and the transaction that finishes it), or a finished
+        record the corpus log never named (written before ingest finished papers in one
+        transaction). Either answers GET but never reaches search; repair() finishes both."""
+        logged = {entry[2:] for entry in self.r.lrange(self.keys.corpus_log, 0, -1) if entry.startswith("a:")}
+        prefix = self.keys.paper("")
+        scanned, unfinished, unlogged = 0, [], []
+        names: list[str] = []
+        for name in self.r.scan_iter(match=_glob_escape(prefix) + "*", count=batch):
+            names.append(name)
+            if len(names) >= batch:
+                scanned += self._check_batch(names, prefix, logged, unfinished, unlogged)
+                names = []
+        scanned += self._check_batch(names, prefix, logged, unfinished, unlogged)
+        return Checkup(scanned, sorted(unfinished), sorted(unlogged))
+
+    def _check_batch(self, names, prefix, logged, unfinished, unlogged) -> int:
+        ids = [name[len(prefix):] for name in names]
+        aliases = self.r.mget([self.keys.alias(i) for i in ids]) if ids else []
+        for paper_id, alias in zip(ids, aliases):
+            if alias is None:
+                unfinished.append(paper_id)
+            elif paper_id not in logged:
+                unlogged.append(paper_id)
+        return len(ids)
+
+    def repair(self, checkup: "Checkup") -> int:
+        """Finish what checkup() found; returns how many papers were repaired."""
+        papers = [p for p in self.get_many(checkup.unfinished) if p is not None]
+        finished = list(self.add_many(papers))
+        if checkup.unlogged:
+            pipe = self.r.pipeline(transaction=True)
+            for paper_id in checkup.unlogged:
+                pipe.rpush(self.keys.corpus_log, f"a:{paper_id}")
+            pipe.incrby(self.keys.corpus_count, len(checkup.unlogged))
+            pipe.incr(self.keys.corpus_version)
+            pipe.execute()
+        return len(finished) + len(checkup.unlogged)
+
+
+@dataclass(frozen=True)
+class Checkup:
+    papers: int
+    unfinished: list[str]
+    unlogged: list[str]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.unfinished and not self.unlogged
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
 def _decode(raw: str) -> Paper:
     data = json.loads(raw)
     paper = Paper.from_dict(data)
