@@ -160,9 +160,10 @@ async function dismiss({ id, undo }) {
   return api(`${paperPath(id)}/dismiss`, { method: undo ? 'DELETE' : 'POST' });
 }
 
-// The popup's quick view: one page of the list, filtered and sorted by the server.
-function listPage({ q = '', tag = '', sort = 'saved', page = 1 } = {}) {
-  const params = new URLSearchParams({ sort, page: String(page), per_page: '50' });
+// One page of the list, filtered and sorted by the server: the popup's quick view, and the
+// library page's first rows while the whole list loads.
+function listPage({ q = '', tag = '', sort = 'saved', page = 1, per_page: perPage = 50 } = {}) {
+  const params = new URLSearchParams({ sort, page: String(page), per_page: String(Math.min(200, Math.max(1, perPage))) });
   if (q) params.set('q', q);
   if (tag) params.set('tag', tag);
   return api(`/library?${params}`);

@@ -33,11 +33,26 @@ function setPageState(value) {
 
 /* ---------- loading ---------- */
 
+const FIRST_ROWS = 100;
+
 async function load() {
   setPageState('loading');
   $('count').textContent = 'Loading…';
+  state.loaded = false;
+  setEditable(false);
   performance.mark('library:asked');
-  const reply = await send({ type: 'library:all' });
+  const whole = send({ type: 'library:all' });
+  // The newest papers from one small request, while the whole list is on its way: at 5,000
+  // papers the first rows show in a fraction of the time the whole list takes. Editing waits for
+  // the whole list, so nothing typed meanwhile can be overwritten by it.
+  send({ type: 'library', sort: 'saved', per_page: FIRST_ROWS }).then((first) => {
+    if (!first.ok || state.loaded || state.items.size) return;
+    state.items = new Map(first.data.items.map((it) => [it.paper.id, it]));
+    applyView();
+    $('count').textContent = `${first.data.items.length} of ${first.data.total}, loading the rest…`;
+    document.documentElement.dataset.firstRowsMs = String(Math.round(performance.now()));
+  });
+  const reply = await whole;
   performance.mark('library:answered');
   if (!reply.ok) {
     if (reply.error === 'unauthorized') return showConnect(reply.message);
@@ -51,12 +66,19 @@ async function load() {
   state.loaded = true;
   state.stale = false;
   refreshTags();
+  shownId = null; // the editor shows the whole list's copy, not the first rows' (notes may have been queued)
   applyView(list.activeItem && list.activeItem.paper.id);
+  setEditable(true);
   setPageState('ready');
   if (!document.documentElement.dataset.loadMs) {
     document.documentElement.dataset.loadMs = String(Math.round(performance.now()));
   }
   return undefined;
+}
+
+function setEditable(on) {
+  for (const id of ['note', 'tagInput']) $(id).disabled = !on;
+  for (const button of document.querySelectorAll('#detail button, #bulk button')) button.disabled = !on;
 }
 
 function showConnect(message) {
@@ -172,7 +194,7 @@ function renderChips(item) {
   $('chips').replaceChildren(...item.tags.map((tag) => el('span', { class: 'chip', 'data-tag': tag },
     el('span', { text: clip(tag, 64) }),
     el('button', { type: 'button', 'data-action': 'remove-tag', 'aria-label': `Remove tag ${clip(tag, 64)}`,
-      text: '×', onclick: () => changeTags(item, [], [tag]) }))));
+      text: '×', disabled: !state.loaded, onclick: () => changeTags(item, [], [tag]) }))));
 }
 
 function updated(entry) {
@@ -235,6 +257,7 @@ $('detail').addEventListener('click', (e) => {
 /* ---------- remove, with undo ---------- */
 
 function selectionOrActive() {
+  if (!state.loaded) return [];
   if (list.selected.size) return [...list.selected];
   return list.activeItem ? [list.activeItem.paper.id] : [];
 }

@@ -197,7 +197,8 @@ const SCENARIOS = {
     const t = Date.now();
     const { status } = await api(cfg, '/api/v1/library/export?format=json', { token: cfg.bulkToken });
     assert.equal(status, 200);
-    return { loadMs, askedAt: marks['library:asked'], answeredAt: marks['library:answered'], serverMs: Date.now() - t,
+    const firstRowsMs = Number(await page.evaluate(() => document.documentElement.dataset.firstRowsMs)) || null;
+    return { firstRowsMs, loadMs, answeredAt: marks['library:answered'], serverMs: Date.now() - t,
       filterMs: Math.round(filterMs * 10) / 10, rowsInDom };
   },
 };
