@@ -82,12 +82,11 @@ function createMenus() {
     menus.create({ id: 'open-options', title: 'Paperlens options', contexts: ['action'] });
   });
 }
-if (menus) {
-  menus.onClicked.addListener((info) => {
-    if (info.menuItemId === 'open-library') openLibrary();
-    if (info.menuItemId === 'open-options') openOptions('');
-  });
+function onMenuClicked(info) {
+  if (info.menuItemId === 'open-library') openLibrary();
+  if (info.menuItemId === 'open-options') openOptions('');
 }
+if (menus) menus.onClicked.addListener(onMenuClicked);
 
 /* ---------- the generic adapter on sites the user enabled ---------- */
 // Those hosts are optional permissions granted at runtime from the options page; the content

@@ -240,6 +240,17 @@ def test_the_library_opens_from_the_popup_and_the_panel(configured, live_server)
     assert opened.value.url == configured.extension_url("library/library.html")
 
 
+def test_the_toolbar_buttons_menu_opens_the_library(configured, live_server):
+    Reader(configured, live_server, saved=1)
+    # The menu item exists (update fails for an id that was never created) ...
+    assert configured.worker.evaluate(
+        "new Promise((ok) => chrome.contextMenus.update('open-library', {}, () => ok(!chrome.runtime.lastError)))")
+    # ... and choosing it opens the library (the browser calls this handler with the item's id).
+    with configured.context.expect_page() as opened:
+        configured.worker.evaluate("onMenuClicked({menuItemId: 'open-library'})")
+    opened.value.wait_for_selector("html[data-state='ready']")
+
+
 def test_without_a_connection_the_library_says_how_to_connect(configured, live_server):
     configured.configure(token="")
     page = configured.context.new_page()
