@@ -1,7 +1,7 @@
 /* The library page: every saved paper, searchable, filterable by tag and sortable; tags with
  * autocomplete and multi-line notes saved as you type; remove with undo; bulk tag, remove and
- * export; recommendations with "more like this" and "not interested". The whole list is loaded
- * once and filtered here; every change goes to the server through the background worker.
+ * export (the Recommended tab is recommended.js). The whole list is loaded once and filtered
+ * here; every change goes to the server through the background worker.
  * Test contract: <html data-state="loading|ready|disconnected|error" data-load-ms>, rows
  * #list [role=option][data-paper-id][aria-selected], the editor #detail[data-paper-id]. */
 'use strict';
@@ -9,7 +9,6 @@
 const ext = globalThis.browser || globalThis.chrome;
 const { el, clip, safeHref } = globalThis.PaperlensDom;
 const { send } = globalThis.PaperlensMessages;
-const { resultRow } = globalThis.PaperlensResults;
 const $ = (id) => document.getElementById(id);
 
 const UNDO_MS = 10000;
@@ -340,73 +339,6 @@ async function exportAs(format, scope) {
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', () => exportAs(button.dataset.export,
     $('exportScope').value === 'tag' && $('tag').value ? { tag: $('tag').value } : {}));
-}
-
-/* ---------- recommendations and "more like this" ---------- */
-
-async function saveResult(r, button) {
-  const want = button.getAttribute('aria-pressed') !== 'true';
-  button.setAttribute('aria-busy', 'true');
-  const reply = await send({ type: 'save', id: r.id, saved: want });
-  button.removeAttribute('aria-busy');
-  if (!reply.ok) return toast(reply.message);
-  button.setAttribute('aria-pressed', String(want));
-  button.textContent = want ? 'Saved' : 'Save';
-  state.stale = true;
-  return undefined;
-}
-
-async function showSimilar(id, target, button) {
-  if (button && button.getAttribute('aria-expanded') === 'true') {
-    target.replaceChildren();
-    button.setAttribute('aria-expanded', 'false');
-    return;
-  }
-  target.replaceChildren(el('li', { class: 'meta', text: 'Finding papers like this…' }));
-  const reply = await send({ type: 'more-like-this', id });
-  if (!reply.ok) return target.replaceChildren(el('li', { class: 'meta', text: reply.message }));
-  if (button) button.setAttribute('aria-expanded', 'true');
-  const results = reply.data.results || [];
-  target.replaceChildren(...(results.length ? results.map((r) => resultRow(
-    { ...r, saved: r.saved || state.items.has(r.id) }, { save: saveResult })) : [el('li', { class: 'meta', text: 'Nothing like it in your corpus.' })]));
-  return undefined;
-}
-
-function moreUnder(r, li, button) {
-  let nested = li.querySelector(':scope > ol');
-  if (!nested) {
-    nested = el('ol', { 'aria-label': `Papers like ${clip(r.title, 80)}` });
-    li.append(nested);
-  }
-  showSimilar(r.id, nested, button);
-}
-
-async function dismissResult(r, li) {
-  const reply = await send({ type: 'dismiss', id: r.id });
-  if (!reply.ok) return toast(reply.message);
-  const next = li.nextElementSibling;
-  li.remove();
-  return toast(`You won't see “${clip(r.title, 60)}” again.`, async () => {
-    const back = await send({ type: 'dismiss', id: r.id, undo: true });
-    if (!back.ok) return toast(back.message);
-    $('recsList').insertBefore(li, next && next.isConnected ? next : null);
-    return toast('It can be recommended again.');
-  });
-}
-
-async function loadRecommendations() {
-  $('recsStatus').textContent = 'Finding papers like the ones you saved…';
-  const reply = await send({ type: 'recommendations', tag: $('tag').value || undefined, k: 20 });
-  if (!reply.ok) {
-    $('recsList').replaceChildren();
-    $('recsStatus').textContent = reply.message;
-    return;
-  }
-  const { results, based_on: basis, tag } = reply.data;
-  $('recsStatus').textContent = basis
-    ? `Based on ${basis} saved paper${basis === 1 ? '' : 's'}${tag ? ` tagged “${clip(tag, 40)}”` : ''}.`
-    : 'Save a few papers first: recommendations are made from your library.';
-  $('recsList').replaceChildren(...results.map((r) => resultRow(r, { save: saveResult, more: moreUnder, dismiss: dismissResult })));
 }
 
 /* ---------- tabs, toast, keyboard, connection ---------- */

@@ -221,6 +221,7 @@ def test_the_keyboard_moves_selects_edits_and_removes(configured, live_server):
     page.locator("#list").focus()
     page.keyboard.press("Delete")
     wait_for(lambda: paper_id not in reader.ids())
+    page.locator("#toast [data-action='undo']").wait_for(state="visible")  # undo is offered once the server has removed it
     page.keyboard.press("Control+z")
     wait_for(lambda: paper_id in reader.ids())
     page.keyboard.press("/")
