@@ -10,6 +10,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from paperlens.services import Services
+
 from ..conftest import demo_papers
 from .conftest import wait_for
 
@@ -23,7 +25,7 @@ class Reader:
 
     def __init__(self, browser, live_server, saved: int = 6):
         self.server = live_server.url
-        user = f"lib{next(_users)}"
+        user = self.user = f"lib{next(_users)}"
         self.token = live_server.make_token(user, user=user)
         self.headers = {"Authorization": f"Bearer {self.token}"}
         self.papers = demo_papers()[10:10 + saved]
@@ -259,6 +261,30 @@ def test_without_a_connection_the_library_says_how_to_connect(configured, live_s
     page.wait_for_selector("html[data-state='disconnected']")
     assert page.locator("#connect").is_visible()
     assert "paperlens connect" in page.locator("#connect").inner_text()
+
+
+def test_hostile_text_in_the_library_stays_text(configured, live_server):
+    reader = Reader(configured, live_server, saved=1)
+    # An entry as an old import might have left it, planted below the API (which refuses such URLs).
+    markup = '<img src=x onerror="document.title=\'pwned\'">'
+    paper_id = "title:0123456789abcdef"
+    Services.create(live_server.settings).store.reading_list(reader.user).save(
+        paper_id, {"id": paper_id, "title": markup + " Paper", "abstract": "<script>document.title='pwned'</script>",
+                   "authors": ["<b>Eve</b>"], "url": "javascript:alert(document.domain)"},
+        tags=["<i>tag</i>"], note="<svg onload=alert(1)>")
+    page = reader.browser.context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(configured.extension_url("library/library.html"))
+    page.wait_for_selector("html[data-state='ready']")
+    page.locator(f"#list [data-paper-id='{paper_id}']").click()
+    assert page.locator("#detailTitle").inner_text().startswith("<img src=x")
+    assert page.locator("#detailTitle").get_attribute("href") is None, "javascript: never becomes a link"
+    assert page.locator("#note").input_value() == "<svg onload=alert(1)>"
+    assert page.locator("#chips .chip[data-tag='<i>tag</i>']").count() == 1
+    assert page.locator("main img, #list img, #detail img, #detail svg, #detail b, #detail i, #list i").count() == 0
+    page.wait_for_timeout(300)
+    assert dialogs == [] and page.title() == "Paperlens library"
 
 
 def test_dark_mode(configured, live_server):
