@@ -45,7 +45,9 @@ async function api(path, { method = 'GET', body, auth = true, text = false, serv
   try {
     if (res.status === 204) return null;
     if (res.ok) return text ? await res.text() : await res.json();
-  } catch (_) {
+  } catch (e) {
+    // A body that is not JSON is the server's fault; one cut short (or timed out) is the network's.
+    if (e instanceof SyntaxError) throw new ApiError('server', `The Paperlens server at ${base} sent an answer it could not have meant.`);
     throw new ApiError('unreachable', `The Paperlens server at ${base} stopped answering.`);
   } finally {
     clearTimeout(timer);

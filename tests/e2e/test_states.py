@@ -75,14 +75,28 @@ class FailingServer(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_server_error_says_server_not_unreachable(configured):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FailingServer)
+class SomeOtherWebApp(FailingServer):
+    """Not Paperlens at all: the server URL points at another web app, which answers 200 with HTML."""
+
+    def fail(self):
+        body = b"<!doctype html><title>My blog</title><p>Hello"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("handler", [FailingServer, SomeOtherWebApp], ids=["500", "not-paperlens"])
+def test_a_server_error_says_server_not_unreachable(configured, handler):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         configured.configure(serverUrl=f"http://127.0.0.1:{server.server_address[1]}")
         page = configured.open("http://arxiv.org/abs/1706.03762", state="error")
         assert_error(page, "server")
-        assert "Something broke." in page.locator("#paperlens-root .status").inner_text()
+        if handler is FailingServer:
+            assert "Something broke." in page.locator("#paperlens-root .status").inner_text()
     finally:
         server.shutdown()
 
