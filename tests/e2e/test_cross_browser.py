@@ -66,11 +66,15 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         pytest.skip("needs node and `npm ci --prefix tests/extension` (the README's test command runs it)")
     if not EXECUTABLES[name].exists():
         pytest.skip(f"{EXECUTABLES[name]} is not installed (apt-get install -y {name if name != 'firefox' else 'firefox-esr'})")
+    curator = live_server.make_token(f"curator-{name}", user=f"curator-{name}")
+    for n, paper in enumerate(demo_papers()[20:26]):
+        store.reading_list(f"curator-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=f"note {n}")
     config = {
         "serverUrl": live_server.url,
         "pagePort": page_server[0],
         "hosts": HOSTS,
         "readerToken": live_server.make_token(f"reader-{name}", user=f"reader-{name}"),
+        "curatorToken": curator,
         "attackToken": live_server.make_token(f"attacked-{name}", user=f"attacked-{name}"),
         "connectCode": store.pairing.issue(f"connect-{name}").code,
         "attackCode": store.pairing.issue(f"attack-{name}").code,

@@ -138,6 +138,46 @@ const SCENARIOS = {
     return {};
   },
 
+  async 'library: bulk tag, remove with undo, recommendations with more like this and not interested'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.curatorToken }));
+    const page = await h.extensionPage('library/library.html');
+    await waitState(page, 'ready');
+    const ids = await page.$$eval('#list [role="option"]', (els) => els.map((el) => el.getAttribute('data-paper-id')));
+    assert.ok(ids.length >= 3, `${ids.length} saved papers`);
+    // Bulk: select two, tag them.
+    for (const id of ids.slice(0, 2)) await page.click(`#list [data-paper-id="${id}"] .check`);
+    await page.waitForFunction(() => document.getElementById('selected').textContent === '2 selected');
+    await page.type('#bulkTag', 'bulk-tagged');
+    await page.click('[data-action="bulk-tag"]');
+    await waitUntil(async () => {
+      const entries = await Promise.all(ids.slice(0, 2).map((id) => libraryEntry(cfg, cfg.curatorToken, id)));
+      return entries.every((e) => e.tags.includes('bulk-tagged'));
+    }, 'both papers tagged on the server');
+    await page.click('[data-action="bulk-clear"]');
+    // Remove one with Delete, then undo: back with its tags, note and saved time.
+    const before = await libraryEntry(cfg, cfg.curatorToken, ids[0]);
+    await page.click(`#list [data-paper-id="${ids[0]}"]`);
+    await page.focus('#list');
+    await page.keyboard.press('Delete');
+    await waitUntil(async () => !(await libraryEntry(cfg, cfg.curatorToken, ids[0])), 'the removal');
+    await page.waitForSelector('#toast [data-action="undo"]', { visible: true });
+    await page.click('#toast [data-action="undo"]');
+    await waitUntil(async () => libraryEntry(cfg, cfg.curatorToken, ids[0]), 'the undo');
+    const after = await libraryEntry(cfg, cfg.curatorToken, ids[0]);
+    assert.deepEqual([after.tags, after.note, after.saved_at], [before.tags, before.note, before.saved_at]);
+    // Recommendations: more like this, then not interested.
+    await page.click('#tab-recs');
+    const first = await page.waitForSelector('#recsList > li', { timeout: TIMEOUT });
+    const recId = await first.evaluate((el) => el.getAttribute('data-paper-id'));
+    await page.click(`#recsList > li[data-paper-id="${recId}"] > .row [data-action="more"]`);
+    await page.waitForSelector(`#recsList > li[data-paper-id="${recId}"] ol li[data-paper-id]`, { timeout: TIMEOUT });
+    await page.click(`#recsList > li[data-paper-id="${recId}"] > .row [data-action="dismiss"]`);
+    await page.waitForSelector(`#recsList > li[data-paper-id="${recId}"]`, { hidden: true, timeout: TIMEOUT });
+    const { body } = await api(cfg, '/api/v1/library/recommendations?k=50', { token: cfg.curatorToken });
+    assert.ok(!body.results.some((r) => r.id === recId), 'a dismissed paper is not recommended');
+    return {};
+  },
+
   async "the toolbar button's menu offers the library"(h) {
     // update() fails for a menu item that was never created (there is no way to list them).
     const exists = await h.control.evaluate(() => new Promise((resolve) => {
