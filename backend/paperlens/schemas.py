@@ -423,7 +423,9 @@ class LibraryImportResponse(ma.Schema):
     added = fields.Integer(required=True, metadata={"description": "entries new to the list"})
     updated = fields.Integer(required=True, metadata={"description": "entries already in the list (tags are "
                                                                      "merged, an imported note replaces)"})
-    skipped = fields.List(fields.Nested(ImportSkipSchema), required=True)
+    skipped = fields.List(fields.Nested(ImportSkipSchema), required=True,
+                          metadata={"description": "the first 100 entries that were skipped, with why"})
+    skipped_total = fields.Integer(required=True, metadata={"description": "every entry that was skipped"})
 
 
 class RecommendArgs(StrictSchema):

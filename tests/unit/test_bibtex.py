@@ -132,3 +132,23 @@ def test_hostile_input_parses_in_linear_time():
                  "@a{k,t=\"" * 120_000):
         entries, skips = bibtex.parse(text)
     assert time.monotonic() - started < 10
+
+
+def test_brace_pairs_agree_with_a_stack_on_random_texts():
+    import random
+    import re
+
+    def stack_pairs(text):
+        closing, opened = {}, []
+        for m in re.finditer(r"\\[{}]|[{}]", text):
+            if m.group() == "{":
+                opened.append(m.start())
+            elif m.group() == "}" and opened:
+                closing[opened.pop()] = m.start()
+        return closing
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice("{}\\ab@é") for _ in range(rng.randint(0, 40)))
+        opens, closes = bibtex._pairs(text)
+        assert {int(o): int(c) for o, c in zip(opens, closes)} == stack_pairs(text), text

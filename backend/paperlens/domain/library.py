@@ -15,6 +15,8 @@ from ..corpus.paper import Paper, indexed_text
 from ..library import bibtex, from_bibtex
 from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
 from ..library.limits import MAX_IMPORT, MAX_TAGS
+
+SKIPS_LISTED = 100  # an import answer lists the first skipped entries and counts them all
 from ..library.recommend import recommend
 from ..schemas import ImportItemSchema, LibraryImportRequest
 from ..store.library import ReadingList, TooManyTags
@@ -159,7 +161,8 @@ class Library:
                 continue
             added += created
             updated += not created
-        return {"imported": added + updated, "added": added, "updated": updated, "skipped": skipped}
+        return {"imported": added + updated, "added": added, "updated": updated,
+                "skipped": skipped[:SKIPS_LISTED], "skipped_total": len(skipped)}
 
     # -- recommendations and "not interested" --------------------------------------------------
     def recommendations(self, k: int, summaries: str, tag: str | None = None) -> dict:
@@ -239,7 +242,12 @@ def _json_records(text: str) -> list[tuple[str, dict]]:
 
 
 def _bibtex_records(text: str) -> tuple[list[tuple[str, dict]], list[dict]]:
-    entries, skips = bibtex.parse(text)
+    try:
+        # broken entries count too: twice the limit leaves room for @comment and @string blocks
+        entries, skips = bibtex.parse(text, max_entries=2 * MAX_IMPORT)
+    except bibtex.TooManyEntries as exc:
+        raise Invalid(f"At most {MAX_IMPORT} entries per import.",
+                      details={"entries": [f"the file holds {exc}"]}) from None
     skipped = [{"position": f"line {s.position}", "reason": s.reason} for s in skips]
     if len(entries) > MAX_IMPORT:
         raise Invalid(f"At most {MAX_IMPORT} entries per import.", details={"entries": [f"{len(entries)} given"]})
