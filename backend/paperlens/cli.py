@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from . import background
 from .corpus.formats import FORMATS
 from .corpus.paper import Paper
 from .library.export import FORMATS as EXPORT_FORMATS
@@ -147,6 +148,27 @@ def reindex():
 
 
 @main.command()
+def status():
+    """The corpus, the index, summaries ahead of time and the feeds, as this server's Redis has them."""
+    from .domain.summaries_ahead import NAME
+    from .ranking import snapshot
+
+    svc = _services(_settings())
+    papers = svc.store.papers
+    logged = papers.log_length()
+    done = svc.store.log_reader(NAME).position()
+    click.echo(f"papers: {papers.count():,} (corpus version {papers.version()}, {logged:,} log entries)")
+    latest = snapshot.latest(svc.settings.index_dir)
+    click.echo(f"index snapshot: {latest.name if latest else 'none yet'}")
+    holder = svc.store.lease(NAME).lock_holder()
+    click.echo(f"summaries ahead: {min(done, logged):,} of {logged:,} log entries done, backlog {max(0, logged - done):,}"
+               + (f" ({holder} is working)" if holder else " (no summariser running)"))
+    feeds = svc.store.feeds.list()
+    syncing = svc.store.feeds.lock_holder()
+    click.echo(f"feeds: {len(feeds)}" + (f", {syncing} is syncing" if syncing else ""))
+
+
+@main.command()
 @click.option("--dry-run", is_flag=True, help="Only report; change nothing.")
 def doctor(dry_run):
     """Find papers stored but never finished (a writer stopped halfway: they answer GET but never
@@ -224,7 +246,7 @@ def serve(host, port, workers):
         settings.redis_url = ensure_embedded_redis(settings.data_dir)
         click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
     os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
-    syncer = None
+    syncer = summarizer = None
     try:
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
@@ -239,11 +261,17 @@ def serve(host, port, workers):
         svc.index.prepare()
         syncer = start_syncer()  # its own process: syncing never holds a worker's GIL
         click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
+        if settings.summary_cpu > 0:
+            summarizer = background.start("paperlens.domain.summaries_ahead")
+            click.echo(f"summaries: new papers summarised in the background (pid {summarizer.pid}, at most "
+                       f"{settings.summary_cpu:.0%} of a core); `paperlens status` shows the backlog")
         click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
     finally:
         if syncer is not None:
             stop_syncer(syncer)
+        if summarizer is not None:
+            background.stop(summarizer)
         if embedded:
             stop_embedded_redis()
             click.echo("embedded Redis stopped; data saved")

@@ -241,6 +241,9 @@ class HealthSchema(ma.Schema):
     papers = fields.Integer(required=True, metadata={"description": "papers in the index"})
     corpus_version = fields.Integer(allow_none=True, metadata={"description": "null while Redis is unreachable"})
     index_version = fields.Integer(required=True)
+    summaries_backlog = fields.Integer(allow_none=True, metadata={
+        "description": "corpus-log entries (papers added, or whose text changed) not summarised ahead of time yet; "
+                       "null while Redis is unreachable"})
     version = fields.String(required=True)
 
 

@@ -36,6 +36,7 @@ class Settings:
     rate_limit: str = "600/minute"
     redis_timeout: float = 5.0
     index_refresh_seconds: float = 0.5
+    summary_cpu: float = 0.5  # share of one core that summarising new papers ahead of time may use (0: off)
     trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
     # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
@@ -72,7 +73,7 @@ class Settings:
         values: dict = {}
         converters = {
             "port": int, "workers": int, "threads": int, "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int,
-            "redis_timeout": float, "index_refresh_seconds": float, "sync_delay": float, "sync_timeout": float,
+            "redis_timeout": float, "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
             "data_dir": Path, "index_dir": Path,
         }

@@ -26,13 +26,16 @@ class Corpus:
 
     def health(self) -> dict:
         """Is Redis reachable, how many papers the index holds, which corpus version it serves."""
+        from .summaries_ahead import NAME as SUMMARIES
+
         try:
             corpus_version, reachable = self.store.papers.version(), True
+            backlog = max(0, self.store.papers.log_length() - self.store.log_reader(SUMMARIES).position())
         except StoreUnavailable:
-            corpus_version, reachable = None, False
+            corpus_version, reachable, backlog = None, False, None
         view = self.index.view()
         return {"status": "ok" if reachable else "degraded", "redis": reachable, "papers": view.index.n_docs,
-                "corpus_version": corpus_version, "index_version": view.version}
+                "corpus_version": corpus_version, "index_version": view.version, "summaries_backlog": backlog}
 
     # -- finding papers ------------------------------------------------------------------------
     def find(self, view: View | None, ids: list[str], *, fresh: bool = False) -> dict | None:

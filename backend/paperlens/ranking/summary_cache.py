@@ -187,8 +187,8 @@ def summarize_corpus(store: Store, view: View | None, *, n: int = DEFAULT_N, pro
             missing = [(key, (p.title, p.abstract, n))
                        for key, p, there in zip(keys, chunk, store.cache.present(SUMMARY_KIND, keys)) if not there]
             jobs = [job for _, job in missing]
-            results = pool.map(_summarize_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))) if pool and jobs \
-                else [_summarize_job(job, idf) for job in jobs]
+            results = pool.map(summarize_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))) if pool and jobs \
+                else [summarize_job(job, idf) for job in jobs]
             fresh = []
             for (key, _), (status, summary) in zip(missing, results):
                 counts[status] += 1
@@ -230,7 +230,7 @@ def _set_worker_idf(idf: Callable[[str], float]) -> None:
     _worker_idf = idf
 
 
-def _summarize_job(job: tuple[str, str, int], idf: Callable[[str], float] | None = None) -> tuple[str, dict | None]:
+def summarize_job(job: tuple[str, str, int], idf: Callable[[str], float] | None = None) -> tuple[str, dict | None]:
     """("computed", summary), ("empty", None) or ("failed", None): one bad paper never stops the run."""
     title, text, n = job
     try:

@@ -10,7 +10,9 @@ from ..settings import Settings
 from .cache import Cache
 from .feeds import FeedStore
 from .keys import Keys
+from .leases import Lease
 from .library import ReadingList
+from .log_readers import LogReader
 from .pairing import PairingCodes
 from .papers import PaperStore
 from .redis_client import bytes_pool, connect
@@ -37,6 +39,14 @@ class Store:
             return cls(client, Keys(settings.key_prefix))
         client, url = connect(settings)
         return cls(client, Keys(settings.key_prefix), url)
+
+    def lease(self, name: str) -> Lease:
+        """The lock with a lease of one background job (see store/leases.py)."""
+        return Lease(self._redis, self.keys.lease(name))
+
+    def log_reader(self, name: str) -> LogReader:
+        """Where a background reader of the corpus log has got to."""
+        return LogReader(self._redis, self.keys.log_reader(name))
 
     def reading_list(self, user: str) -> ReadingList:
         return ReadingList(self._redis, self.keys, user)

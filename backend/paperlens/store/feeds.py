@@ -10,14 +10,7 @@ from dataclasses import asdict, dataclass
 import redis
 
 from .keys import Keys
-
-# The lock is held only while its holder keeps renewing it: a syncer killed with -9 frees it when
-# the lease runs out.
-RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-TAKE_OVER = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-             "return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false")
-
+from .leases import Lease
 
 @dataclass(frozen=True)
 class Feed:
@@ -43,9 +36,7 @@ class FeedStore:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
-        self._renew = client.register_script(RENEW)
-        self._release = client.register_script(RELEASE)
-        self._take_over = client.register_script(TAKE_OVER)
+        self.lock = Lease(client, keys.sync_lock)
 
     # -- feeds ------------------------------------------------------------------------------------
     def add(self, kind: str, options: dict, every: int, now: float | None = None) -> Feed:
@@ -116,22 +107,21 @@ class FeedStore:
     def save_checkpoint(self, source_key: str, checkpoint: dict) -> None:
         self.r.set(self.keys.sync_checkpoint(source_key), json.dumps(checkpoint, sort_keys=True))
 
-    # -- the sync lock ------------------------------------------------------------------------------
+    # -- the sync lock (held while renewed: see store/leases.py) -----------------------------------
     def acquire_lock(self, holder: str, lease_ms: int) -> bool:
-        return bool(self.r.set(self.keys.sync_lock, holder, nx=True, px=lease_ms))
+        return self.lock.acquire_lock(holder, lease_ms)
 
     def renew_lock(self, holder: str, lease_ms: int) -> bool:
-        return bool(self._renew(keys=[self.keys.sync_lock], args=[holder, lease_ms]))
+        return self.lock.renew_lock(holder, lease_ms)
 
     def release_lock(self, holder: str) -> None:
-        self._release(keys=[self.keys.sync_lock], args=[holder])
+        self.lock.release_lock(holder)
 
     def take_over_lock(self, dead_holder: str, holder: str, lease_ms: int) -> bool:
-        """Take the lock from a holder known to be dead, if it still holds it."""
-        return bool(self._take_over(keys=[self.keys.sync_lock], args=[dead_holder, holder, lease_ms]))
+        return self.lock.take_over_lock(dead_holder, holder, lease_ms)
 
     def lock_holder(self) -> str | None:
-        return self.r.get(self.keys.sync_lock)
+        return self.lock.lock_holder()
 
 
 def _feed(feed_id: str, raw: str) -> Feed:

@@ -37,6 +37,14 @@ class Keys:
     def corpus_count(self) -> str:
         return f"{self.prefix}:{{corpus}}:count"
 
+    def log_reader(self, name: str) -> str:
+        """How far a background reader of the corpus log has got (an entry count), e.g. 'summaries'."""
+        return f"{self.prefix}:{{corpus}}:read:{name}"
+
+    def lease(self, name: str) -> str:
+        """A lock with a lease for one background job across every process, e.g. 'summaries'."""
+        return f"{self.prefix}:{{corpus}}:lease:{name}"
+
     # -- sync feeds (one hash slot: a feed's definition, schedule and status change together) ------
     def feeds(self, part: str) -> str:
         return f"{self.prefix}:{{feeds}}:{part}"
