@@ -12,7 +12,7 @@ import multiprocessing as mp
 import os
 import signal
 import threading
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import numba
@@ -360,7 +360,7 @@ def _documents(exclude) -> np.ndarray:
 
 # Below this many documents one process tokenizes: starting workers costs more than it saves.
 PARALLEL_MIN_DOCS = 20_000
-_PENDING: list[str] = []  # texts that forked tokenizer workers read (inherited, never pickled)
+TOKENIZE_BATCH = 5_000  # documents per task sent to a tokenizer worker
 
 
 def _default_signals() -> None:
@@ -369,50 +369,77 @@ def _default_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _tokenize_range(bounds: tuple[int, int]):
-    return token_ids(_PENDING[bounds[0] : bounds[1]])
+def default_workers(n_texts: int) -> int:
+    return len(os.sched_getaffinity(0)) if n_texts >= PARALLEL_MIN_DOCS else 1
 
 
-def _tokenized(texts: list[str], workers: int | None) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Token ids of `texts`: (terms in first-seen order, int32 ids of all tokens, int32 tokens per
-    document). Python's per-word work is one dict look-up; with workers > 1, forked processes
-    tokenize ranges of documents and the ranges are renumbered here in order."""
-    global _PENDING
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if len(texts) >= PARALLEL_MIN_DOCS else 1
-    terms = _TermIds()
-    kept_parts, length_parts = [], []
+def tokenized_batches(batches, workers: int):
+    """token_ids() of each batch's texts, in order: yields (payload, part) for each (payload,
+    texts) in `batches`. With workers > 1, forked processes tokenize while the caller works on
+    earlier parts; at most two batches per worker are in flight, so a stream of papers is never
+    read far ahead into memory."""
+    if workers <= 1:
+        for payload, texts in batches:
+            yield payload, token_ids(texts)
+        return
+    # A fold runs inside a gunicorn worker: children drop its signal handlers, and leave by
+    # close() + join() (a normal exit) rather than being sent SIGTERM.
+    pool = mp.get_context("fork").Pool(workers, initializer=_default_signals)
+    pending: deque = deque()
+    try:
+        for payload, texts in batches:
+            pending.append((payload, pool.apply_async(token_ids, (texts,))))
+            if len(pending) >= 2 * workers:
+                payload, result = pending.popleft()
+                yield payload, result.get()
+        while pending:
+            payload, result = pending.popleft()
+            yield payload, result.get()
+    finally:
+        pool.close()
+        pool.join()
 
-    def merge(part) -> None:
+
+class TermNumbering:
+    """Term ids in order of first appearance across parts of tokenizer output (token_ids()), and
+    each part's tokens renumbered to them with its documents' lengths."""
+
+    def __init__(self) -> None:
+        self._ids = _TermIds()
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def renumber(self, part) -> tuple[np.ndarray, np.ndarray]:
+        """(int32 term ids of the part's kept tokens, int32 tokens per document)."""
         local_terms, ids, offsets = part
-        to_global = np.fromiter(map(terms.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
+        to_global = np.fromiter(map(self._ids.__getitem__, local_terms), dtype=np.int32, count=len(local_terms))
         ids = np.frombuffer(ids, dtype=np.int32) if len(ids) else np.empty(0, np.int32)
         offsets = np.frombuffer(offsets, dtype=np.int64)
         keep = ids >= 0
         kept_before = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(keep, out=kept_before[1:])
-        length_parts.append(np.diff(kept_before[offsets]).astype(np.int32))
-        kept_parts.append(to_global.take(ids[keep]))
+        return to_global.take(ids[keep]), np.diff(kept_before[offsets]).astype(np.int32)
 
-    if workers <= 1 or len(texts) < 2 * workers:
-        merge(token_ids(texts))
-    else:
-        step = max(1000, min(50_000, -(-len(texts) // (4 * workers))))
-        ranges = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
-        _PENDING = texts
-        # A fold runs inside a gunicorn worker: children drop its signal handlers, and leave by
-        # close() + join() (a normal exit) rather than being sent SIGTERM.
-        pool = mp.get_context("fork").Pool(workers, initializer=_default_signals)
-        try:
-            for part in pool.imap(_tokenize_range, ranges):
-                merge(part)
-        finally:
-            pool.close()
-            pool.join()
-            _PENDING = []
+
+def _tokenized(texts: list[str], workers: int | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Token ids of `texts`: (terms in first-seen order, int32 ids of all tokens, int32 tokens per
+    document). Python's per-word work is one dict look-up."""
+    workers = default_workers(len(texts)) if workers is None else workers
+    numbering = TermNumbering()
+    kept_parts, length_parts = [], []
+    batches = ((None, texts[i : i + TOKENIZE_BATCH]) for i in range(0, max(len(texts), 1), TOKENIZE_BATCH))
+    for _, part in tokenized_batches(batches, workers if len(texts) >= 2 * workers else 1):
+        kept, lengths = numbering.renumber(part)
+        kept_parts.append(kept)
+        length_parts.append(lengths)
     flat = np.concatenate(kept_parts) if kept_parts else np.empty(0, np.int32)
     lengths = np.concatenate(length_parts) if length_parts else np.empty(0, np.int32)
-    return list(terms), flat, lengths
+    return numbering.terms, flat, lengths
 
 
 _buffers = threading.local()

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ..store import StoreUnavailable
 from ..store.papers import PaperStore
-from . import snapshot
-from .index import Index
+from . import snapshot, snapshot_build
+from .index import Index, default_workers
 from .snapshot import PaperTable
 
 log = logging.getLogger(__name__)
@@ -161,23 +161,22 @@ class LiveIndex:
         threading.Thread(target=fold, name="paperlens-index-fold", daemon=True).start()
 
     def _build_snapshot(self) -> Path:
-        """Index every paper in the corpus log, in log order, and save it."""
+        """Index every paper in the corpus log, in log order, and save it. Papers stream from Redis
+        into the snapshot builder, which holds one chunk of them at a time."""
         started = time.monotonic()
         version = self.store.version()
-        records, texts, position = [], [], 0
+        end = self.store.log_length()  # entries logged later are replayed into the delta
 
         def logged():
-            nonlocal position
             for entry in self.store.iter_logged(0):
-                position = entry[0] + 1
+                if entry[0] >= end:
+                    return
                 yield entry
 
-        for paper in first_additions(logged()):
-            records.append(paper_record(paper))
-            texts.append(paper.indexed_text)
-        index = Index.build(texts, corpus_version=version, log_position=position)
-        path = snapshot.save(index, PaperTable.from_json(records), self.folder)
-        log.info("built index snapshot %s: %d papers in %.1f s", path.name, index.n_docs, time.monotonic() - started)
+        papers = ((p.id, paper_record(p), p.indexed_text) for p in first_additions(logged()))
+        path = snapshot_build.build(self.folder, papers, corpus_version=version, log_position=end,
+                                    workers=default_workers(end))
+        log.info("built index snapshot %s in %.1f s", path.name, time.monotonic() - started)
         return path
 
     def warm_up(self) -> None:

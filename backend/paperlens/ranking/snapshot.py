@@ -1,8 +1,8 @@
-"""Saving an index and its papers as a folder of plain arrays, and memory-mapping it back.
+"""Snapshots: an index and its papers as a folder of plain arrays, memory-mapped back.
 
 Worker processes that load the same snapshot share its pages through the OS page cache, so four
-workers over a million papers hold about one copy. A snapshot is written to a temporary folder and
-renamed into place, so a reader never sees half of one.
+workers over a million papers hold about one copy. A snapshot is written to a temporary folder
+(snapshot_build streams papers into one) and renamed into place, so a reader never sees half of one.
 """
 
 from __future__ import annotations
@@ -74,39 +74,19 @@ class PaperTable:
         return -1
 
 
-def save(index: Index, papers: PaperTable, folder: Path) -> Path:
-    """Write a one-segment index and its papers under folder/<corpus version>; returns that path."""
-    assert len(index.segments) <= 1, "fold the delta into the main segment before saving"
+def temporary_folder(folder: Path) -> Path:
+    """A fresh folder beside the snapshots to write one into."""
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"v{index.corpus_version:010d}-{index.log_position}"
     tmp = folder / f".tmp-{os.getpid()}-{time.monotonic_ns()}"
     tmp.mkdir()
-    seg = index.segments[0] if index.segments else Segment(0, 0, np.zeros(1, np.int64), np.empty(0, np.int32), np.empty(0, np.uint16))
-    arrays = {
-        "vocab_hashes": index.vocab.all_hashes(),
-        "indptr": seg.indptr,
-        "docs": seg.docs,
-        "codes": seg.codes,
-        "bound_indptr": seg.bound_indptr,
-        "bound_codes": seg.bound_codes,
-        "doc_len": index.doc_len,
-        "pair_tf": index.pairs.tf,
-        "pair_dl": index.pairs.dl,
-        "paper_blob": papers.blob,
-        "paper_offsets": papers.offsets,
-        "paper_id_hashes": papers.id_hashes,
-        "paper_id_docs": papers.id_docs,
-    }
-    for name, array in arrays.items():
-        np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
-    meta = {
-        "format": FORMAT,
-        "tokenizer": index.tokenizer,
-        "corpus_version": index.corpus_version,
-        "log_position": index.log_position,
-        "n_docs": index.n_docs,
-        "created": time.time(),
-    }
+    return tmp
+
+
+def publish(tmp: Path, folder: Path, meta: dict) -> Path:
+    """Give a fully written snapshot in `tmp` its name, folder/v<corpus version>-<log position>,
+    in one rename (readers never see half of one); returns that path."""
+    final = folder / f"v{meta['corpus_version']:010d}-{meta['log_position']}"
+    meta = {"format": FORMAT, **meta, "created": time.time()}
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
     if final.exists():
         shutil.rmtree(tmp)  # another process wrote the same version first
