@@ -35,6 +35,7 @@ REAL = Path(os.environ.get("PAPERLENS_BENCH_REAL") or next(
     HERE.parent.parent / "shared" / "data" / "arxiv-cs-75k.jsonl.gz")).resolve()
 OUT = HERE / "out"
 CHUNK = 50_000
+REAL_PAPERS = 74_728  # papers in the real file
 SOURCES = 2  # real papers whose sentences make up one generated paper
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(])")
 # Consonant-vowel syllables spell a word from its Zipf rank: rank r is always the same word.
@@ -196,30 +197,46 @@ def _write_chunk(args) -> str:
     return str(path)
 
 
-def load(n: int, seed: int = 1, real: list[dict] | None = None, workers: int = 2) -> list[dict]:
-    """The first n papers of the benchmark corpus (real papers first, then generated ones)."""
+def ensure(n: int, seed: int = 1, workers: int = 2) -> None:
+    """Generate (and cache) the chunks the first n papers need."""
     global _MODEL
-    real = real if real is not None else read_real()
-    if n <= len(real):
-        rng = np.random.default_rng([seed, 0xC0])
-        keep = np.sort(rng.choice(len(real), size=n, replace=False))
-        return [real[i] for i in keep]
-    need = n - len(real)
-    chunks = list(range(math.ceil(need / CHUNK)))
-    missing = [c for c in chunks if not _chunk_path(seed, c).exists()]
+    if n <= REAL_PAPERS:
+        return
+    missing = [c for c in range(math.ceil((n - REAL_PAPERS) / CHUNK)) if not _chunk_path(seed, c).exists()]
     if missing:
         _chunk_path(seed, 0).parent.mkdir(parents=True, exist_ok=True)
-        _MODEL = Model.fit(real)
+        _MODEL = Model.fit(read_real())
         with mp.get_context("fork").Pool(workers) as pool:
             list(pool.imap_unordered(_write_chunk, [(seed, c) for c in missing]))
-    papers = list(real)
-    for c in chunks:
-        with gzip.open(_chunk_path(seed, c), "rt", encoding="utf-8") as handle:
+
+
+def iter_papers(n: int, seed: int = 1):
+    """The first n papers of the benchmark corpus (real papers first, then generated ones), read
+    from the files one at a time: a million papers as dicts would take about 3 GB."""
+    if n <= REAL_PAPERS:
+        yield from load(n, seed)
+        return
+    ensure(n, seed)
+    count = 0
+    paths = [REAL] + [_chunk_path(seed, c) for c in range(math.ceil((n - REAL_PAPERS) / CHUNK))]
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
-                papers.append(json.loads(line))
-                if len(papers) == n:
-                    return papers
-    return papers
+                yield json.loads(line)
+                count += 1
+                if count == n:
+                    return
+
+
+def load(n: int, seed: int = 1, real: list[dict] | None = None) -> list[dict]:
+    """The first n papers of the benchmark corpus, as a list (a seeded sample of the real papers
+    when n is smaller than the real set)."""
+    if n > REAL_PAPERS:
+        return list(iter_papers(n, seed))
+    real = real if real is not None else read_real()
+    rng = np.random.default_rng([seed, 0xC0])
+    keep = np.sort(rng.choice(len(real), size=n, replace=False))
+    return [real[i] for i in keep]
 
 
 def write_jsonl(papers: list[dict], path: Path) -> Path:

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -58,62 +59,123 @@ def tokens_of(texts):
 
 
 # -- build ------------------------------------------------------------------------------------
+class PeakRss:
+    """Peak RSS of this process plus its children (tokenizer workers), sampled every 20 ms while
+    the block runs. Pages a forked child shares with its parent are counted in both, so this is an
+    upper bound of what the build holds."""
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def paper_record(paper: dict) -> str:
+    """What the server keeps per paper for results (live_index.paper_record's fields)."""
+    from paperlens.ranking.live_index import RESULT_FIELDS
+
+    return json.dumps({k: paper.get(k) for k in RESULT_FIELDS}, ensure_ascii=False)
+
+
 def build(engine: str, n: int) -> dict:
-    papers = corpora.load(n)
+    """Index the first n papers, from the corpus files to an index on disk. Every engine reads the
+    corpus inside the timed part (read_s says what reading alone takes); Paperlens streams it,
+    the others hold all texts or tokens, as their indexing needs."""
     if engine == "paperlens" or not queries.path(n).exists():
-        queries.make(papers, n)
-    texts = [corpora.text_of(p) for p in papers]
-    del papers
+        queries.make(corpora.iter_papers(n), n)
     path = index_dir(engine, n)
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
-    base_rss = rss_mb()
+    extra: dict = {}
+    peak = PeakRss()
     started = time.perf_counter()
-    if engine == "paperlens":
-        from paperlens.ranking import snapshot
-        from paperlens.ranking.index import Index
+    with peak:
+        if engine == "paperlens":
+            from paperlens.ranking import snapshot, snapshot_build
+            from paperlens.ranking.index import default_workers
 
-        index = Index.build(texts)
-        built = time.perf_counter() - started
-        # The paper table is the server's too, but only the index is compared across engines.
-        snapshot.save(index, snapshot.PaperTable.from_json([]), path)
-        extra = {"vocabulary": len(index.vocab), "postings": int(len(index.segments[0].docs)),
-                 "pairs": int(len(index.pairs.tf)), "tokens": int(index.doc_len.sum())}
-    elif engine == "tantivy":
-        import tantivy
+            stream = ((p["id"], paper_record(p), corpora.text_of(p)) for p in corpora.iter_papers(n))
+            snapshot_build.build(path, stream, corpus_version=0, log_position=n, workers=default_workers(n))
+            built = time.perf_counter() - started
+            folder = next(p for p in path.iterdir() if p.name.startswith("v"))
+            index, _ = snapshot.load(folder)
+            papers_mb = sum(folder_mb(folder / f"{name}.npy") for name in snapshot.PAPER_ARRAYS)
+            extra = {"vocabulary": len(index.vocab), "postings": int(len(index.segments[0].docs)),
+                     "pairs": int(len(index.pairs.tf)), "tokens": int(index.doc_len.sum()),
+                     "papers_mb": papers_mb, "workers": default_workers(n)}
+        elif engine == "tantivy":
+            import tantivy
 
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("body", stored=False)
-        builder.add_unsigned_field("n", stored=True)
-        schema = builder.build()
-        idx = tantivy.Index(schema, path=str(path))
-        writer = idx.writer(heap_size=512_000_000, num_threads=2)
-        for i, toks in enumerate(map(_tokenize_one, texts)):
-            writer.add_document(tantivy.Document(body=" ".join(toks), n=i))
-        writer.commit()
-        writer.wait_merging_threads()
-        built = time.perf_counter() - started
-        extra = {}
-    elif engine == "bm25s":
-        import bm25s
+            builder = tantivy.SchemaBuilder()
+            builder.add_text_field("body", stored=False)
+            builder.add_unsigned_field("n", stored=True)
+            schema = builder.build()
+            idx = tantivy.Index(schema, path=str(path))
+            # One indexing thread with a heap that holds the whole corpus gives one segment, tantivy's
+            # fastest layout for queries (tantivy-py has no call to merge segments afterwards).
+            writer = idx.writer(heap_size=TANTIVY_HEAP, num_threads=1)
+            for i, paper in enumerate(corpora.iter_papers(n)):
+                writer.add_document(tantivy.Document(body=" ".join(_tokenize_one(corpora.text_of(paper))), n=i))
+            writer.commit()
+            writer.wait_merging_threads()
+            built = time.perf_counter() - started
+            idx.reload()
+            extra = {"segments": idx.searcher().num_segments, "workers": 1}
+        elif engine == "bm25s":
+            import bm25s
 
-        corpus_tokens = tokens_of(texts)
-        retriever = bm25s.BM25(method="robertson", k1=1.5, b=0.75)
-        retriever.index(corpus_tokens, show_progress=False)
-        built = time.perf_counter() - started
-        retriever.save(str(path), show_progress=False)
-        extra = {}
-    elif engine == "rank_bm25":
-        from rank_bm25 import BM25Okapi
+            corpus_tokens = tokens_of(corpora.text_of(p) for p in corpora.iter_papers(n))
+            retriever = bm25s.BM25(method="robertson", k1=1.5, b=0.75, backend="numba")
+            retriever.index(corpus_tokens, show_progress=False)
+            built = time.perf_counter() - started
+            retriever.save(str(path), show_progress=False)
+            extra = {"workers": 1}
+        elif engine == "rank_bm25":
+            from rank_bm25 import BM25Okapi
 
-        BM25Okapi(tokens_of(texts))
-        built = time.perf_counter() - started
-        extra = {}
-    else:
-        raise SystemExit(f"unknown engine {engine}")
-    return {"engine": engine, "n": n, "build_s": built, "build_hwm_mb": peak_rss_mb(), "corpus_rss_mb": base_rss,
-            "build_rss_over_corpus_mb": rss_mb() - base_rss,
-            "disk_mb": folder_mb(path) if engine != "rank_bm25" else None, **extra}
+            BM25Okapi(tokens_of(corpora.text_of(p) for p in corpora.iter_papers(n)))
+            built = time.perf_counter() - started
+            extra = {"workers": 1}
+        else:
+            raise SystemExit(f"unknown engine {engine}")
+    disk = folder_mb(path) if engine != "rank_bm25" else None
+    return {"engine": engine, "n": n, "build_s": built, "build_hwm_mb": peak_rss_mb(), "build_tree_peak_mb": peak.peak_mb,
+            "disk_mb": disk - extra.get("papers_mb", 0.0) if disk is not None else None, **extra}
+
+
+def read_time(n: int) -> float:
+    """Seconds to read and decompress the first n papers of the corpus, the part of every build
+    that is not indexing."""
+    started = time.perf_counter()
+    for paper in corpora.iter_papers(n):
+        corpora.text_of(paper)
+    return time.perf_counter() - started
+
+
+TANTIVY_HEAP = 3_800_000_000  # bytes; tantivy allows just under 4 GB per indexing thread
 
 
 def _tokenize_one(text):
@@ -132,10 +194,13 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
         from paperlens.ranking import snapshot
 
         index, _ = snapshot.load(next(p for p in path.iterdir() if p.name.startswith("v")))
+        counters: list[list[int]] = []
 
         def run(tokens):
             q = index.query(tokens)
-            docs, scores = index.rank(q, 10)
+            stats = np.zeros(4, np.int64)
+            docs, scores = index.rank(q, 10, stats=stats)
+            counters.append([int(x) for x in stats[:2]])  # postings scanned, candidates looked up
             return docs, scores
 
         def all_scores(tokens):
@@ -145,6 +210,7 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
 
         idx = tantivy.Index.open(str(path))
         searcher = idx.searcher()
+        segments = searcher.num_segments
 
         def run(tokens):
             query = idx.parse_query(" ".join(tokens), ["body"])
@@ -158,13 +224,13 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
     elif engine == "bm25s":
         import bm25s
 
-        retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False)
+        retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False, backend="numba")
 
         def run(tokens):
-            scores = retriever.get_scores([t for t in tokens if t in retriever.vocab_dict])
-            top = np.argpartition(-scores, 10)[:10]
-            top = top[np.argsort(-scores[top], kind="stable")]
-            return top, scores[top]
+            # bm25s at its fastest: its numba scorer and top-k, one thread like the others
+            ids = [retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict]
+            docs, scores = retriever.retrieve([ids], k=10, show_progress=False, n_threads=1)
+            return docs[0], scores[0]
 
         def all_scores(tokens):
             return retriever.get_scores([t for t in tokens if t in retriever.vocab_dict])
@@ -192,6 +258,8 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
         if not items:
             continue
         run(items[0]["tokens"])  # compiled kernels and caches warm, as in a server after warm-up
+        if engine == "paperlens":
+            counters.clear()
         times, tops = [], []
         for item in items:
             t0 = time.perf_counter()
@@ -199,6 +267,12 @@ def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
             times.append(time.perf_counter() - t0)
             tops.append({"docs": [int(d) for d in resolve(docs)], "scores": [float(s) for s in scores]})
         result[kind] = {"ms": [t * 1000 for t in times], "tops": tops}
+        if engine == "paperlens":
+            result[kind]["postings_scanned"] = [c[0] for c in counters]
+            result[kind]["looked_up"] = [c[1] for c in counters]
+            result[kind]["postings_held"] = [int(index.df[index.query(item["tokens"]).term_ids].sum()) for item in items]
+    if engine == "tantivy":
+        result["segments"] = segments
     if all_scores is not None:
         # Full score vectors of the first few queries, for the max relative difference.
         keep = OUT / "scores" / f"{engine}-{n}.npz"
@@ -227,6 +301,8 @@ if __name__ == "__main__":
     phase, engine, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     if phase == "build":
         data = build(engine, n)
+    elif phase == "read":
+        data = {"n": n, "read_s": read_time(n)}
     else:
         data = serve(engine, n, int(sys.argv[5]), int(sys.argv[6]))
     out.write_text(json.dumps(data))

@@ -96,9 +96,8 @@ def rank_bm25_on_samples(n: int, n_queries: int = 5, n_random: int = 2000, seed:
         for item in items:
             docs, _ = index.rank(index.query(item["tokens"]), 10)
             need_docs.update(docs.tolist())
-    papers = corpora.load(n)
-    counts = {d: Counter(tokenize(corpora.text_of(papers[d]))) for d in sorted(need_docs)}
-    del papers
+    counts = {d: Counter(tokenize(corpora.text_of(paper))) for d, paper in enumerate(corpora.iter_papers(n))
+              if d in need_docs}
 
     df = np.asarray(index.df)
     reference = BM25Okapi.__new__(BM25Okapi)

@@ -18,11 +18,15 @@ def path(n: int):
     return corpora.OUT / "queries" / f"queries-{n}.json"
 
 
-def make(papers: list[dict], n: int, n_long: int = 200, n_short: int = 300, seed: int = 7) -> dict:
+def make(papers, n: int, n_long: int = 200, n_short: int = 300, seed: int = 7) -> dict:
+    """Queries from sampled papers of `papers` (the corpus's n papers, any iterable: only the
+    sampled ones are kept)."""
     from paperlens.ranking.tokenizer import stem, tokenize, words
 
     rng = np.random.default_rng([seed, n])
-    picks = rng.choice(len(papers), size=n_long + n_short, replace=False)
+    picks = rng.choice(n, size=n_long + n_short, replace=False)
+    wanted = set(picks.tolist())
+    papers = {i: paper for i, paper in enumerate(papers) if i in wanted}
     long = [{"doc": int(i), "tokens": tokenize(corpora.text_of(papers[i]))} for i in picks[:n_long]]
     short = []
     for i in picks[n_long:]:
