@@ -19,6 +19,7 @@ from .index import Index, PairTable, Segment, Vocabulary, term_hash
 from .tokenizer import TOKENIZER_VERSION
 
 FORMAT = 2  # 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k
+PAPER_ARRAYS = ("paper_blob", "paper_offsets", "paper_id_hashes", "paper_id_docs")  # the rest is the index
 
 
 class PaperTable:

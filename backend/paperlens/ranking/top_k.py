@@ -117,7 +117,16 @@ def _heap_offer(heap_s, heap_d, size, s, d):
         return size
     if not _worse(heap_s[0], heap_d[0], s, d):
         return size
-    j = 0
+    heap_s[0] = s
+    heap_d[0] = d
+    _sift_down(heap_s, heap_d, size, 0)
+    return size
+
+
+@numba.njit(cache=True, nogil=True)
+def _sift_down(heap_s, heap_d, size, j):
+    """Restore the heap below position j after its pair got better (moved away from the root)."""
+    s, d = heap_s[j], heap_d[j]
     while True:
         c = 2 * j + 1
         if c >= size:
@@ -132,6 +141,35 @@ def _heap_offer(heap_s, heap_d, size, s, d):
             break
     heap_s[j] = s
     heap_d[j] = d
+
+
+@numba.njit(cache=True, nogil=True)
+def _offer_partial(heap_s, heap_d, size, s, d, exclude):
+    """Keep the k best partial scores, each document once with its latest (higher) score."""
+    for i in range(size):
+        if heap_d[i] == d:
+            heap_s[i] = s
+            _sift_down(heap_s, heap_d, size, i)
+            return size
+    if _excluded(exclude, d):
+        return size
+    return _heap_offer(heap_s, heap_d, size, s, d)
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(acc, docs, codes, g, lo, hi, w, best_s, best_d, size, exclude):
+    """acc[doc] += w * g[code] over the postings lo..hi, keeping the k best partial scores in
+    (best_s, best_d). With no negative weights a score only grows, so k documents surely reach
+    the least of those: a threshold that rises as the lists are scanned. Returns the heap's size."""
+    k = len(best_s)
+    bar = best_s[0] if size == k else 0.0
+    for p in range(lo, hi):
+        d = docs[p]
+        v = acc[d] + w * g[codes[p]]
+        acc[d] = v
+        if v > bar:  # rare once the heap is full
+            size = _offer_partial(best_s, best_d, size, v, d, exclude)
+            bar = best_s[0] if size == k else 0.0
     return size
 
 
@@ -307,6 +345,9 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
     full_s = np.empty(max(k, 1), dtype=np.float64)
     full_d = np.empty(max(k, 1), dtype=np.int64)
     n_full = 0
+    best_s = np.empty(max(k, 1), dtype=np.float64)
+    best_d = np.empty(max(k, 1), dtype=np.int64)
+    n_best = 0
     j = 0
     # 1. Open: any document may still reach the top k, so whole lists are scanned.
     while j < n_terms:
@@ -324,9 +365,9 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
             since_estimate = 0
         if _dead(rem[j], _bar(theta)):
             break
-        w = weights[j]
-        for p in range(lo, hi):
-            acc[docs[p]] += w * g[codes[p]]
+        n_best = _scan(acc, docs, codes, g, lo, hi, weights[j], best_s, best_d, n_best, exclude)
+        if not negative and n_best == k:
+            theta = max(theta, best_s[0])
         scanned += hi - lo
         since_estimate += hi - lo
         j += 1
@@ -337,9 +378,14 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         lo, hi = indptr[t], indptr[t + 1]
         if _alive_estimate(acc, rem[j], _bar(theta)) * LOOKUP_COST < hi - lo:
             break
-        w = weights[j]
-        for p in range(lo, hi):
-            acc[docs[p]] += w * g[codes[p]]
+        if weights[j] > 0:
+            n_best = _scan(acc, docs, codes, g, lo, hi, weights[j], best_s, best_d, n_best, exclude)
+            if not negative and n_best == k:
+                theta = max(theta, best_s[0])
+        else:
+            w = weights[j]
+            for p in range(lo, hi):
+                acc[docs[p]] += w * g[codes[p]]
         scanned += hi - lo
         j += 1
     stats[0] = scanned
