@@ -28,6 +28,7 @@ MARGIN = 1e-9
 LOOKUP_COST = 6  # a candidate looked up in a posting list costs about this many scanned postings
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
 MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
+SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
 
 
 @numba.njit(cache=True, nogil=True)
@@ -390,11 +391,18 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         j += 1
     stats[0] = scanned
     stats[2] = estimates
+    # Few postings scanned (a search): collecting from their lists beats a pass over every score.
+    sparse = scanned * SPARSE_RATIO < n_docs
     if j == n_terms:
+        if sparse:
+            return _top_k_from_lists(acc, indptr, docs, terms[:j], k, exclude)
         return top_k(acc, k, exclude, True)
     # 3. Candidates: the documents that can still reach the top k, with their partial scores.
     bar = _bar(theta)
-    cand_d, cand_s = _candidates(acc, rem[j], bar, exclude)
+    if sparse:
+        cand_d, cand_s = _candidates_from_lists(acc, indptr, docs, terms[:j], scanned, rem[j], bar, exclude)
+    else:
+        cand_d, cand_s = _candidates(acc, rem[j], bar, exclude)
     nc = len(cand_d)
     looked_up = 0
     heap_s = np.empty(max(k, 1), dtype=np.float64)
@@ -433,6 +441,45 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         if cand_s[i] > 0.0 and k > 0:
             size = _heap_offer(heap_s, heap_d, size, cand_s[i], cand_d[i])
     return _ranked(heap_s, heap_d, size)
+
+
+@numba.njit(cache=True, nogil=True)
+def _top_k_from_lists(acc, indptr, docs, terms, k, exclude):
+    """top_k(acc, ...) when only the lists of `terms` touched acc: their postings are walked again
+    instead of every score, and acc is cleared behind them."""
+    heap_s = np.empty(max(k, 1), dtype=np.float64)
+    heap_d = np.empty(max(k, 1), dtype=np.int64)
+    size = 0
+    for t in terms:
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            s = acc[d]
+            if s != 0.0:
+                acc[d] = 0.0
+                if s > 0.0 and k > 0 and not _excluded(exclude, d):
+                    size = _heap_offer(heap_s, heap_d, size, s, d)
+    return _ranked(heap_s, heap_d, size)
+
+
+@numba.njit(cache=True, nogil=True)
+def _candidates_from_lists(acc, indptr, docs, terms, scanned, bound, bar, exclude):
+    """_candidates when only the lists of `terms` (`scanned` postings) touched acc; the candidates
+    are put in document order afterwards."""
+    found_d = np.empty(scanned, dtype=np.int64)
+    found_s = np.empty(scanned, dtype=np.float64)
+    nc = 0
+    for t in terms:
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            s = acc[d]
+            if s != 0.0:
+                acc[d] = 0.0  # seen: later postings of the document find 0
+                if not _dead(s + bound, bar) and not _excluded(exclude, d):
+                    found_d[nc] = d
+                    found_s[nc] = s
+                    nc += 1
+    order = np.argsort(found_d[:nc])
+    return found_d[order], found_s[order]
 
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
