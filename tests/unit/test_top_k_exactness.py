@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from paperlens.ranking import tokenize
+from paperlens.ranking import tokenize, top_k
 from paperlens.ranking.index import Index, Query
 
 from .test_bm25_exactness import RTOL, arxiv_texts
@@ -102,6 +102,16 @@ def test_exact_ties_keep_document_order_across_segments():
     assert len(set(scores.tolist())) == 1
 
 
+def test_a_paper_and_its_copy_in_the_delta_tie_exactly():
+    # the main search sums a long query's terms in its own order; the delta adds them in the same
+    # order, so the copy scores bit for bit the same and comes second
+    texts = arxiv_texts(1000)
+    index = Index.build(texts[:900]).with_documents([texts[10], texts[500]], corpus_version=2, log_position=902)
+    for doc, copy in ((10, 900), (500, 901)):
+        docs, scores = index.rank(index.query(tokenize(texts[doc])), 5)
+        assert list(docs[:2]) == [doc, copy] and scores[0] == scores[1]
+
+
 def test_negative_query_weights_lower_scores_exactly(grown_corpus):
     # recommendations weight the words of dismissed papers negatively; a score is linear in the
     # weights, so the reference is a weighted sum of rank_bm25's one-word scores
@@ -137,8 +147,17 @@ def corpora_and_queries(draw):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpora_and_queries(), st.booleans())
-def test_top_k_equals_brute_force_on_random_corpora(case, signed):
+@given(corpora_and_queries(), st.booleans(), st.sampled_from([5, 16, top_k.RANGE]))
+def test_top_k_equals_brute_force_on_random_corpora(case, signed, span):
+    """span: documents scanned into at a time; small ones split these corpora into many ranges."""
+    saved, top_k.RANGE = top_k.RANGE, span
+    try:
+        check_random_case(case, signed)
+    finally:
+        top_k.RANGE = saved
+
+
+def check_random_case(case, signed):
     texts, split, tokens, multipliers, k, exclude = case
     index = Index.build(texts[:split])
     if split < len(texts):

@@ -292,39 +292,43 @@ class Index:
         recommendations. `exclude` is a document number or a collection of them (-1 and numbers
         outside the index are ignored); excluded documents are never returned.
 
-        The main segment is searched with MaxScore pruning (top_k.pruned_top_k), seeded with the
-        k-th best score of the small delta segment, which is scored in full: the result is the
-        exhaustive top k. `stats`, if given (4 integers), receives what the main segment's search
-        read: postings scanned, candidates looked up, threshold estimates, terms scanned whole."""
+        The main segment is searched with MaxScore pruning (top_k.pruned_top_k), which returns
+        the exhaustive top k; the small delta segment is scored in full, adding the terms in the
+        order the main search summed them, so equal papers in either segment get equal scores and
+        the tie goes to the lower number. `stats`, if given (up to 4 integers), receives what the
+        main segment's search read: postings scanned, candidates looked up, threshold estimates,
+        and how many terms it scanned whole before closing (see pruned_top_k)."""
         if self.n_docs == 0 or len(query.term_ids) == 0 or k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         excluded = _documents(exclude)
-        stats = np.zeros(4, np.int64) if stats is None else stats
+        counters = np.zeros(4, np.int64)
         scores = _score_buffer(self.n_docs)
-        found_docs, found_scores = [], []
-        theta = -np.inf
-        for seg in self.segments[1:]:
-            part = scores[seg.doc_base : seg.doc_base + seg.n_docs]
-            bm25.accumulate(part, 0, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
-            local = excluded[(excluded >= seg.doc_base) & (excluded < seg.doc_base + seg.n_docs)] - seg.doc_base
-            docs, best = top_k.top_k(part, k, local, True)
-            found_docs.append(docs + seg.doc_base)
-            found_scores.append(best)
-            if len(best) == k:
-                theta = max(theta, float(best[-1]))
         main = self.segments[0]
         terms, weights, bounds = self._plan(main, query)
         docs, best = top_k.pruned_top_k(
             scores[: main.n_docs], main.indptr, main.docs, main.codes, self.g, terms, weights, bounds, k,
-            excluded[excluded < main.n_docs], theta, stats,
+            excluded[excluded < main.n_docs], -np.inf, counters, top_k.RANGE,
         )
+        if stats is not None:
+            stats[: len(counters)] = counters[: len(stats)]
+        if len(self.segments) > 1:
+            # the main search's summing order, then the terms only the delta holds
+            rest = ~np.isin(query.term_ids, terms)
+            terms = np.concatenate([terms, query.term_ids[rest]])
+            weights = np.concatenate([weights, query.weights[rest]])
+            found_docs, found_scores = [docs], [best]
+            for seg in self.segments[1:]:
+                part = scores[seg.doc_base : seg.doc_base + seg.n_docs]
+                bm25.accumulate(part, 0, seg.indptr, seg.docs, seg.codes, terms, weights, self.g)
+                local = excluded[(excluded >= seg.doc_base) & (excluded < seg.doc_base + seg.n_docs)] - seg.doc_base
+                seg_docs, seg_best = top_k.top_k(part, k, local, True)
+                found_docs.append(seg_docs + seg.doc_base)
+                found_scores.append(seg_best)
+            docs, best = np.concatenate(found_docs), np.concatenate(found_scores)
+            ranked = np.lexsort((docs, -best))[:k]
+            docs, best = docs[ranked], best[ranked]
         _buffers.dirty = False
-        if not found_docs:
-            return docs, best
-        docs = np.concatenate([docs, *found_docs])
-        best = np.concatenate([best, *found_scores])
-        order = np.lexsort((docs, -best))[:k]
-        return docs[order], best[order]
+        return docs, best
 
     def _plan(self, seg: Segment, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The query's terms that `seg` holds, in the order pruned_top_k scans them (most bound per

@@ -27,7 +27,8 @@ BLOCK = 64  # scores per block that a scan over the score vector skips when none
 MARGIN = 1e-9
 LOOKUP_COST = 6  # a candidate looked up in a posting list costs about this many scanned postings
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
-MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
+MAX_ESTIMATES = 3  # full scorings of the best partial documents, to raise the threshold early
+RANGE = 32_768  # documents whose scores (256 KB) stay in the L2 cache while lists are scanned into them
 SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
 
 
@@ -158,19 +159,37 @@ def _offer_partial(heap_s, heap_d, size, s, d, exclude):
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(acc, docs, codes, g, lo, hi, w, best_s, best_d, size, exclude):
-    """acc[doc] += w * g[code] over the postings lo..hi, keeping the k best partial scores in
-    (best_s, best_d). With no negative weights a score only grows, so k documents surely reach
-    the least of those: a threshold that rises as the lists are scanned. Returns the heap's size."""
+def _scan(acc, indptr, docs, codes, g, terms, weights, first, last, best_s, best_d, size, exclude, span):
+    """acc[doc] += weight * g[code] over the lists of terms[first:last], keeping the best partial
+    scores in the heap (best_s, best_d); returns the heap's size. With no negative weights a score
+    only grows, so k documents surely reach the k-th best of those (_kth): a threshold that rises
+    as lists are scanned.
+
+    The lists are scanned together, `span` documents at a time (RANGE): each term's postings in a range go
+    into a part of acc small enough to stay in the L2 cache, so the scattered additions hit the
+    cache instead of memory (at 3M papers acc is 24 MB; one list at a time touched most of it
+    per common term)."""
     k = len(best_s)
     bar = best_s[0] if size == k else 0.0
-    for p in range(lo, hi):
-        d = docs[p]
-        v = acc[d] + w * g[codes[p]]
-        acc[d] = v
-        if v > bar:  # rare once the heap is full
-            size = _offer_partial(best_s, best_d, size, v, d, exclude)
-            bar = best_s[0] if size == k else 0.0
+    cursors = np.empty(last - first, dtype=np.int64)
+    for j in range(first, last):
+        cursors[j - first] = indptr[terms[j]]
+    for stop in range(span, len(acc) + span, span):
+        for j in range(first, last):
+            w = weights[j]
+            p = cursors[j - first]
+            hi = indptr[terms[j] + 1]
+            while p < hi:
+                d = docs[p]
+                if d >= stop:
+                    break
+                v = acc[d] + w * g[codes[p]]
+                acc[d] = v
+                if v > bar:  # rare once the heap is full
+                    size = _offer_partial(best_s, best_d, size, v, d, exclude)
+                    bar = best_s[0] if size == k else 0.0
+                p += 1
+            cursors[j - first] = p
     return size
 
 
@@ -264,37 +283,17 @@ def _lower_bound(docs, lo, hi, d):
 
 
 @numba.njit(cache=True, nogil=True)
-def _score_best_partial(acc, indptr, docs, codes, g, terms, weights, first, done, exclude, full_s, full_d, n_full):
-    """Raise the threshold early: the documents with the best partial scores in the lists of
-    terms[first:done] are scored in full (the other terms looked up) and offered to the heap of
-    fully scored documents, whose k-th best is then a score k documents surely reach. Any
-    documents would give a valid threshold; these give a high one. Returns the heap's new size."""
-    k = len(full_s)
-    pick_s = np.full(k, -np.inf)
-    pick_d = np.full(k, -1, dtype=np.int64)
-    low = 0
-    for j in range(first, done):
-        t = terms[j]
-        for p in range(indptr[t], indptr[t + 1]):
-            d = docs[p]
-            s = acc[d]
-            if s <= pick_s[low]:
-                continue
-            known = False
-            for i in range(k):
-                if pick_d[i] == d or (i < n_full and full_d[i] == d):
-                    known = True
-                    break
-            if known or _excluded(exclude, d):
-                continue
-            pick_s[low] = s
-            pick_d[low] = d
-            for i in range(k):  # the new least
-                if pick_s[i] < pick_s[low]:
-                    low = i
-    for i in range(k):
+def _score_fully(acc, indptr, docs, codes, g, terms, weights, done, pick_d, n_pick, full_s, full_d, n_full):
+    """Raise the threshold early: the documents with the best partial scores after the first
+    `done` terms (pick_d, kept by _scan) are scored in full by looking up every other term, and
+    offered to the heap of fully scored documents, whose k-th best is then a score k documents
+    surely reach, whatever the signs of the weights. Returns the heap's new size."""
+    for i in range(n_pick):
         d = pick_d[i]
-        if d < 0:
+        known = False
+        for f in range(n_full):
+            known = known or full_d[f] == d
+        if known:
             continue
         s = acc[d]
         for j in range(done, len(terms)):
@@ -313,6 +312,22 @@ def _score_best_partial(acc, indptr, docs, codes, g, terms, weights, first, done
 
 
 @numba.njit(cache=True, nogil=True)
+def _kth(heap_s, size, k):
+    """The k-th best score in a heap of up to 2k (-inf if it holds fewer than k)."""
+    if k == 0 or size < k:
+        return -np.inf
+    return np.sort(heap_s[:size])[size - k]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _estimate_due(size, n_docs, since, scanned, estimates, k):
+    """Score the best documents in full before a long list (one in 64 papers or more), once the
+    postings scanned since the last time have doubled the total: early enough to stop scanning
+    sooner, late enough that the rare terms have found the best documents."""
+    return k > 0 and estimates < MAX_ESTIMATES and scanned > 0 and size >= n_docs // 64 and 2 * since >= scanned
+
+
+@numba.njit(cache=True, nogil=True)
 def _alive_estimate(acc, bound, bar):
     """About how many documents of the score vector could still reach the top k with `bound` more."""
     alive = 0
@@ -323,14 +338,16 @@ def _alive_estimate(acc, bound, bar):
 
 
 @numba.njit(cache=True, nogil=True)
-def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude, theta, stats):
+def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude, theta, stats, span=RANGE):
     """The exact top k of one segment: (documents, scores), best first, ties by lower document.
 
     acc: an all-zero float64 vector of the segment's length (left all zero). terms, weights and
     bounds are in processing order: positive weights by bound per posting, most first, then the
     negative ones (bound 0). exclude: sorted documents left out. theta: a score k documents
-    elsewhere already reach (-inf if none). stats[0..3] receive postings scanned, candidates
-    looked up, threshold estimates and the term at which scanning stopped (for benchmarks)."""
+    elsewhere already reach (-inf if none). span: documents scanned into at a time (RANGE;
+    smaller in tests). stats[0..3] receive postings scanned, candidates looked up, threshold
+    estimates, and the term at which whole lists stopped being open (for benchmarks). Every
+    document's score is summed in the order of `terms`."""
     n_terms = len(terms)
     n_docs = len(acc)
     rem = np.zeros(n_terms + 1)  # what the terms from j on can still add to one document
@@ -340,38 +357,40 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
     for j in range(n_terms):
         negative = negative or weights[j] < 0
     scanned = 0
-    since_estimate = 0
     estimates = 0
-    estimated_to = 0
     full_s = np.empty(max(k, 1), dtype=np.float64)
     full_d = np.empty(max(k, 1), dtype=np.int64)
     n_full = 0
-    best_s = np.empty(max(k, 1), dtype=np.float64)
-    best_d = np.empty(max(k, 1), dtype=np.int64)
+    # The 2k best partial scores: the k-th best of them is a threshold, and they are the
+    # documents an estimate scores in full (more than k, as some were scored before).
+    best_s = np.empty(max(2 * k, 1), dtype=np.float64)
+    best_d = np.empty(max(2 * k, 1), dtype=np.int64)
     n_best = 0
     j = 0
-    # 1. Open: any document may still reach the top k, so whole lists are scanned.
-    while j < n_terms:
-        t = terms[j]
-        lo, hi = indptr[t], indptr[t + 1]
-        # Before a long list, once the postings scanned since the last estimate have doubled the total.
-        if (j > 0 and k > 0 and estimates < MAX_ESTIMATES and hi - lo >= n_docs // 64
-                and 2 * since_estimate >= scanned):
-            n_full = _score_best_partial(acc, indptr, docs, codes, g, terms, weights, estimated_to, j, exclude,
-                                         full_s, full_d, n_full)
+    # 1. Open: any document may still reach the top k, so whole lists are scanned. Before a long
+    # list, once the postings scanned since the last estimate have doubled the total, the
+    # threshold is raised by scoring the best documents so far in full; the terms between two
+    # such points are scanned together (_scan).
+    since = 0
+    while j < n_terms and not _dead(rem[j], _bar(theta)):
+        end = j
+        while end < n_terms and not _dead(rem[end], _bar(theta)):
+            size = indptr[terms[end] + 1] - indptr[terms[end]]
+            if end > j and _estimate_due(size, n_docs, since, scanned, estimates, k):
+                break
+            scanned += size
+            since += size
+            end += 1
+        n_best = _scan(acc, indptr, docs, codes, g, terms, weights, j, end, best_s, best_d, n_best, exclude, span)
+        j = end
+        if not negative:
+            theta = max(theta, _kth(best_s, n_best, k))
+        if j < n_terms and _estimate_due(indptr[terms[j] + 1] - indptr[terms[j]], n_docs, since, scanned, estimates, k):
+            n_full = _score_fully(acc, indptr, docs, codes, g, terms, weights, j, best_d, n_best, full_s, full_d, n_full)
             if n_full == k:
                 theta = max(theta, full_s[0])
             estimates += 1
-            estimated_to = j
-            since_estimate = 0
-        if _dead(rem[j], _bar(theta)):
-            break
-        n_best = _scan(acc, docs, codes, g, lo, hi, weights[j], best_s, best_d, n_best, exclude)
-        if not negative and n_best == k:
-            theta = max(theta, best_s[0])
-        scanned += hi - lo
-        since_estimate += hi - lo
-        j += 1
+            since = 0
     stats[3] = j
     # 2. Closed, while many documents are still in the running: scanning beats looking them up.
     while j < n_terms:
@@ -380,9 +399,9 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         if _alive_estimate(acc, rem[j], _bar(theta)) * LOOKUP_COST < hi - lo:
             break
         if weights[j] > 0:
-            n_best = _scan(acc, docs, codes, g, lo, hi, weights[j], best_s, best_d, n_best, exclude)
-            if not negative and n_best == k:
-                theta = max(theta, best_s[0])
+            n_best = _scan(acc, indptr, docs, codes, g, terms, weights, j, j + 1, best_s, best_d, n_best, exclude, span)
+            if not negative:
+                theta = max(theta, _kth(best_s, n_best, k))
         else:
             w = weights[j]
             for p in range(lo, hi):
