@@ -43,6 +43,7 @@ class RedisServer:
     port: int
     data_dir: Path
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ("--appendonly", "yes", "--appendfsync", "always")
 
     @property
     def url(self) -> str:
@@ -51,8 +52,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [shutil.which("redis-server") or redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-             "--logfile", str(self.data_dir / "redis.log")],
+             "--dir", str(self.data_dir), "--save", "", "--logfile", str(self.data_dir / "redis.log"), *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 15

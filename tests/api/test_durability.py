@@ -4,7 +4,6 @@ without persistence is reported at startup."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,10 +17,10 @@ import requests
 
 from paperlens.cli import _warn_if_not_persistent
 from paperlens.store import Store
-from paperlens.store.embedded import answers, redis_server_binary, socket_path
+from paperlens.store.embedded import answers, socket_path
 from paperlens.store.keys import Keys
 
-from ..conftest import free_port
+from ..conftest import RedisServer, free_port
 
 N = 30
 
@@ -142,23 +141,10 @@ def test_library_keys_have_no_ttl_and_survive_a_cache_flush(demo_client, make_to
 
 @pytest.fixture
 def redis_without_persistence(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen([shutil.which("redis-server") or redis_server_binary(), "--port", str(port), "--bind",
-                             "127.0.0.1", "--appendonly", "no", "--save", "", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port, decode_responses=True)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.RedisError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    yield client
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = RedisServer(free_port(), tmp_path, options=("--appendonly", "no"))
+    server.start()
+    yield server.client()
+    server.stop()
 
 
 def test_startup_warns_when_redis_keeps_nothing(redis_without_persistence, capsys):

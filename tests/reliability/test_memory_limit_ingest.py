@@ -6,43 +6,27 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
-import redis
 
 from paperlens.app import create_app
 from paperlens.settings import Settings
-from paperlens.store.embedded import redis_server_binary
 from paperlens.store.keys import Keys
 
-from ..conftest import free_port
+from ..conftest import RedisServer, free_port
 
 ABSTRACT = "We study sparse retrieval for scientific claims with long abstracts and many citations. " * 20
 
 
 @pytest.fixture
 def small_redis(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen([shutil.which("redis-server") or redis_server_binary(), "--port", str(port), "--bind",
-                             "127.0.0.1", "--dir", str(tmp_path), "--save", "", "--appendonly", "no",
-                             "--maxmemory-policy", "noeviction"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port, decode_responses=True)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    yield port, client
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = RedisServer(free_port(), tmp_path, options=("--appendonly", "no", "--maxmemory-policy", "noeviction"))
+    server.start()
+    yield server.port, server.client()
+    server.stop()
 
 
 def papers(n: int, offset: int = 0) -> list[dict]:
