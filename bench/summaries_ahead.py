@@ -21,7 +21,7 @@ import time
 import urllib.request
 
 from . import corpora
-from .http_load import VENV_BIN, free_port, wait_for, wrk
+from .http_load import VENV_BIN, WORK as SCRIPTS, free_port, wait_for, wrk
 
 WORK = corpora.OUT / "summaries-ahead"
 
@@ -47,6 +47,7 @@ def stop(server: subprocess.Popen) -> None:
 def measure(seconds: int) -> dict:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
+    SCRIPTS.mkdir(parents=True, exist_ok=True)  # where wrk's scripts go
     redis_port, port = free_port(), free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--dir", str(WORK),
                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
