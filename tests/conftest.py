@@ -6,6 +6,7 @@ port with its data in a temporary folder, and each test gets a fresh key prefix.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -138,6 +139,30 @@ def make_token(settings):
     return tokens.create
 
 
+class RequestLog:
+    """What the live server was asked (method, path, and which token asked, as a fingerprint), so
+    a test can count requests: one batch per listing, not one per card."""
+
+    def __init__(self, app):
+        self.app = app
+        self.seen: list[tuple[str, str, str]] = []
+
+    @staticmethod
+    def fingerprint(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()[:16] if token else ""
+
+    def __call__(self, environ, start_response):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        self.seen.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), self.fingerprint(token)))
+        return self.app(environ, start_response)
+
+    def count(self, method: str, path: str, token: str | None = None) -> int:
+        """Requests so far to `method path`, by the holder of `token` when one is given."""
+        who = None if token is None else self.fingerprint(token)
+        return sum(1 for m, p, t in self.seen if m == method and p == path and (who is None or t == who))
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -145,6 +170,7 @@ class LiveServer:
     token: str
     settings: Settings
     make_token: object
+    requests: RequestLog
 
 
 @pytest.fixture(scope="session")
@@ -165,9 +191,10 @@ def live_server(redis_server, tmp_path_factory):
     list(PaperStore(client, Keys(settings.key_prefix)).add_many(demo_papers()))
     tokens = TokenStore(client, Keys(settings.key_prefix))
     app = create_app(settings)
+    log = RequestLog(app)
     port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, log, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", port, tokens.create("alice"), settings, tokens.create)
+    yield LiveServer(f"http://127.0.0.1:{port}", port, tokens.create("alice"), settings, tokens.create, log)
     server.shutdown()

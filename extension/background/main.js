@@ -16,6 +16,7 @@ function openLibrary() {
 // its renderer must gain nothing from these (no settings, no list, no exports).
 const CONTENT_HANDLERS = {
   related: (m) => related(m.paper),
+  'rank-listing': (m) => rankListing(m),
   save: (m) => save(m),
   'open-options': (m) => openOptions(m.section === 'connect' ? 'connect' : ''),
   'open-library': () => openLibrary(),

@@ -1,7 +1,8 @@
-/* Content-script entry: find the paper on this page, ask the background worker for related
- * papers, and keep the panel on the page. It never talks to the server itself and never injects
- * scripts into the page: everything here runs in the extension's isolated world, so a page's
- * own `window.chrome`, globals or prototypes cannot reach it. */
+/* Content-script entry: on a listing page, annotate every paper on it (content/listing.js); on a
+ * paper page, find the paper and ask the background worker for related papers; keep the panel on
+ * the page. It never talks to the server itself and never injects scripts into the page:
+ * everything here runs in the extension's isolated world, so a page's own `window.chrome`,
+ * globals or prototypes cannot reach it. */
 (function (root) {
   'use strict';
   if (root.__paperlensStarted) return; // a host may match both a named site and a user-enabled one
@@ -10,7 +11,9 @@
   const ext = root.browser || root.chrome;
   const { send } = root.PaperlensMessages;
   // The most specific adapter first: every site adapter outranks the generic citation_* one.
-  const adapters = (root.PaperlensSites || []).slice().sort((a, b) => b.priority - a.priority);
+  const byPriority = (list) => (list || []).slice().sort((a, b) => b.priority - a.priority);
+  const adapters = byPriority(root.PaperlensSites);
+  const listings = byPriority(root.PaperlensListings);
 
   const MESSAGES = {
     unreachable: "Can't reach your Paperlens server.",
@@ -22,6 +25,7 @@
   };
 
   let overlay = null;
+  let listing = null; // the PaperlensListing of a listing page
   let current = null; // { url, paper }
   let wanted = false; // whether this page should show the panel at all
   let generation = 0;
@@ -46,8 +50,8 @@
     return overlay;
   }
 
-  function detectAdapter(url) {
-    for (const adapter of adapters) {
+  function detectAdapter(list, url) {
+    for (const adapter of list) {
       try {
         if (adapter.detect(document, url)) return adapter;
       } catch (_) { /* a broken adapter must not stop the others */ }
@@ -55,16 +59,24 @@
     return null;
   }
 
+  function stopListing() {
+    if (listing) listing.stop();
+    listing = null;
+  }
+
   function stop() {
     wanted = false;
+    stopListing();
     if (overlay) overlay.unmount();
   }
 
   async function run() {
     const run = ++generation;
     const url = new URL(location.href);
-    const adapter = detectAdapter(url);
+    const listingAdapter = detectAdapter(listings, url);
+    const adapter = listingAdapter || detectAdapter(adapters, url);
     current = { url: location.href, paper: null };
+    stopListing();
     if (!adapter) return stop();
     // Only non-secret keys: content scripts never read the server URL or the token.
     let prefs = { sites: {}, collapsed: false, inspectableOverlay: false };
@@ -73,6 +85,13 @@
     } catch (_) { /* defaults */ }
     if (run !== generation) return undefined;
     if (prefs.sites && prefs.sites[adapter.site] === false) return stop();
+    if (listingAdapter) {
+      wanted = true;
+      const panel = ensureOverlay(prefs);
+      panel.setDocked(false);
+      listing = new root.PaperlensListing(listingAdapter, panel, { inspectable: !!prefs.inspectableOverlay });
+      return listing.start();
+    }
     let paper = null;
     try { paper = adapter.extract(document, url); } catch (_) { paper = null; }
     wanted = true;
@@ -101,10 +120,18 @@
    * number of re-inserts, so we never fight it in a loop. */
   let reinserts = 0;
   setInterval(() => { reinserts = 0; }, 10000);
+  let repairTimer = null;
   const observer = new MutationObserver(() => {
     if (wanted && overlay && !overlay.host.isConnected && reinserts < 20) {
       reinserts += 1;
       overlay.mount();
+    }
+    // A listing that re-renders its cards gets ours back, once the page has settled.
+    if (listing && !repairTimer) {
+      repairTimer = setTimeout(() => {
+        repairTimer = null;
+        if (listing) listing.repair();
+      }, 300);
     }
   });
   observer.observe(document, { childList: true, subtree: true });

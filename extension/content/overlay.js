@@ -1,7 +1,9 @@
-/* The Paperlens panel: a Shadow DOM side panel the page cannot restyle or script into.
- * Every piece of text from the page or the server is set with textContent; links are created only
- * for http(s) URLs. Test contract: host #paperlens-root[data-state][data-paper-id][data-error],
- * rows [data-paper-id], save toggles [data-action="save"][aria-pressed]. */
+/* The Paperlens panel: a Shadow DOM side panel the page cannot restyle or script into. On a
+ * paper page it lists related papers; on a listing page it sums up the listing and sorts or
+ * highlights it. Every piece of text from the page or the server is set with textContent; links
+ * are created only for http(s) URLs. Test contract: host
+ * #paperlens-root[data-state][data-mode][data-paper-id][data-error], rows [data-paper-id], save
+ * toggles [data-action="save"][aria-pressed]; see docs/extension.md. */
 (function (root) {
   'use strict';
 
@@ -67,6 +69,11 @@
     .sentences { margin: 4px 0 0; padding-left: 16px; color: var(--muted); }
     .sentences[hidden] { display: none; }
     .sentences li { padding: 0; border: 0; }
+    .controls { display: flex; flex-wrap: wrap; gap: 6px; padding: 6px 10px; }
+    .sub { margin: 4px 10px 0; font-size: 12px; font-weight: 600; color: var(--muted); }
+    .top li { display: flex; gap: 8px; align-items: baseline; padding: 5px 10px; }
+    .top .title { font-weight: 400; text-align: left; }
+    .top .pts { color: var(--muted); font-variant-numeric: tabular-nums; }
   `;
 
   const { el, clip, linkOrText } = root.PaperlensDom;
@@ -168,8 +175,12 @@
       if (byUser && this.onCollapse) this.onCollapse(collapsed);
     }
 
-    setState(state, paperId, error) {
+    setState(state, paperId, error, mode = 'paper') {
       this.host.setAttribute('data-state', state);
+      this.host.setAttribute('data-mode', mode);
+      if (mode !== 'listing') {
+        for (const name of ['data-listing', 'data-cards', 'data-sort', 'data-highlight']) this.host.removeAttribute(name);
+      }
       if (paperId) this.host.setAttribute('data-paper-id', paperId);
       else this.host.removeAttribute('data-paper-id');
       if (error) this.host.setAttribute('data-error', error);
@@ -205,8 +216,21 @@
       if (this.collapsed) this.setCollapsed(false, false);
     }
 
-    setCount(n) {
-      this.brand.textContent = n ? `Paperlens · ${n} related` : 'Paperlens';
+    setCount(n, what = 'related') {
+      this.brand.textContent = n ? `Paperlens · ${n} ${what}` : 'Paperlens';
+    }
+
+    // One line above the list, for what just went wrong (a save the server refused).
+    notify(message) {
+      this.notice.replaceChildren(el('span', { text: clip(message, 300) }));
+    }
+
+    toggleButton(action, label, pressed, onChange, disabledReason) {
+      const button = el('button', { type: 'button', 'data-action': action, 'aria-pressed': String(!!pressed),
+        text: label, title: disabledReason || undefined });
+      if (disabledReason) button.disabled = true;
+      button.addEventListener('click', () => onChange(button.getAttribute('aria-pressed') !== 'true'));
+      return button;
     }
 
     showLoading(paper) {
@@ -248,6 +272,48 @@
       const list = el('ol');
       for (const r of data.results) list.append(this.row(r, top));
       this.body.replaceChildren(list);
+    }
+
+    /* A listing page: how many papers it holds, what scoring needs, and the controls that sort
+     * the page by score or make the closest papers stand out. `view` comes from content/listing.js. */
+    showListing(view, { sort, highlight, jump }) {
+      const focused = this.shadow.activeElement && this.shadow.activeElement.getAttribute('data-action');
+      this.setState(view.error ? 'error' : view.ranking ? 'loading' : 'ready', null, view.error ? view.error.error : null, 'listing');
+      this.host.setAttribute('data-listing', view.listing);
+      this.host.setAttribute('data-cards', String(view.count));
+      this.host.setAttribute('data-sort', view.sorted ? 'score' : 'page');
+      this.host.setAttribute('data-highlight', String(view.highlighted));
+      this.setCount(view.count, view.count === 1 ? 'paper here' : 'papers here');
+      this.ownSlot.replaceChildren();
+      let line;
+      if (view.error) line = view.error.message || 'Your Paperlens server answered with an error.';
+      else if (view.ranking) line = 'Finding how close these papers are to your reading list…';
+      else if (!view.connected) line = 'Connect Paperlens to your server to save papers and see which ones are close to your reading list.';
+      else if (!view.scored) line = 'Save a paper and every paper here gets a score: how close it is to your reading list.';
+      else line = `${view.saved} saved here. Scores (0–100) say how close each paper is to your reading list; hover one to see why.`;
+      const status = el('div', { class: 'status', role: 'status' }, el('span', { text: `${clip(line, 300)} ` }));
+      if (!view.connected || (view.error && view.error.error === 'unauthorized')) {
+        status.append(el('button', { type: 'button', class: 'link', 'data-action': 'connect',
+          text: 'Connect Paperlens', onclick: () => this.onConnect() }));
+      }
+      const noScores = view.scored ? '' : 'Scores appear once your reading list has papers';
+      const controls = el('div', { class: 'controls' },
+        this.toggleButton('sort', 'Sort by score', view.sorted, sort, noScores),
+        this.toggleButton('highlight', 'Highlight the closest', view.highlighted, highlight, noScores));
+      const parts = [status, controls];
+      if (view.scored && view.top.length) {
+        const list = el('ol', { class: 'top' });
+        for (const t of view.top) {
+          list.append(el('li', { 'data-paper-id': t.id },
+            el('button', { type: 'button', class: 'link title', text: clip(t.title, 140), onclick: () => jump(t.id) }),
+            el('span', { class: 'pts', text: String(t.score) })));
+        }
+        parts.push(el('p', { class: 'sub', text: 'Closest to your reading list, not saved yet' }), list);
+      }
+      this.body.replaceChildren(...parts);
+      // Redrawn on every change: keyboard focus stays on the control that was pressed.
+      const again = focused && this.body.querySelector(`[data-action="${focused}"]`);
+      if (again) again.focus();
     }
 
     row(r, top) {

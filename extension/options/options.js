@@ -20,13 +20,13 @@ function loadScript(src) {
   });
 }
 
-// Every adapter file the manifest loads declares {site, label, matches, priority}; the ones
-// with matches of their own are the named sites a user can switch off.
+// Every adapter file the manifest loads (paper sites and listings) declares {site, label,
+// matches, priority}; the ones with matches of their own are what a user can switch off.
 async function siteAdapters() {
   const files = ext.runtime.getManifest().content_scripts.flatMap((c) => c.js)
-    .filter((f) => f === 'content/paper.js' || f.startsWith('content/sites/'));
+    .filter((f) => f === 'content/paper.js' || f.startsWith('content/sites/') || f.startsWith('content/listings/'));
   for (const file of new Set(files)) await loadScript(`/${file}`);
-  return (globalThis.PaperlensSites || []).filter((a) => a.matches.length)
+  return [...(globalThis.PaperlensSites || []), ...(globalThis.PaperlensListings || [])].filter((a) => a.matches.length)
     .sort((a, b) => b.priority - a.priority || a.label.localeCompare(b.label));
 }
 

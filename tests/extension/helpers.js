@@ -9,9 +9,11 @@ const PAGES = path.resolve(__dirname, '../e2e/pages');
 
 const paper = require(path.join(EXT, 'paper.js'));
 const dom = require(path.resolve(EXT, '../shared/dom.js'));
-// Every adapter file, by the site it declares.
-const sites = Object.fromEntries(fs.readdirSync(path.join(EXT, 'sites')).filter((f) => f.endsWith('.js'))
-  .map((f) => require(path.join(EXT, 'sites', f))).map((adapter) => [adapter.site, adapter]));
+// Every adapter file of a kind (sites: paper pages, listings: listing pages), by the site it declares.
+const byName = (kind) => Object.fromEntries(fs.readdirSync(path.join(EXT, kind)).filter((f) => f.endsWith('.js'))
+  .map((f) => require(path.join(EXT, kind, f))).map((adapter) => [adapter.site, adapter]));
+const sites = byName('sites');
+const listings = byName('listings');
 
 // Scripts stay off: adapters must read the page as the server sent it.
 function page(html, url) {
@@ -23,4 +25,4 @@ function fixture(relPath, url) {
   return page(fs.readFileSync(path.join(PAGES, relPath), 'utf8'), url);
 }
 
-module.exports = { paper, dom, sites, page, fixture };
+module.exports = { paper, dom, sites, listings, page, fixture };

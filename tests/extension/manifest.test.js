@@ -9,7 +9,7 @@ const { adapters, derivedManifest, readManifest, EXTENSION } = require('./site-l
 
 test('every adapter declares site, label, matches and priority', () => {
   const seen = new Set();
-  for (const { file, adapter } of adapters()) {
+  for (const { kind, file, adapter } of adapters()) {
     assert.match(adapter.site, /^[a-z0-9-]+$/, file);
     assert.ok(!seen.has(adapter.site), `${file}: site ${adapter.site} is declared twice`);
     seen.add(adapter.site);
@@ -18,12 +18,13 @@ test('every adapter declares site, label, matches and priority', () => {
     for (const m of adapter.matches) assert.match(m, /^(\*|https?):\/\/[^/*]+\/.*$/, `${file}: ${m}`);
     assert.ok(Number.isFinite(adapter.priority), `${file}: priority`);
     assert.equal(typeof adapter.detect, 'function');
-    assert.equal(typeof adapter.extract, 'function');
+    // A paper page yields its paper; a listing page yields an entry per paper on it.
+    assert.equal(typeof adapter[kind === 'sites' ? 'extract' : 'entries'], 'function', `${file}: ${kind === 'sites' ? 'extract' : 'entries'}`);
   }
 });
 
 test('the generic adapter ranks below every site adapter (by priority, not by name)', () => {
-  const list = adapters().map((a) => a.adapter);
+  const list = adapters().filter((a) => a.kind === 'sites').map((a) => a.adapter);
   const generic = list.find((a) => a.site === 'generic');
   for (const a of list) if (a !== generic) assert.ok(a.priority > generic.priority, a.site);
 });

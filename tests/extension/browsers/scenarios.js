@@ -1,6 +1,6 @@
 /* The core of the extension, as a person uses it, run the same way in Chromium and in Firefox:
  * related papers with no setup, one-click connect, saving, the popup and the library page, edits
- * that survive a reload, a page that tries to get the token, and a 5,000-paper library. */
+ * that survive a reload, a page that tries to get the token, a 5,000-paper library, listing pages. */
 'use strict';
 const assert = require('node:assert/strict');
 const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
@@ -29,6 +29,28 @@ async function libraryEntry(cfg, token, id) {
 
 async function waitState(page, value) {
   await page.waitForFunction((v) => document.documentElement.getAttribute('data-state') === v, { timeout: 60000 }, value);
+}
+
+/* A listing page once its first ranking has answered: the cards' contract attributes in page order. */
+async function openListing(h, url) {
+  const page = await h.open(url);
+  await page.waitForFunction(() => {
+    const host = document.getElementById('paperlens-root');
+    return host && host.getAttribute('data-mode') === 'listing' && host.getAttribute('data-state') === 'ready';
+  }, { timeout: TIMEOUT });
+  return page;
+}
+
+const listingCards = (page) => page.$$eval('[data-paperlens-card]', (hosts) => hosts.map((h) => ({
+  id: h.getAttribute('data-paper-id'), saved: h.getAttribute('data-saved'), score: h.getAttribute('data-score') })));
+
+// A control inside one card's (inspectable) shadow root, for a real click.
+async function inCard(page, id, selector) {
+  const handle = await page.waitForFunction((i, sel) => {
+    const host = document.querySelector(`[data-paperlens-card][data-paper-id="${i}"]`);
+    return host && host.shadowRoot && host.shadowRoot.querySelector(sel);
+  }, { timeout: TIMEOUT }, id, selector);
+  return handle.asElement();
 }
 
 const PAGE_ATTACK = async (server, code, token) => {
@@ -175,6 +197,21 @@ const SCENARIOS = {
     await page.waitForSelector(`#recsList > li[data-paper-id="${recId}"]`, { hidden: true, timeout: TIMEOUT });
     const { body } = await api(cfg, '/api/v1/library/recommendations?k=50', { token: cfg.curatorToken });
     assert.ok(!body.results.some((r) => r.id === recId), 'a dismissed paper is not recommended');
+    return {};
+  },
+
+  async 'listing without a token: save toggles offer to connect, no scores'(h, cfg) {
+    await h.configure(settings(cfg));
+    const page = await openListing(h, 'http://arxiv.org/list/cs.CL/new');
+    const shown = await listingCards(page);
+    assert.equal(shown.length, 75);
+    assert.ok(shown.every((c) => c.saved === 'false' && c.score === null));
+    await (await inCard(page, shown[0].id, '[data-action="save"]')).click();
+    await page.waitForFunction((i) => {
+      const link = document.querySelector(`[data-paperlens-card][data-paper-id="${i}"]`).shadowRoot.querySelector('[data-action="connect"]');
+      return link && !link.hidden;
+    }, { timeout: TIMEOUT }, shown[0].id);
+    await h.inPanel(page, '.notice [data-action="connect"]');
     return {};
   },
 

@@ -1,0 +1,143 @@
+/* The small element Paperlens puts into each paper's card on a listing page: a save toggle and a
+ * score badge whose tooltip says why. Its host is a <span> the page cannot restyle (the shadow
+ * root's !important :host rules win over the page's) and whose contents it cannot read (closed
+ * shadow root). Test contract: host [data-paperlens-card][data-paper-id][data-saved][data-score],
+ * inside it [data-action="save"][aria-pressed], [data-role="score"], [data-action="connect"]. */
+(function (root) {
+  'use strict';
+  const { el, clip } = root.PaperlensDom;
+
+  const MAX_BECAUSE = 3;
+  const MAX_TERMS = 6;
+
+  const CSS = `
+    :host { all: initial !important; display: inline-flex !important; align-items: center !important;
+      gap: 6px !important; margin: 2px 0 2px .5em !important; vertical-align: middle !important;
+      position: static !important; visibility: visible !important; opacity: 1 !important;
+      font: 12px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif !important; color-scheme: light dark; }
+    .card { --fg: #1d1d1f; --bg: #ffffff; --line: #c4c7c5; --accent: #1a5fb4; --saved: #2e7d32;
+      --high: #c6d7f2; --mid: #e3ebf8; display: inline-flex; align-items: center; gap: 6px; color: var(--fg); }
+    @media (prefers-color-scheme: dark) {
+      .card { --fg: #e8eaed; --bg: #202124; --line: #5f6368; --accent: #8ab4f8; --saved: #81c995;
+        --high: #2d4a7a; --mid: #283447; }
+    }
+    button { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line);
+      border-radius: 6px; padding: 1px 7px; cursor: pointer; white-space: nowrap; }
+    button:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+    button[aria-pressed="true"] { border-color: var(--saved); color: var(--saved); }
+    button[aria-busy="true"] { opacity: .7; cursor: progress; }
+    button.link { border: 0; padding: 0; background: transparent; color: var(--accent); text-decoration: underline; }
+    [hidden] { display: none !important; }
+    .score { min-width: 2.2em; text-align: center; border: 1px solid var(--line); border-radius: 9px;
+      padding: 0 6px; cursor: help; font-variant-numeric: tabular-nums; background: var(--bg); }
+    .score.mid { background: var(--mid); }
+    .score.high { background: var(--high); border-color: var(--accent); font-weight: 600; }
+    :host([data-highlight="close"]) .score { border: 2px solid var(--accent); font-weight: 700; }
+  `;
+
+  // One stylesheet object for every card on the page (hundreds of shadow roots share it).
+  let sharedSheet = null;
+  function attachStyles(shadow) {
+    try {
+      if (!sharedSheet) {
+        sharedSheet = new CSSStyleSheet();
+        sharedSheet.replaceSync(CSS);
+      }
+      shadow.adoptedStyleSheets = [sharedSheet];
+      return;
+    } catch (_) { /* Firefox content scripts may not adopt one: an extension <style> is exempt from the page CSP */ }
+    shadow.append(el('style', { text: CSS }));
+  }
+
+  const termText = (t) => String(t && typeof t === 'object' && t.term !== undefined ? t.term : t);
+
+  /* Why a paper scored what it did, in words: the saved papers it is closest to and the words
+   * they share. */
+  function explanation(result) {
+    const lines = [`Score ${result.score} of 100 for your reading list`];
+    const because = (Array.isArray(result.because) ? result.because : []).slice(0, MAX_BECAUSE)
+      .map((b) => clip(String((b && (b.title || b.id)) || ''), 120)).filter(Boolean);
+    if (because.length) lines.push(`Close to: ${because.join('; ')}`);
+    const terms = (Array.isArray(result.matched_terms) ? result.matched_terms : []).slice(0, MAX_TERMS)
+      .map((t) => clip(termText(t), 40)).filter(Boolean);
+    if (terms.length) lines.push(`Matched words: ${terms.join(', ')}`);
+    return lines.join('\n');
+  }
+
+  class ListingCard {
+    constructor(paper, { inspectable = false, onSave, onConnect }) {
+      this.paper = paper;
+      this.id = paper.id;
+      this.saved = false;
+      this.score = null;
+      this.onSave = onSave;
+      this.host = el('span', { 'data-paperlens-card': '', 'data-paper-id': paper.id, 'data-saved': 'false' });
+      const shadow = this.host.attachShadow({ mode: inspectable ? 'open' : 'closed' });
+      attachStyles(shadow);
+      // The badge's tooltip is for the mouse; keyboard and screen-reader users hear the same words
+      // as the toggle's description (one tab stop per paper, not two).
+      this.why = el('span', { id: 'why', hidden: '' });
+      this.button = el('button', { type: 'button', 'data-action': 'save', 'aria-pressed': 'false',
+        'aria-describedby': 'why', title: 'Save to your reading list', onclick: () => this.toggle() });
+      this.badge = el('span', { class: 'score', 'data-role': 'score', 'aria-hidden': 'true', hidden: '' });
+      this.connect = el('button', { type: 'button', class: 'link', 'data-action': 'connect', hidden: '',
+        text: 'Connect Paperlens', title: 'Connect Paperlens to your server to save papers', onclick: () => onConnect() });
+      shadow.append(el('span', { class: 'card' }, this.button, this.badge, this.connect, this.why));
+      this.label();
+    }
+
+    label() {
+      this.button.textContent = this.saved ? 'Saved' : 'Save';
+    }
+
+    setSaved(saved) {
+      this.saved = !!saved;
+      this.host.setAttribute('data-saved', String(this.saved));
+      this.button.setAttribute('aria-pressed', String(this.saved));
+      this.label();
+    }
+
+    /* A result from the ranking, or null (not connected, or nothing saved yet: no score to show). */
+    setResult(result) {
+      if (result && typeof result.saved === 'boolean') this.setSaved(result.saved);
+      const score = result && Number.isFinite(Number(result.score)) && result.score !== null
+        ? Math.max(0, Math.min(100, Math.round(Number(result.score)))) : null;
+      this.score = score;
+      if (score === null) {
+        this.host.removeAttribute('data-score');
+        this.badge.hidden = true;
+        this.badge.removeAttribute('title');
+        this.why.textContent = '';
+        return;
+      }
+      this.host.setAttribute('data-score', String(score));
+      const why = explanation({ ...result, score });
+      this.badge.textContent = String(score);
+      this.badge.className = `score${score >= 60 ? ' high' : score >= 30 ? ' mid' : ''}`;
+      this.badge.title = why;
+      this.badge.hidden = false;
+      this.why.textContent = why.replace(/\n/g, '. ');
+    }
+
+    setHighlight(mark) {
+      if (mark) this.host.setAttribute('data-highlight', mark);
+      else this.host.removeAttribute('data-highlight');
+    }
+
+    // Saving needs a connection; the offer stays beside the toggle the user just pressed.
+    offerConnect() {
+      this.connect.hidden = false;
+    }
+
+    async toggle() {
+      if (this.button.getAttribute('aria-busy') === 'true') return;
+      const want = !this.saved;
+      this.button.setAttribute('aria-busy', 'true');
+      const ok = await this.onSave(this, want);
+      this.button.removeAttribute('aria-busy');
+      if (ok) this.setSaved(want);
+    }
+  }
+
+  root.PaperlensCard = ListingCard;
+})(globalThis);
