@@ -27,6 +27,9 @@ from paperlens.ranking import summaries, tokenize
 from paperlens.ranking.sentences import split_sentences
 from paperlens.ranking.summaries import FEATURES, sentence_features, summarize
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, bench/ alone is on the path
+from bench.doc_sections import write_section  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 RANKING = REPO / "backend" / "paperlens" / "ranking"
 METRICS = ("rouge1", "rouge2", "rougeL")
@@ -245,12 +248,11 @@ def write_report(out: Path, quality, per_abstract, whole, dev_size: int) -> None
         if whole else "- Whole arXiv file: not run (--skip-arxiv)."
     )
     command = " ".join([os.path.relpath(sys.executable, REPO), os.path.relpath(sys.argv[0], REPO), *sys.argv[1:]])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"""# Summary quality
+    write_section(out, "summaries", f"""## Summary quality
 
-Written by `bench/summaries.py`; do not edit by hand. Method `{summaries.METHOD_VERSION}`.
+Written by `bench/summaries.py`. Method `{summaries.METHOD_VERSION}`.
 
-## ROUGE on SciTLDR-A dev ({dev_size} papers)
+### ROUGE on SciTLDR-A dev ({dev_size} papers)
 
 F1 × 100 with `rouge-score` (use_stemmer=True), each the maximum over a paper's reference TL;DRs, as
 the SciTLDR paper reports. "ours" is `summarize(abstract, title).tldr` on the abstract joined into one
@@ -266,7 +268,7 @@ ROUGE-1 ≥ {TARGET_ROUGE1:.0f} — this run {verdict} it (built-in IDF row).
 
 Sentence weights are fitted on SciTLDR-A train only (`--fit`); dev is never used for fitting.
 
-## Speed
+### Speed
 
 - ~250-word abstract (225-275 words, {per_abstract['n']} arXiv abstracts, one process, built-in IDF):
   mean {per_abstract['mean']:.2f} ms, p50 {per_abstract['p50']:.2f} ms.

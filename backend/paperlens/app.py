@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from . import __version__
-from .api import connect, docs, feeds, health, library, papers, related, search, summaries
+from .api import connect, docs, feeds, for_you, health, library, papers, related, search, summaries
 from .api.access import init_access
 from .api.errors import PaperlensApi, register_error_handlers
 from .api.limits import init_limiter
@@ -16,7 +16,8 @@ from .api.nesting import refuse_deep_json
 from .services import Services
 from .settings import Settings
 
-BLUEPRINTS = [health.blp, papers.blp, related.blp, search.blp, library.blp, summaries.blp, connect.blp, feeds.blp]
+BLUEPRINTS = [health.blp, papers.blp, related.blp, search.blp, library.blp, for_you.blp, summaries.blp, connect.blp,
+              feeds.blp]
 
 
 def create_app(settings: Settings | None = None, *, redis_client=None) -> Flask:

@@ -1,4 +1,4 @@
-"""The `paperlens` command: serve, ingest, reindex, token, export; sync and feeds (sync/commands.py).
+"""The `paperlens` command: serve, ingest, reindex, token, export, digest; sync and feeds (sync/commands.py).
 
 Every command reads the same Settings as the server (PAPERLENS_* variables), so a command run
 beside a running `paperlens serve` talks to the same Redis and index folder.
@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+import textwrap
 import time
 from collections import Counter
 from datetime import date
@@ -202,9 +203,27 @@ def _tokens():
 @click.argument("name")
 @click.option("--user", default=None, help="The reading list the token acts for (default: NAME).")
 @click.option("--admin", is_flag=True, help="Also allow changing what the whole server does (feeds).")
-def token_create(name, user, admin):
+@click.option("--feed", is_flag=True, help="Instead of a token, the URL of the user's digest Atom feed: it opens "
+                                           "that feed and nothing else, and replaces the user's previous feed URL.")
+def token_create(name, user, admin, feed):
     """Print a new token named NAME (shown once; only its hash is stored). Creating NAME again
-    replaces its token. Give each browser its own name for one user: `token create ext-firefox --user me`."""
+    replaces its token. Give each browser its own name for one user: `token create ext-firefox --user me`.
+    With --feed, print the digest feed URL of the user NAME (or --user) instead."""
+    from .store.tokens import NAME
+
+    if feed:
+        if admin:
+            raise click.ClickException("--feed and --admin do not go together: a feed URL opens one feed only")
+        user = user or name
+        if not NAME.match(user):
+            raise click.ClickException("user names are 1-64 letters, digits, '_', '.', '@' or '-'")
+        settings = _settings()
+        secret = _services(settings).for_you(user).create_feed_secret()
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # a bind-all address
+        click.echo(f"http://{host}:{settings.port}/api/v1/digest/{secret}")
+        click.echo(f"digest feed URL for user {user!r} created (shown only this once; it replaces the previous one). "
+                   "Behind a proxy or another host name, keep the path and change the start.", err=True)
+        return
     try:
         value = _tokens().create(name, user=user, admin=admin)
     except ValueError as exc:
@@ -224,10 +243,41 @@ def token_list():
 
 @token.command("revoke")
 @click.argument("name")
-def token_revoke(name):
+@click.option("--feed", is_flag=True, help="Revoke the digest feed URL of the user NAME instead.")
+def token_revoke(name, feed):
+    if feed:
+        from .domain.errors import NotFound
+
+        try:
+            _services(_settings()).for_you(name).revoke_feed_secret()
+        except NotFound:
+            raise click.ClickException(f"user {name!r} has no digest feed URL") from None
+        click.echo(f"revoked the digest feed URL of {name!r}")
+        return
     if not _tokens().revoke(name):
         raise click.ClickException(f"no token named {name!r}")
     click.echo(f"revoked {name!r}")
+
+
+# -- digest -----------------------------------------------------------------------------------
+@main.command()
+@click.option("--user", default=FIRST_RUN_TOKEN, show_default=True, help="Whose reading list ranks the papers.")
+@click.option("--days", type=click.IntRange(1, 30), default=1, show_default=True,
+              help="Papers that joined the corpus in the last DAYS × 24 hours.")
+@click.option("-k", "--k", "k", type=click.IntRange(1, 100), default=20, show_default=True, help="How many to show.")
+@click.option("--tag", default=None, help="Rank against the saved papers with this tag only.")
+def digest(user, days, k, tag):
+    """Print the papers new to the corpus, closest to USER's reading list first, with their TL;DRs."""
+    from .library.atom import summary
+
+    answer = _services(_settings()).for_you(user).digest(days, k, tag)
+    basis = f"ranked by {answer['based_on']} saved papers" if answer["based_on"] else "newest first (nothing saved)"
+    click.echo(f"{answer['new_papers']} papers joined the corpus since {answer['since']}; {basis}")
+    for n, result in enumerate(answer["results"], 1):
+        click.echo(f"\n{n:>2}. [{result['score']:.0f}] {result['title']}")
+        click.echo(f"    {result.get('url') or result['id']}")
+        for line in summary(result).split("\n\n")[1:]:
+            click.echo(textwrap.fill(line, width=100, initial_indent="    ", subsequent_indent="    "))
 
 
 # -- serve ------------------------------------------------------------------------------------

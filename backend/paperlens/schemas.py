@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -153,6 +155,30 @@ class ResultSchema(PaperSchema):
 
 
 SUMMARY_MODES = ("none", "tldr", "full")
+SORTS = ("score", "date")
+
+
+def _a_day(value: str) -> None:
+    from datetime import date
+
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise ma.ValidationError("Not a date: give YYYY-MM-DD.") from None
+
+
+def Sort(**kwargs) -> fields.String:  # noqa: N802 - a field factory reads like a field class
+    return fields.String(load_default="score", validate=validate.OneOf(SORTS),
+                         metadata={"description": "score: most related first; date: the same papers, newest first "
+                                                  "(undated last)"}, **kwargs)
+
+
+def Since(**kwargs) -> fields.String:  # noqa: N802
+    return fields.String(validate=_a_day, metadata={"description": "only papers published on this day or later "
+                                                                   "(YYYY-MM-DD; a year or month counts as its first "
+                                                                   "day; undated papers are left out)"}, **kwargs)
 
 
 class KArgs(StrictSchema):
@@ -161,6 +187,8 @@ class KArgs(StrictSchema):
 
 class RelatedArgs(KArgs):
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    sort = Sort()
+    since = Since()
 
 
 class RelatedRequest(PaperInSchema):
@@ -174,6 +202,8 @@ class RelatedRequest(PaperInSchema):
     k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
     save = fields.Boolean(load_default=False, metadata={"description": "also add the paper to the corpus"})
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    sort = Sort()
+    since = Since()
 
     @ma.validates_schema
     def paper_has_an_identity(self, data, **kwargs):
@@ -187,6 +217,62 @@ class RelatedRequest(PaperInSchema):
             raise ma.ValidationError("Give a title and/or abstract, or an id of a paper in the corpus.", "_schema")
         if data.get("save") and not normalise_title(data.get("title") or ""):
             raise ma.ValidationError("Saving a paper to the corpus needs its title (with letters or digits).", "title")
+
+
+class BibliographyField(fields.Field):
+    """BibTeX text, or a list of paper ids (arxiv:, doi:, title:)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list):
+            return fields.List(fields.String(validate=validate.Regexp(PAPER_ID)),
+                               validate=validate.Length(max=MAX_IMPORT)).deserialize(value)
+        raise ma.ValidationError("Give BibTeX text or a list of paper ids.")
+
+
+class MissingRequest(StrictSchema):
+    """A draft (title and abstract) and its bibliography."""
+
+    title = fields.String(load_default="", validate=validate.Length(max=MAX_TITLE))
+    abstract = fields.String(load_default="", validate=validate.Length(max=MAX_ABSTRACT))
+    bibliography = BibliographyField(load_default=list, metadata={
+        "description": "the draft's references: BibTeX text (as Zotero or JabRef export it), or a list of paper ids",
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
+    k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
+    summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+    @ma.validates_schema
+    def something_to_rank(self, data, **kwargs):
+        if not (data.get("title") or "").strip() and not (data.get("abstract") or "").strip():
+            raise ma.ValidationError("Give the draft's title and/or abstract.", "_schema")
+
+
+class MissingResultSchema(ResultSchema):
+    draft_sentence = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "the draft's sentence that matches the paper best"})
+    paper_sentence = fields.String(allow_none=True, required=True,
+                                   metadata={"description": "the paper's sentence that matches the draft best"})
+
+
+class CitedSchema(ma.Schema):
+    entries = fields.Integer(required=True, metadata={"description": "entries read from the bibliography"})
+    in_corpus = fields.Integer(required=True, metadata={"description": "corpus papers they name (all left out)"})
+    skipped = fields.List(fields.Dict(), required=True, metadata={"description": "the first 100 entries that name "
+                                                                                "no paper, with why"})
+    skipped_total = fields.Integer(required=True)
+
+
+class MissingQuerySchema(ma.Schema):
+    terms = fields.Integer(required=True, metadata={"description": "distinct query terms known to the index"})
+
+
+class MissingResponse(ma.Schema):
+    query = fields.Nested(MissingQuerySchema, required=True)
+    bibliography = fields.Nested(CitedSchema, required=True)
+    corpus_version = fields.Integer(required=True)
+    results = fields.List(fields.Nested(MissingResultSchema), required=True,
+                          metadata={"description": "most related first; no paper the bibliography names"})
 
 
 class QuerySchema(ma.Schema):
@@ -211,6 +297,8 @@ class RelatedResponse(ma.Schema):
 class SearchArgs(KArgs):
     q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUERY))
     summaries = fields.String(load_default="none", validate=validate.OneOf(SUMMARY_MODES))
+    sort = Sort()
+    since = Since()
 
 
 class SearchResponse(ma.Schema):
@@ -450,6 +538,107 @@ class RecommendResponse(ma.Schema):
 class DismissResponse(ma.Schema):
     id = fields.String(required=True)
     dismissed = fields.Boolean(required=True)
+
+
+# -- for you: ranking by the reading list, the digest and its feed ------------------------------
+MAX_CANDIDATES = 200
+SCORE_0_100 = ("0-100 against the reading list (or the tag's papers): 50 is as close as the median saved paper "
+               "is to the rest of the list, 100 as close as the closest; it depends only on the list and the "
+               "paper, so scores of one list compare across calls")
+
+
+class CandidateSchema(PaperInSchema):
+    """A paper of a listing: its id, or its title and abstract with its arXiv id or DOI (none of
+    PaperInSchema's fields is required); it need not be in the corpus."""
+
+    id = fields.String(validate=validate.Regexp(PAPER_ID))
+    title = fields.String(validate=validate.Length(max=MAX_TITLE))
+    abstract = fields.String(validate=validate.Length(max=MAX_ABSTRACT))
+    authors = AuthorList()
+
+    @ma.validates_schema
+    def paper_has_an_identity(self, data, **kwargs):
+        has_id = data.get("id") or clean_arxiv_id(data.get("arxiv_id")) or clean_doi(data.get("doi")) \
+            or clean_arxiv_id(data.get("url"))
+        if not has_id and not normalise_title(data.get("title") or ""):
+            raise ma.ValidationError("Give the paper's id, or its title (with its arXiv id or DOI when it has one).",
+                                     "_schema")
+
+
+class RankRequest(StrictSchema):
+    papers = fields.List(fields.Nested(CandidateSchema), required=True,
+                         validate=validate.Length(min=1, max=MAX_CANDIDATES),
+                         metadata={"description": f"the candidates, at most {MAX_CANDIDATES} (a whole listing page)"})
+    tag = Tag(allow_none=True, metadata={"description": "rank against the saved papers with this tag only"})
+
+
+class BecauseSchema(ma.Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+
+
+class RankResultSchema(ma.Schema):
+    id = fields.String(allow_none=True, required=True,
+                       metadata={"description": "the id the corpus stores the paper under; for a paper the corpus "
+                                                "lacks, the id its metadata gives it (arxiv:, doi: or title:)"})
+    score = fields.Float(required=True, metadata={"description": SCORE_0_100})
+    because = fields.List(fields.Nested(BecauseSchema), required=True,
+                          metadata={"description": "the (up to 3) saved papers it is closest to, closest first"})
+    matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True,
+                                metadata={"description": "words it shares with those papers; weight: the word's part "
+                                                         "of the closeness"})
+    saved = fields.Boolean(required=True, metadata={"description": "in the caller's reading list"})
+    in_corpus = fields.Boolean(required=True, metadata={"description": "the corpus has it (it can be saved by id); "
+                                                                     "otherwise saving needs its metadata"})
+
+
+class RankResponse(ma.Schema):
+    based_on = fields.Integer(required=True, metadata={"description": "saved papers ranked against (0: every score "
+                                                                      "is 0)"})
+    dismissed = fields.Integer(required=True, metadata={"description": "papers marked not interested; candidates "
+                                                                       "like them score lower"})
+    tag = fields.String(allow_none=True)
+    results = fields.List(fields.Nested(RankResultSchema), required=True,
+                          metadata={"description": "one per candidate, in the order given"})
+
+
+class DigestArgs(StrictSchema):
+    days = fields.Integer(load_default=1, validate=validate.Range(min=1, max=30),
+                          metadata={"description": "papers that joined the corpus in the last `days` × 24 hours"})
+    k = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_K))
+    tag = Tag(metadata={"description": "rank against the saved papers with this tag only"})
+    summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+
+
+class DigestResultSchema(ResultSchema):
+    score = fields.Float(required=True, metadata={"description": SCORE_0_100})
+    because = fields.List(fields.Nested(BecauseSchema), required=True)
+    joined_at = fields.String(required=True, metadata={"description": "when it joined the corpus (ISO 8601, UTC)"})
+
+
+class DigestResponse(ma.Schema):
+    days = fields.Integer(required=True)
+    since = fields.String(required=True, metadata={"description": "start of the window (ISO 8601, UTC, included)"})
+    until = fields.String(required=True, metadata={"description": "end of the window: the time of the request"})
+    new_papers = fields.Integer(required=True, metadata={"description": "papers that joined in the window"})
+    based_on = fields.Integer(required=True)
+    dismissed = fields.Integer(required=True)
+    tag = fields.String(allow_none=True)
+    corpus_version = fields.Integer(required=True)
+    results = fields.List(fields.Nested(DigestResultSchema), required=True,
+                          metadata={"description": "best first (newest first while the list is empty); never a "
+                                                   "saved or dismissed paper"})
+
+
+class FeedUrlResponse(ma.Schema):
+    url = fields.String(required=True, metadata={"description": "the digest's Atom feed; shown once, it opens that "
+                                                                "feed and nothing else"})
+    created = fields.String(required=True)
+
+
+class FeedStatusResponse(ma.Schema):
+    exists = fields.Boolean(required=True)
+    created = fields.String(allow_none=True)
 
 
 # -- summaries ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from .domain.corpus import Corpus
+from .domain.for_you import ForYou
 from .domain.library import Library
 from .ranking.live_index import LiveIndex
 from .settings import Settings
@@ -30,6 +31,9 @@ class Services:
 
     def library(self, user: str) -> Library:
         return Library(self.corpus, user)
+
+    def for_you(self, user: str) -> ForYou:
+        return ForYou(self.corpus, user)
 
 
 def services() -> Services:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperlens.schemas import RecommendResponse, RelatedResponse, SearchResponse
+from paperlens.schemas import (DigestResponse, MissingResponse, RankResponse, RecommendResponse, RelatedResponse,
+                               SearchResponse)
 
 from ..conftest import demo_papers
 
@@ -47,3 +48,23 @@ def test_recommendations_are_exactly_their_schema(demo_client, token):
     body = demo_client.get("/api/v1/library/recommendations?k=4", headers=token).get_json()
     assert body["results"]
     same_after_dump(RecommendResponse(), body)
+
+
+def test_rank_digest_and_missing_answers_are_exactly_their_schema(demo_client, token):
+    papers = demo_papers()
+    for paper in papers[:3]:
+        demo_client.put(f"/api/v1/library/{paper.id}", headers=token)
+    ranked = demo_client.post("/api/v1/library/rank", headers=token, json={"papers": [
+        {"id": p.id} for p in papers[:6]] + [{"title": "Fast diffusion sampling", "arxiv_id": "2999.00001"},
+                                             {"id": "arxiv:2999.00002"}]}).get_json()
+    assert ranked["results"][3]["because"]
+    same_after_dump(RankResponse(), ranked)
+    for summaries in ("none", "tldr", "full"):
+        digest = demo_client.get(f"/api/v1/library/digest?k=3&summaries={summaries}", headers=token).get_json()
+        assert digest["results"]
+        same_after_dump(DigestResponse(), digest)
+    missing = demo_client.post("/api/v1/related/missing", headers=token, json={
+        "title": "Fast diffusion sampling", "abstract": "We sample diffusion models fast.", "k": 3,
+        "bibliography": "@misc{a, title={x}}\n@misc{"}).get_json()
+    assert missing["results"] and missing["bibliography"]["skipped"]
+    same_after_dump(MissingResponse(), missing)

@@ -27,6 +27,12 @@ LIBRARY_ROUTES = [
     ("get", "/api/v1/library/recommendations", None),
     ("post", f"/api/v1/library/{PAPER}/dismiss", None),
     ("delete", f"/api/v1/library/{PAPER}/dismiss", None),
+    ("post", "/api/v1/library/rank", {"papers": [{"id": PAPER}]}),
+    ("get", "/api/v1/library/digest", None),
+    ("get", "/api/v1/library/digest/feed", None),
+    ("post", "/api/v1/library/digest/feed", None),
+    ("delete", "/api/v1/library/digest/feed", None),
+    ("post", "/api/v1/related/missing", {"title": "x", "bibliography": []}),
 ]
 
 

@@ -6,15 +6,27 @@ moves the version on, so a stale list is never served.
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
 
-from ..schemas import RelatedArgs, RelatedRequest, RelatedResponse
+from ..domain.drafts import missing_for_draft
+from ..schemas import MissingRequest, MissingResponse, RelatedArgs, RelatedRequest, RelatedResponse
 from ..services import services
-from .access import CORPUS_WRITE, current_user, enforce, requires_read
+from .access import CORPUS_WRITE, current_user, enforce, requires_read, requires_token
 from .errors import ErrorSchema
+from .nesting import refuse_deep_json
 from .results import ranking_response
 
 blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related papers")
+
+MISSING_MAX_BYTES = 4 * 1024 * 1024  # a thesis's .bib with abstracts; other routes keep the app limit
+
+
+@blp.before_request
+def allow_large_bibliographies():
+    if request.endpoint == "related.missing":
+        request.max_content_length = MISSING_MAX_BYTES
+        refuse_deep_json()  # the app-wide check skipped a body over the default limit
 
 
 @blp.get("/papers/<path:paper_id>/related")
@@ -23,8 +35,10 @@ blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related 
 @blp.response(200, RelatedResponse)
 @blp.alt_response(404, schema=ErrorSchema)
 def related_by_id(args: dict, paper_id: str):
-    """The k papers most related to a paper in the corpus (itself excluded)."""
-    answer = services().corpus.related_by_id(paper_id, args["k"], args["summaries"], current_user())
+    """The k papers most related to a paper in the corpus (itself excluded); `since` keeps papers
+    published that day or later, `sort=date` shows them newest first."""
+    answer = services().corpus.related_by_id(paper_id, args["k"], args["summaries"], current_user(), args["sort"],
+                                             args.get("since"))
     return ranking_response(answer)
 
 
@@ -40,4 +54,18 @@ def related_for(body: dict):
     if body["save"]:
         enforce(CORPUS_WRITE)
         corpus.ingest([corpus.to_paper(body, "extension")])
-    return ranking_response(corpus.related_to(body, body["k"], body["summaries"], current_user()))
+    return ranking_response(corpus.related_to(body, body["k"], body["summaries"], current_user(), body["sort"],
+                                              body.get("since")))
+
+
+@blp.post("/related/missing")
+@requires_token
+@blp.arguments(MissingRequest)
+@blp.response(200, MissingResponse)
+@blp.alt_response(422, schema=ErrorSchema)
+def missing(body: dict):
+    """Related work a draft lacks: the corpus papers most related to the draft's title and abstract
+    that its bibliography (BibTeX text, or a list of ids) does not name by arXiv id, DOI or title,
+    each with the draft's sentence and the paper's sentence that match best."""
+    return ranking_response(missing_for_draft(services().corpus, body["title"], body["abstract"], body["bibliography"],
+                                              body["k"], body["summaries"], current_user()))

@@ -17,4 +17,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1", description="Keyword s
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, SearchResponse)
 def search(args: dict):
-    return ranking_response(services().corpus.search(args["q"], args["k"], args["summaries"], current_user()))
+    """The k best papers for a few words; `since` keeps papers published that day or later,
+    `sort=date` shows them newest first."""
+    return ranking_response(services().corpus.search(args["q"], args["k"], args["summaries"], current_user(),
+                                                     args["sort"], args.get("since")))

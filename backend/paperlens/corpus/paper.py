@@ -94,6 +94,15 @@ def year_of(published: str | None) -> int | None:
     return int(published[:4]) if published and published[:4].isascii() and published[:4].isdigit() else None
 
 
+def date_key(published: str | None) -> str:
+    """A published date as YYYY-MM-DD for comparing and sorting ('2024' -> '2024-01-01',
+    '2024-05' -> '2024-05-01'); '' for none."""
+    if not published:
+        return ""
+    parts = published.split("-")
+    return "-".join(parts + ["01"] * (3 - len(parts))) if len(parts) <= 3 else published
+
+
 def indexed_text(title: str | None, abstract: str | None) -> str:
     """What ranking sees of a paper: the title followed by the abstract."""
     return f"{title or ''}\n{abstract or ''}".strip()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..corpus.paper import Paper, canonical_id, indexed_text, page_url, year_of
+from ..corpus.paper import Paper, canonical_id, date_key, indexed_text, page_url, year_of
 from ..ranking import summary_cache
 from ..ranking.live_index import LiveIndex, View
 from ..ranking.related import Hit, related_papers, search_papers
@@ -64,6 +64,22 @@ class Corpus:
             return found
         return None
 
+    def papers_of(self, view: View, ids: list[str]) -> list[dict | None]:
+        """The papers stored under `ids` (stored ids, not aliases), in order: the view's copy where
+        it has the paper (the text it ranks), the rest from Redis in one round trip (None for an id
+        neither has, or while Redis cannot answer)."""
+        docs = [view.papers.doc_of(paper_id) for paper_id in ids]
+        papers = [view.papers.paper(doc) if doc >= 0 else None for doc in docs]
+        missing = [n for n, doc in enumerate(docs) if doc < 0]
+        if missing:
+            try:
+                fresh = self.store.papers.get_many([ids[n] for n in missing])
+            except StoreUnavailable:
+                fresh = [None] * len(missing)
+            for n, paper in zip(missing, fresh):
+                papers[n] = paper.to_dict() if paper is not None else None
+        return papers
+
     def get(self, paper_id: str, view: View | None = None) -> dict:
         """A stored paper with fresh metadata, by any of its ids; NotFound if there is none."""
         paper = self.find(view, [self.checked_id(paper_id)], fresh=True)
@@ -100,16 +116,18 @@ class Corpus:
                 "corpus_version": self.store.papers.version()}
 
     # -- ranking -------------------------------------------------------------------------------
-    def related_by_id(self, paper_id: str, k: int, summaries: str, user: str | None) -> dict:
+    def related_by_id(self, paper_id: str, k: int, summaries: str, user: str | None, sort: str = "score",
+                      since: str | None = None) -> dict:
         view = self.index.view()
         paper = self.find(view, [self.checked_id(paper_id)])
         if paper is None:
             raise NotFound(f"No paper with id {paper_id!r} in the corpus.")
         text = indexed_text(paper.get("title"), paper.get("abstract"))
-        answer = self._related(view, f"id:{paper['id']}", lambda: text, paper["id"], True, k, summaries)
+        answer = self._related(view, f"id:{paper['id']}", lambda: text, paper["id"], True, k, summaries, sort, since)
         return self._for_caller(answer, user, _url_of(paper), saveable=True)
 
-    def related_to(self, given: dict, k: int, summaries: str, user: str | None) -> dict:
+    def related_to(self, given: dict, k: int, summaries: str, user: str | None, sort: str = "score",
+                   since: str | None = None) -> dict:
         """Related papers for a paper given by its text and/or ids (a loaded RelatedRequest); it
         need not be in the corpus."""
         paper = self.to_paper(given, "extension")
@@ -124,27 +142,30 @@ class Corpus:
         paper_id = stored["id"] if stored else (paper.id or None)
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         answer = self._related(view, f"text:{digest}:{paper_id or ''}", lambda: text, paper_id, stored is not None,
-                               k, summaries)
+                               k, summaries, sort, since)
         # the page's paper can be saved by id when the corpus has it, or with the metadata given
         saveable = stored is not None or bool(paper.title and paper.id)
         return self._for_caller(answer, user, _url_of(stored or paper.to_dict()), saveable)
 
-    def search(self, q: str, k: int, summaries: str, user: str | None) -> dict:
+    def search(self, q: str, k: int, summaries: str, user: str | None, sort: str = "score",
+               since: str | None = None) -> dict:
+        """The k best papers for `q` (published `since` or later), best first or newest first."""
         view = self.index.view()
-        ranking = search_papers(view, q, k)
+        ranking = search_papers(view, q, k, since)
         results, _ = self.results(view, ranking.hits, summaries)
-        return {"q": q, "corpus_version": view.version, "results": self.mark_saved(results, user)}
+        return {"q": q, "corpus_version": view.version, "results": self.mark_saved(_sorted(results, sort), user)}
 
     def _related(self, view: View, query_key: str, text, paper_id: str | None, in_corpus: bool, k: int,
-                 summaries: str) -> dict:
+                 summaries: str, sort: str = "score", since: str | None = None) -> dict:
         """The answer for a query, from the cache when this corpus version has it (a hit costs one
         Redis read). Cached lists are shared by every caller: nothing in them is per user."""
-        key = (str(view.version), query_key, str(k), summaries)
+        key = (str(view.version), query_key, str(k), summaries, sort, since or "")
         cached = self.store.cache.get("related", *key)
         if cached is not None:
             return {**cached, "cached": True}
-        ranking = related_papers(view, text(), k, exclude_id=paper_id if in_corpus else None)
+        ranking = related_papers(view, text(), k, exclude_id=paper_id if in_corpus else None, since=since)
         results, complete = self.results(view, ranking.hits, summaries)
+        results = _sorted(results, sort)
         answer = {
             "query": {"id": paper_id, "in_corpus": in_corpus, "terms": ranking.query_terms},
             "corpus_version": view.version,
@@ -238,6 +259,14 @@ class Corpus:
             return self.store.reading_list(user).contains([i or "" for i in ids])
         except StoreUnavailable:
             return None
+
+
+def _sorted(results: list[dict], sort: str) -> list[dict]:
+    """Results best first (as ranked), or with sort="date" newest first (undated last; equal dates
+    keep their rank order)."""
+    if sort != "date":
+        return results
+    return sorted(results, key=lambda r: date_key(r.get("published")), reverse=True)
 
 
 def _in_view(view: View, ids: list[str]) -> dict | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..corpus.paper import date_key
 from .index import Query
 from .live_index import View
 from .tokenizer import stem, words
@@ -31,28 +32,44 @@ class Ranking:
     query_terms: int  # distinct query terms the index knows
 
 
-def related_papers(view: View, text: str, k: int, exclude_id: str | None = None) -> Ranking:
+def related_papers(view: View, text: str, k: int, exclude_id: str | None = None, since: str | None = None,
+                   keep=None) -> Ranking:
     """The k papers whose BM25 score for `text` (a title and abstract) is highest, excluding the
-    paper itself."""
+    paper itself; with `since` (YYYY-MM-DD), among the papers published that day or later; with
+    `keep` (a test of a document number), among the papers it accepts."""
     exclude = view.papers.doc_of(exclude_id) if exclude_id else -1
-    return _rank(view, text, k, exclude)
+    return _rank(view, text, k, exclude, since, keep)
 
 
-def search_papers(view: View, q: str, k: int) -> Ranking:
-    return _rank(view, q, k, -1)
+def search_papers(view: View, q: str, k: int, since: str | None = None) -> Ranking:
+    return _rank(view, q, k, -1, since)
 
 
-def _rank(view: View, text: str, k: int, exclude: int) -> Ranking:
+def _rank(view: View, text: str, k: int, exclude: int, since: str | None, keep=None) -> Ranking:
     # One pass over the words gives both the tokens (exactly tokenize(text)) and their spellings.
     spelled = [(word, token) for word, token in zip(*_words_and_tokens(text)) if token]
     query = view.index.query([token for _, token in spelled])
-    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled)), len(query.terms))
+    if since is not None:
+        keep = _both(published_since(view, since), keep)
+    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled), keep), len(query.terms))
 
 
-def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, str]) -> list[Hit]:
+def _both(first, second):
+    return first if second is None else (lambda doc: first(doc) and second(doc))
+
+
+def published_since(view: View, since: str):
+    """A test of a document number: published on `since` (YYYY-MM-DD) or later. A date given as a
+    year or a month counts as its first day; a paper without a date never passes."""
+    def keep(doc: int) -> bool:
+        return date_key(view.papers.paper(doc).get("published")) >= since
+    return keep
+
+
+def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, str], keep=None) -> list[Hit]:
     """The k best documents for `query` (Index.rank), each with the words that contributed most,
-    spelled as `surface` (stem -> readable word) says."""
-    docs, scores = view.index.rank(query, k, exclude)
+    spelled as `surface` (stem -> readable word) says; only documents `keep` accepts, when given."""
+    docs, scores = view.index.rank(query, k, exclude) if keep is None else _kept(view, query, k, exclude, keep)
     hits = []
     for doc, score in zip(docs.tolist(), scores.tolist()):
         shares = view.index.contributions(query, doc)
@@ -60,6 +77,25 @@ def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, st
         terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best if shares[j] > 0]
         hits.append(Hit(doc, float(score), terms))
     return hits
+
+
+def _kept(view: View, query: Query, k: int, exclude, keep) -> tuple[np.ndarray, np.ndarray]:
+    """The k best documents that `keep` accepts: the best 4k, then 16k, ... until k of them pass
+    or the ranking runs out, so the answer is exactly the filtered top k whatever the filter."""
+    want, verdicts = max(4 * k, 100), {}
+
+    def passes(doc: int) -> bool:
+        if doc not in verdicts:
+            verdicts[doc] = keep(doc)
+        return verdicts[doc]
+
+    while True:
+        docs, scores = view.index.rank(query, want, exclude)
+        chosen = [n for n, doc in enumerate(docs.tolist()) if passes(doc)]
+        if len(chosen) >= k or len(docs) < want:
+            chosen = chosen[:k]
+            return docs[chosen], scores[chosen]
+        want *= 4
 
 
 def surface_words(text: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Everything that touches Redis, behind one door: `Store` hands out the papers, the cache, the
-tokens, the extension's pairing codes, the sync feeds and each user's reading list; `StoreUnavailable` is what any
-of them raises when Redis cannot answer. No module outside this package imports redis."""
+tokens, the digest feed secrets, the extension's pairing codes, the sync feeds and each user's
+reading list; `StoreUnavailable` is what any of them raises when Redis cannot answer. No module
+outside this package imports redis."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import redis
 
 from ..settings import Settings
 from .cache import Cache
+from .feed_secrets import FeedSecrets
 from .feeds import FeedStore
 from .keys import Keys
 from .leases import Lease
@@ -29,6 +31,7 @@ class Store:
         self.papers = PaperStore(client, keys)
         self.cache = Cache(client, keys)
         self.tokens = TokenStore(client, keys)
+        self.feed_secrets = FeedSecrets(client, keys)
         self.pairing = PairingCodes(client, keys)
         self.feeds = FeedStore(client, keys)
 

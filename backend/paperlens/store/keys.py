@@ -45,6 +45,12 @@ class Keys:
         """A lock with a lease for one background job across every process, e.g. 'summaries'."""
         return f"{self.prefix}:{{corpus}}:lease:{name}"
 
+    @property
+    def corpus_joined(self) -> str:
+        """Sorted set: paper id -> when it joined the corpus (ms since the epoch), written with its
+        log entry; the digest reads a window of it. Papers stored before it existed have none."""
+        return f"{self.prefix}:{{corpus}}:joined"
+
     # -- sync feeds (one hash slot: a feed's definition, schedule and status change together) ------
     def feeds(self, part: str) -> str:
         return f"{self.prefix}:{{feeds}}:{part}"
@@ -89,6 +95,15 @@ class Keys:
     @property
     def token_names(self) -> str:
         return f"{self.prefix}:tokens"
+
+    # -- digest feed secrets (a credential for one feed, never a token) -------------------------
+    def feed_secret(self, secret_hash: str) -> str:
+        """Hash: the user whose digest feed the secret opens, and when it was made."""
+        return f"{self.prefix}:feedsecret:{secret_hash}"
+
+    def feed_secret_of(self, user: str) -> str:
+        """The hash of the user's current feed secret (a secret whose hash is not this one is void)."""
+        return self.user(user, "feed-secret")
 
     # -- pairing the extension (one-time codes that live minutes) -------------------------------
     @property

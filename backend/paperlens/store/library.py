@@ -97,6 +97,13 @@ redis.call('HSET', KEYS[2], 'updated_at', ARGV[2])
 return {1, saved_at, redis.call('HGET', KEYS[2], 'note') or '', unpack(redis.call('SMEMBERS', KEYS[3]))}
 """
 
+# KEYS: saved, dismissed.  Returns the SHA-1 of both sets' members (in their order), so a caller can
+# tell whether the list changed without reading it.
+_FINGERPRINT = """
+return redis.sha1hex(table.concat(redis.call('ZRANGE', KEYS[1], 0, -1), '\\n') .. '\\0' ..
+                     table.concat(redis.call('ZRANGE', KEYS[2], 0, -1), '\\n'))
+"""
+
 # KEYS: saved, entry, tags.  ARGV: id.  Returns 1 when removed, 0 when it was not in the list.
 _REMOVE = """
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -148,6 +155,11 @@ class ReadingList:
         if not ids:
             return []
         return [score is not None for score in self.r.zmscore(self.saved_key, ids)]
+
+    def fingerprint(self) -> str:
+        """A digest of the saved and dismissed ids, which changes whenever either set does (and
+        when a saved time moves); one round trip, whatever the list's size."""
+        return self.r.eval(_FINGERPRINT, 2, self.saved_key, self.dismissed_key)
 
     def ids(self, newest_first: bool = True) -> list[str]:
         """Saved ids in saved order (equal times: by id), in one round trip."""

@@ -4,6 +4,7 @@ that tells the index what changed."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -23,6 +24,7 @@ class PaperStore:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
+        self.clock = time.time  # when papers join (tests set it)
 
     # -- reading ------------------------------------------------------------------------------
     def resolve(self, paper_id: str) -> str | None:
@@ -38,6 +40,24 @@ class PaperStore:
             stored = self.r.get(self.keys.alias(paper_id))
             raw = self.r.get(self.keys.paper(stored)) if stored else None
         return _decode(raw) if raw else None
+
+    def resolve_many(self, ids: list[str]) -> list[str | None]:
+        """resolve() of each id, in one round trip."""
+        if not ids:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for paper_id in ids:
+            pipe.exists(self.keys.paper(paper_id))
+            pipe.get(self.keys.alias(paper_id))
+        found = pipe.execute()
+        return [paper_id if exists else alias for paper_id, exists, alias in zip(ids, found[::2], found[1::2])]
+
+    def joined_between(self, start_ms: int, end_ms: int, limit: int) -> list[tuple[str, int]]:
+        """(id, ms) of the papers that joined the corpus from start_ms to end_ms (both included),
+        the newest `limit` of them, newest first."""
+        found = self.r.zrevrangebyscore(self.keys.corpus_joined, end_ms, start_ms, start=0, num=limit,
+                                        withscores=True)
+        return [(paper_id, int(ms)) for paper_id, ms in found]
 
     def get_many(self, ids: list[str]) -> list[Paper | None]:
         if not ids:
@@ -160,6 +180,7 @@ class PaperStore:
         pipe = self.r.pipeline(transaction=True)
         added = 0
         changed = False
+        joined = int(self.clock() * 1000)
         for key, (final, old, status) in finals.items():
             results[key] = Stored(final.id, "added" if status == "finish" else status)
             if status == "unchanged":
@@ -171,6 +192,7 @@ class PaperStore:
                 pipe.set(self.keys.alias(a), final.id, nx=True)
             if status in ("added", "finish"):
                 pipe.rpush(self.keys.corpus_log, f"a:{final.id}")
+                pipe.zadd(self.keys.corpus_joined, {final.id: joined}, nx=True)
                 added += 1
             elif final.indexed_text != old.indexed_text:
                 pipe.rpush(self.keys.corpus_log, f"u:{final.id}")
@@ -222,8 +244,10 @@ class PaperStore:
         finished = list(self.add_many(papers))
         if checkup.unlogged:
             pipe = self.r.pipeline(transaction=True)
+            joined = int(self.clock() * 1000)
             for paper_id in checkup.unlogged:
                 pipe.rpush(self.keys.corpus_log, f"a:{paper_id}")
+                pipe.zadd(self.keys.corpus_joined, {paper_id: joined}, nx=True)
             pipe.incrby(self.keys.corpus_count, len(checkup.unlogged))
             pipe.incr(self.keys.corpus_version)
             pipe.execute()
