@@ -34,6 +34,7 @@ from tests.conftest import RedisServer, free_port
 LIBRARY = 1000
 CANDIDATES = 200
 HELD_OUT = 4000  # papers kept out of the corpus: listings of papers it does not have yet
+DAY_PAPERS = 1000  # papers that joined "today" (a busy day of arXiv cs)
 
 
 def percentiles(times: list[tuple[float, float]]) -> str:
@@ -68,7 +69,11 @@ def main() -> None:
         app = create_app(settings)
         svc = app.extensions["paperlens"]
         started = time.perf_counter()
-        list(svc.store.papers.add_many(corpus))
+        # all but the newest DAY_PAPERS joined two days ago: a one-day digest has a day's worth of new papers
+        svc.store.papers.clock = lambda: time.time() - 2 * 86400
+        list(svc.store.papers.add_many(corpus[:-DAY_PAPERS]))
+        svc.store.papers.clock = time.time
+        list(svc.store.papers.add_many(corpus[-DAY_PAPERS:]))
         svc.index.build_now()
         view = svc.index.view()
         print(f"{view.index.n_docs:,} papers stored and indexed in {time.perf_counter() - started:.0f} s")
@@ -104,11 +109,20 @@ def main() -> None:
 
         recommendations()
         reference = [timed(recommendations) for _ in range(min(args.calls, 20))]
+        digests = {
+            f"GET /library/digest?days=1&k=20 (a window of {DAY_PAPERS:,} new papers, the 300 the profile query "
+            f"ranks best scored in full), summaries=none": "days=1",
+            "GET /library/digest?days=3&k=20 (every paper in the window: its newest 5,000 looked at), "
+            "summaries=none": "days=3"}
+        for name, query in digests.items():
+            url = f"/api/v1/library/digest?{query}&k=20&summaries=none"
+            assert client.get(url, headers=headers).status_code == 200
+            rows[name] = [timed(lambda u=url: client.get(u, headers=headers)) for _ in range(min(args.calls, 10))]
         reading_list.dismiss(corpus[-1].id)  # the list changed: the next call tokenizes it again
         rebuilt = timed(lambda: for_you.rank(listings[0]))
 
         print(f"\n{CANDIDATES} candidates against a {LIBRARY:,}-paper list, {args.calls} calls each "
-              f"(a new listing every call):")
+              f"(a new listing every call; the digests 10 calls each):")
         for name, times in rows.items():
             ratio = np.median([c for _, c in times]) / np.median([c for _, c in reference])
             print(f"- {name}: {percentiles(times)} ({ratio:.2f}x the reference's CPU time)")

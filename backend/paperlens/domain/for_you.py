@@ -26,7 +26,7 @@ from .errors import NotFound
 DAY_MS = 24 * 3600 * 1000
 MODEL_SECONDS = 600  # a list's cached model is rebuilt at least this often (a saved paper's text may change)
 MODELS_KEPT = 64  # (user, tag) pairs whose models a process keeps
-DIGEST_WINDOW_MAX = 20_000  # the newest papers of a window the digest looks at
+DIGEST_WINDOW_MAX = 5_000  # the newest papers of a window the digest looks at (a day of all of arXiv: ~1-3k)
 DIGEST_SCORED = 300  # papers scored in full; a larger window is first narrowed by the list's profile query
 
 
