@@ -175,3 +175,10 @@ def test_long_runs_of_one_character_are_answered_quickly(demo_client, alice, dif
     assert time.monotonic() - started < 5
     assert len(body["results"]) == 2 and 0 <= body["results"][0]["score"] <= 100
     assert body["results"][1]["score"] > 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/library/rank", "/api/v1/related/missing"])
+@pytest.mark.parametrize("body", ['{"papers": [{"id": "arxiv:17', '{"title": "x", "bibliography": "@misc{', "\x00\xff"])
+def test_a_truncated_or_binary_body_is_400(demo_client, alice, url, body):
+    r = demo_client.post(url, data=body.encode("latin-1"), content_type="application/json", headers=alice)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"

@@ -77,3 +77,13 @@ def test_bad_sort_or_since_is_422(demo_client, query):
     for url in (f"/api/v1/papers/{PAPER}/related?{query}", f"/api/v1/search?q=x&{query}"):
         r = demo_client.get(url)
         assert r.status_code == 422, (url, r.get_json())
+
+
+def test_a_filter_reads_the_ranking_no_deeper_than_its_limit(demo_client, monkeypatch):
+    import paperlens.ranking.related as related_module
+
+    monkeypatch.setattr(related_module, "FILTER_DEPTH", 20)
+    everything = related(demo_client, "k=100")
+    newest = max(date_key(r["published"]) for r in everything)
+    within = [r["id"] for r in everything[:20] if date_key(r["published"]) >= newest]
+    assert [r["id"] for r in related(demo_client, f"k=5&since={newest}")] == within[:5]

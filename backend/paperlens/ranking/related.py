@@ -17,6 +17,7 @@ from .live_index import View
 from .tokenizer import stem, words
 
 MATCHED_TERMS = 5
+FILTER_DEPTH = 20_000  # a filtered ranking (since=, a bibliography) looks at most this far down
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,11 @@ def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, st
 
 
 def _kept(view: View, query: Query, k: int, exclude, keep) -> tuple[np.ndarray, np.ndarray]:
-    """The k best documents that `keep` accepts: the best 4k, then 16k, ... until k of them pass
-    or the ranking runs out, so the answer is exactly the filtered top k whatever the filter."""
-    want, verdicts = max(4 * k, 100), {}
+    """The k best documents that `keep` accepts: the best 4k, then 16k, ... until k of them pass,
+    the ranking runs out, or FILTER_DEPTH documents were looked at (a filter almost nothing passes
+    must not read a whole million-paper ranking): exactly the filtered top k whenever it lies within
+    the FILTER_DEPTH most related documents."""
+    want, verdicts = min(max(4 * k, 100), FILTER_DEPTH), {}
 
     def passes(doc: int) -> bool:
         if doc not in verdicts:
@@ -92,10 +95,10 @@ def _kept(view: View, query: Query, k: int, exclude, keep) -> tuple[np.ndarray, 
     while True:
         docs, scores = view.index.rank(query, want, exclude)
         chosen = [n for n, doc in enumerate(docs.tolist()) if passes(doc)]
-        if len(chosen) >= k or len(docs) < want:
+        if len(chosen) >= k or len(docs) < want or want >= FILTER_DEPTH:
             chosen = chosen[:k]
             return docs[chosen], scores[chosen]
-        want *= 4
+        want = min(4 * want, FILTER_DEPTH)
 
 
 def surface_words(text: str) -> dict[str, str]:
