@@ -19,7 +19,7 @@ from ..library.closeness import ListModel, candidate_vectors
 from ..library.recommend import profile
 from ..ranking.live_index import View
 from ..ranking.related import Hit
-from ..ranking.similarity import Bags, bags, spellings_by_term
+from ..ranking.similarity import Bags, bags
 from .corpus import Corpus
 from .errors import NotFound
 
@@ -170,12 +170,11 @@ class ForYou:
         if not texts:
             return []
         model = self._model(view, listed)
-        b = bags(texts)
+        b = bags(texts, spelled=True)
         vectors = candidate_vectors(b, view.index)
         found = model.closeness(vectors, np.array(itself, dtype=np.int64))
-        spelled = spellings_by_term(b, view.index)
         return [Scored(float(score), [{"id": listed.ids[j], "title": listed.titles[j]} for j in nearest],
-                       [(spelled[t], round(w, 6)) for t, w in terms])
+                       [(b.spelling(vectors.source[p]), round(w, 6)) for p, w in terms])
                 for score, nearest, terms in zip(found.scores.tolist(), found.nearest,
                                                  model.matched_terms(vectors, found.nearest))]
 

@@ -111,8 +111,8 @@ class ListModel:
         return np.sort(self.raw(self.saved.of.rows(rows), itself=rows))
 
     def matched_terms(self, candidates: Vectors, nearest: list[list[int]]) -> list[list[tuple[int, float]]]:
-        """Per candidate, (term id, its part of the closeness) of the words it shares with its
-        nearest saved papers, most telling first."""
+        """Per candidate, (its vector's entry, that word's part of the closeness) for the words it
+        shares with its nearest saved papers, most telling first."""
         table = np.full((len(nearest), BECAUSE), -1, dtype=np.int64)
         for i, rows in enumerate(nearest):
             table[i, : len(rows)] = rows
@@ -123,7 +123,7 @@ class ListModel:
         found = []
         for i in range(len(nearest)):
             best = order[candidates.indptr[i]: candidates.indptr[i] + MATCHED_TERMS]
-            found.append([(int(t), float(w)) for t, w in zip(candidates.terms[best], parts[best]) if w > 0])
+            found.append([(int(p), float(parts[p])) for p in best if parts[p] > 0])
         return found
 
 

@@ -23,15 +23,20 @@ class Bags:
     ids of the terms are looked up once per index (term_ids)."""
 
     terms: list[str]
-    spellings: list[str]  # a readable word for each term (the first word that became it)
     indptr: np.ndarray  # int64, len = texts + 1
     cols: np.ndarray  # int64 index into terms
     counts: np.ndarray  # float64
     lengths: np.ndarray  # float64: tokens per text, BM25's document length
+    said: list[str] | None = None  # with spelled=True: every word of the texts, in order (casefolded)
+    first: np.ndarray | None = None  # with spelled=True: per entry, where in `said` its term first occurs
     _ids: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
+
+    def spelling(self, entry: int) -> str:
+        """How the text of an entry writes its term (the word's first occurrence in that text)."""
+        return self.said[self.first[entry]] if self.said is not None else self.terms[self.cols[entry]]
 
     def term_ids(self, index: Index) -> tuple[np.ndarray, np.ndarray]:
         """The index's ids of `terms` (-1 where the corpus has none) and their idf (0 there)."""
@@ -48,27 +53,33 @@ class Bags:
         return found[1], found[2]
 
 
-def bags(texts: list[str]) -> Bags:
-    """The term counts of `texts` through the one tokenizer (tokenize() of each text)."""
+def bags(texts: list[str], spelled: bool = False) -> Bags:
+    """The term counts of `texts` through the one tokenizer (tokenize() of each text); `spelled`
+    also keeps how each text writes each of its terms (Bags.spelling), for showing matched words."""
     table = _words.current()
     numbers = array("i")
     offsets = array("q", [0])
+    said: list[str] = []
     for text in texts:
         if text:
-            numbers.extend(map(table.__getitem__, words(text)))
+            written = words(text)
+            numbers.extend(map(table.__getitem__, written))
+            if spelled:
+                said.extend(written)
         offsets.append(len(numbers))
     numbers = np.frombuffer(numbers, dtype=np.int32) if len(numbers) else np.empty(0, np.int32)
     row = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(np.frombuffer(offsets, dtype=np.int64)))
     kept = numbers >= 0
+    position = np.flatnonzero(kept)
     row, numbers = row[kept], numbers[kept]
     used, cols = np.unique(numbers, return_inverse=True)
     width = max(len(used), 1)
-    pairs, counts = np.unique(row * width + cols, return_counts=True)
+    pairs, first, counts = np.unique(row * width + cols, return_index=True, return_counts=True)
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(pairs // width, minlength=len(texts)), out=indptr[1:])
     lengths = np.bincount(row, minlength=len(texts)).astype(np.float64)
-    return Bags([table.stems[n] for n in used.tolist()], [table.spellings[n] for n in used.tolist()], indptr,
-                pairs % width, counts.astype(np.float64), lengths)
+    return Bags([table.stems[n] for n in used.tolist()], indptr, pairs % width, counts.astype(np.float64), lengths,
+                said if spelled else None, position[first] if spelled else None)
 
 
 class _WordTable(dict):
@@ -83,7 +94,6 @@ class _WordTable(dict):
         super().__init__()
         self.numbers: dict[str, int] = {}
         self.stems: list[str] = []
-        self.spellings: list[str] = []  # the first word seen for each token: how it is shown
         self.lock = threading.Lock()
 
     def __missing__(self, word: str) -> int:
@@ -94,7 +104,6 @@ class _WordTable(dict):
                 number = self.numbers.setdefault(token, len(self.stems))
                 if number == len(self.stems):
                     self.stems.append(token)
-                    self.spellings.append(word)
         self[word] = number
         return number
 
@@ -112,12 +121,6 @@ class _Words:
 _words = _Words()
 
 
-def spellings_by_term(b: Bags, index: Index) -> dict[int, str]:
-    """Index term id -> a readable word for it, for the terms of `b` the index knows."""
-    ids, _ = b.term_ids(index)
-    return {i: word for i, word in zip(ids.tolist(), b.spellings) if i >= 0}
-
-
 @dataclass(frozen=True)
 class Vectors:
     """Texts as weighted vectors over the index's term ids, each row sorted by term id."""
@@ -125,6 +128,7 @@ class Vectors:
     indptr: np.ndarray  # int64
     terms: np.ndarray  # int64 term ids of the index
     weights: np.ndarray  # float64
+    source: np.ndarray  # int64: the Bags entry each entry comes from (Bags.spelling)
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
@@ -136,7 +140,7 @@ class Vectors:
         indptr = np.zeros(len(chosen) + 1, dtype=np.int64)
         np.cumsum(sizes, out=indptr[1:])
         take = _ranges(self.indptr[chosen], sizes)
-        return Vectors(indptr, self.terms[take], self.weights[take])
+        return Vectors(indptr, self.terms[take], self.weights[take], self.source[take])
 
 
 def tfidf(b: Bags, index: Index) -> Vectors:
@@ -146,7 +150,7 @@ def tfidf(b: Bags, index: Index) -> Vectors:
     vectors = _vectors(b, ids, weights)
     norms = np.sqrt(row_sums(vectors.weights ** 2, vectors.indptr))
     scale = np.repeat(np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0), np.diff(vectors.indptr))
-    return Vectors(vectors.indptr, vectors.terms, vectors.weights * scale)
+    return Vectors(vectors.indptr, vectors.terms, vectors.weights * scale, vectors.source)
 
 
 def row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
@@ -174,11 +178,12 @@ def _vectors(b: Bags, ids: np.ndarray, weights: np.ndarray) -> Vectors:
     terms = ids[b.cols]
     row = np.repeat(np.arange(len(b), dtype=np.int64), np.diff(b.indptr))
     kept = (terms >= 0) & (weights != 0)
+    source = np.flatnonzero(kept)
     row, terms, weights = row[kept], terms[kept], weights[kept]
     order = np.argsort(row * (int(terms.max(initial=0)) + 1) + terms)  # by row, then term
     indptr = np.zeros(len(b) + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=len(b)), out=indptr[1:])
-    return Vectors(indptr, terms[order], weights[order])
+    return Vectors(indptr, terms[order], weights[order], source[order])
 
 
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
