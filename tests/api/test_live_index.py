@@ -104,3 +104,36 @@ def test_a_requests_view_never_changes_under_it(store, tmp_path):
     newer = live.view()
     assert newer.version == version + 2 and newer.index.n_docs == 86
     assert held.version == version and held.index.n_docs == 85 and held.index.corpus_version == index_version
+
+
+def test_a_worker_loads_the_snapshot_the_syncer_built_instead_of_building_its_own(store, tmp_path, caplog):
+    import logging
+
+    list(store.add_many(demo_papers()))
+    worker = LiveIndex(store, tmp_path, refresh_seconds=0, fold_min_docs=10, fold_fraction=0.01, fold_grace=0.2)
+    syncer = LiveIndex(store, tmp_path, fold_min_docs=10, fold_fraction=0.01)
+    worker.view()
+    assert syncer.build_if_behind() is None  # nothing new
+    list(store.add_many([Paper(title=f"Quokka census {i}", abstract="Island marsupials.") for i in range(12)]))
+    built = syncer.build_if_behind()
+    assert built is not None
+    with caplog.at_level(logging.INFO, logger="paperlens.ranking.live_index"):
+        worker.view()  # its delta of 12 asks for a fold; the syncer's snapshot covers it
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(worker.view().index.segments) != 1:
+            time.sleep(0.05)
+    assert worker.view().index.n_docs == 97
+    assert not [r for r in caplog.records if r.getMessage().startswith("built index snapshot")]
+
+
+def test_the_syncer_builds_for_a_changed_text_only_when_asked_at_the_end_of_a_run(store, tmp_path):
+    list(store.add_many(demo_papers()))
+    syncer = LiveIndex(store, tmp_path)
+    syncer.build_now()
+    target = demo_papers()[0]
+    list(store.add_many([Paper(title=target.title, abstract=target.abstract + " Bilby bilby.")]))
+    assert syncer.build_if_behind() is None  # one changed text is not a fold's worth of papers
+    path = syncer.build_if_behind(updates=True)
+    assert path is not None
+    view = LiveIndex(store, tmp_path, refresh_seconds=0).view()
+    assert titles(view, search_papers(view, "bilby", 1)) == [target.title]

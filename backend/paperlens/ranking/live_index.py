@@ -55,16 +55,25 @@ class View:
 
 class LiveIndex:
     def __init__(self, store: PaperStore, folder: Path, refresh_seconds: float = 0.5,
-                 fold_min_docs: int = 5000, fold_fraction: float = 0.05):
+                 fold_min_docs: int = 5000, fold_fraction: float = 0.05, fold_grace: float = 1.0,
+                 fold_spacing: float = 30.0):
         self.store = store
         self.folder = Path(folder)
         self.refresh_seconds = refresh_seconds
         self.fold_min_docs = fold_min_docs
         self.fold_fraction = fold_fraction
+        # A fold waits `fold_grace` s, and starts at least `fold_spacing` s (or twice the last build's
+        # time) after the previous one ended: a sync that changes texts page after page is then folded
+        # every so often, not over and over, and a process that builds while this one waits (the
+        # syncer, another worker) is loaded from instead of built again.
+        self.fold_grace = fold_grace
+        self.fold_spacing = fold_spacing
         self._view: View | None = None
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._folding = threading.Event()
         self._fold_requested = threading.Event()
+        self._fold_needed = 0  # the log position the next snapshot must cover
+        self._next_fold = 0.0  # time.monotonic() before which no fold starts
         self._last_check = 0.0
 
     # -- what requests call -------------------------------------------------------------------
@@ -115,9 +124,10 @@ class LiveIndex:
         if version == view.version:
             return view
         entries = list(self.store.iter_logged(view.log_position))
-        if any(kind == "u" for _, kind, _ in entries):
-            # An indexed paper's text changed: only a rebuild gives its new postings.
-            self._fold_in_background()
+        changed = [position for position, kind, _ in entries if kind == "u"]
+        if changed:
+            # An indexed paper's text changed: only a snapshot that covers the change has its new postings.
+            self._fold_in_background(needed=changed[-1] + 1)
         new = list(first_additions(entries, indexed=lambda paper_id: view.papers.doc_of(paper_id) >= 0))
         position = entries[-1][0] + 1 if entries else view.log_position
         if not new:
@@ -129,13 +139,19 @@ class LiveIndex:
         )
         papers = view.papers.with_extra([paper_record(p) for p in new])
         delta = len(papers.extra)
-        if delta >= max(self.fold_min_docs, self.fold_fraction * len(papers)):
-            self._fold_in_background()
+        if delta >= self.fold_threshold(len(papers)):
+            # Any snapshot that holds at least half of the delta is worth loading instead of building.
+            self._fold_in_background(needed=position - delta // 2)
         return View(index, papers)
 
-    def _fold_in_background(self) -> None:
-        """Rebuild the snapshot from the whole corpus in a thread; the current view serves meanwhile.
-        A request for a fold while one runs makes that one go round again when it is done."""
+    def fold_threshold(self, indexed: int) -> int:
+        """Papers in the delta that make a fold worth its cost."""
+        return int(max(self.fold_min_docs, self.fold_fraction * indexed))
+
+    def _fold_in_background(self, needed: int) -> None:
+        """Load a snapshot that covers log position `needed`, building one if no process has: in a
+        thread, while the current view serves. A request while a fold runs makes it go round again."""
+        self._fold_needed = max(self._fold_needed, needed)
         self._fold_requested.set()
         if self._folding.is_set():
             return
@@ -144,21 +160,47 @@ class LiveIndex:
         def fold() -> None:
             try:
                 while self._fold_requested.is_set():
+                    time.sleep(max(self.fold_grace, self._next_fold - time.monotonic()))
                     self._fold_requested.clear()
-                    with self._build_lock():
-                        path = snapshot.latest(self.folder)
-                        if path is None or _log_position(path) < self.store.log_length():
-                            path = self._build_snapshot()
+                    started = time.monotonic()
+                    path = self.snapshot_covering(self._fold_needed)
                     index, papers = snapshot.load(path)
                     with self._lock:
                         self._view = self._catch_up(View(index, papers))
                     snapshot.prune(self.folder)
+                    self._next_fold = time.monotonic() + max(self.fold_spacing, 2 * (time.monotonic() - started))
             except Exception:  # a failed fold leaves the current view serving; say why in the log
                 log.exception("folding the index delta into a new snapshot failed")
             finally:
                 self._folding.clear()
 
         threading.Thread(target=fold, name="paperlens-index-fold", daemon=True).start()
+
+    def snapshot_covering(self, needed: int) -> Path:
+        """The newest snapshot if it covers log position `needed`, else a new one (one process
+        builds at a time; the others wait, then find it)."""
+        with self._build_lock():
+            path = snapshot.latest(self.folder)
+            if path is None or _log_position(path) < needed:
+                path = self._build_snapshot()
+        return path
+
+    def build_if_behind(self, updates: bool = False) -> Path | None:
+        """For a process that writes papers without serving (the syncer): build a snapshot when the
+        corpus log has moved on past the snapshot by a fold's worth, or (with `updates`) when it
+        changed an indexed text since, so the serving processes load it instead of building it."""
+        path = snapshot.latest(self.folder)
+        position = _log_position(path) if path else 0
+        indexed = json.loads((path / "meta.json").read_text())["n_docs"] if path else 0
+        length = self.store.log_length()
+        behind = length - position >= self.fold_threshold(indexed)
+        if not behind and updates and length > position:
+            behind = any(entry.startswith("u:") for entry in self.store.log_entries(position, length - 1))
+        if not behind:
+            return None
+        built = self.snapshot_covering(length)
+        snapshot.prune(self.folder)
+        return built
 
     def _build_snapshot(self) -> Path:
         """Index every paper in the corpus log, in log order, and save it. Papers stream from Redis
@@ -193,7 +235,7 @@ class LiveIndex:
         path = snapshot.latest(self.folder)
         backlog = self.store.log_length() - (_log_position(path) if path else 0)
         indexed = json.loads((path / "meta.json").read_text())["n_docs"] if path else 0
-        if path is None or backlog < 0 or backlog >= max(self.fold_min_docs, self.fold_fraction * indexed):
+        if path is None or backlog < 0 or backlog >= self.fold_threshold(indexed):
             self.build_now()
         return self.view()
 

@@ -71,11 +71,14 @@ def _store():
 
 
 def _context():
-    """The feeds and the syncer a command works with."""
+    """The feeds and the syncer a command works with (which keeps this machine's index snapshot
+    current, as `paperlens ingest` does)."""
+    from ..ranking.live_index import LiveIndex
     from .runner import Syncer
 
     settings, store = _store()
-    return store.feeds, Syncer(settings, store.papers, store.feeds)
+    index = LiveIndex(store.papers, settings.index_dir)
+    return store.feeds, Syncer(settings, store.papers, store.feeds, index=index)
 
 
 class Progress:

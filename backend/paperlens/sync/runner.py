@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
+from ..ranking.live_index import LiveIndex
 from ..settings import Settings
 from ..store.feeds import FeedStore
 from ..store.papers import PaperStore
@@ -39,13 +40,17 @@ def politeness(settings: Settings) -> Politeness:
 
 class Syncer:
     """Runs syncs against the corpus; one Upstreams is shared so the pause between requests to one
-    service holds from one sync to the next."""
+    service holds from one sync to the next. With an `index`, the syncer also builds its snapshot
+    when a sync has moved the corpus on by a fold's worth (and after a run that changed texts), so
+    that the serving processes load the new snapshot rather than each building it in their own time."""
 
-    def __init__(self, settings: Settings, papers: PaperStore, feeds: FeedStore, upstreams: Upstreams | None = None):
+    def __init__(self, settings: Settings, papers: PaperStore, feeds: FeedStore, upstreams: Upstreams | None = None,
+                 index: LiveIndex | None = None):
         self.settings = settings
         self.papers = papers
         self.feeds = feeds
         self.upstreams = upstreams or Upstreams(politeness(settings))
+        self.index = index
 
     def run(self, kind: str, options: dict, *, today: date | None = None,
             keep_going: Callable[[], bool] = lambda: True,
@@ -67,6 +72,8 @@ class Syncer:
                 for stored in self.papers.add_many(page.papers):
                     setattr(counts, stored.status, getattr(counts, stored.status) + 1)
                 self.feeds.save_checkpoint(key, page.checkpoint)
+                if self.index is not None and (counts.added or counts.merged):
+                    self.index.build_if_behind()
                 counts.fetched += page.fetched
                 counts.skipped += len(page.skipped)
                 counts.requests = upstream.requests - requests_before
@@ -74,4 +81,6 @@ class Syncer:
                     on_page(counts, page)
         finally:
             counts.requests = upstream.requests - requests_before
+        if self.index is not None and counts.merged:
+            self.index.build_if_behind(updates=True)
         return counts

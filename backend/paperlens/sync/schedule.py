@@ -135,14 +135,16 @@ class Scheduler:
 def main() -> None:
     """The syncer process `paperlens serve` starts beside its workers: syncing in its own process
     keeps parsing and storing off the request-serving processes (and their GIL)."""
+    from ..ranking.live_index import LiveIndex
     from ..settings import Settings
     from ..store import Store
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    os.nice(10)  # parsing, storing and snapshot builds yield the CPU to requests
     settings = Settings.from_env()
     store = Store.open(settings)
     feeds = store.feeds
-    syncer = Syncer(settings, store.papers, feeds)
+    syncer = Syncer(settings, store.papers, feeds, index=LiveIndex(store.papers, settings.index_dir))
     stop = syncer.upstreams.stop
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
