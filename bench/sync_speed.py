@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -205,7 +206,8 @@ def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int 
         subprocess.run([str(VENV_BIN / "paperlens"), "ingest", str(corpora.REAL)], env=env, capture_output=True,
                        check=True, timeout=3600)
         result["ingest_s"] = round(time.time() - started, 1)
-        server_log = open(WORK / "serve.log", "w")
+        log_path = WORK / f"serve-delay{delay:g}.log"
+        server_log = open(log_path, "w")
         server = subprocess.Popen([str(VENV_BIN / "paperlens"), "serve"], env=env, stdout=server_log,
                                   stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{http_port}"
@@ -216,13 +218,14 @@ def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int 
         result["load_idle"] = open("/proc/loadavg").read().split()[:3]
         client = redis.Redis(port=port, decode_responses=True)
         feeds = FeedStore(client, Keys(prefix))
+        papers = PaperStore(client, Keys(prefix))
+        target = papers.count() + new_papers
         before = len(fake.seen("oai"))
         feeds.add("oai", {"set": "cs"}, 86400)
         sync_started = time.time()
         result["during_sync"] = wrk_related(base, ids[20_000:], seconds, "during")
         result["load_during"] = open("/proc/loadavg").read().split()[:3]
-        papers = PaperStore(client, Keys(prefix))
-        while papers.count() < len(all_real) + new_papers and time.time() - sync_started < 600:
+        while papers.count() < target and time.time() - sync_started < 600:
             time.sleep(0.2)
         status = feeds.status("1")
         while not status.get("last_finished") and time.time() - sync_started < 600:
@@ -232,7 +235,7 @@ def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int 
                           "seconds": round(float(status["last_finished"]) - float(status["last_started"]), 1),
                           "counts": json.loads(status["last_counts"])}
         result["after_sync"] = wrk_related(base, ids[40_000:], seconds, "after")
-        result["snapshot_builds"] = (WORK / "serve.log").read_text().count("built index snapshot")
+        result["snapshot_builds"] = log_path.read_text().count("built index snapshot")
     finally:
         if server is not None:
             os.killpg(server.pid, 15)
@@ -249,6 +252,7 @@ def serve_polite(port: int) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop the server and Redis it started
     wanted = argv or ["page", "sync", "serve", "serve_polite"]
     shutil.rmtree(WORK, ignore_errors=True)
     port = free_port()
