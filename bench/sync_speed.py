@@ -16,15 +16,16 @@ import gzip
 import io
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from paperlens.sync.runner import Syncer
 from tests.sync.fake_upstream import FakeUpstream, SynthPaper, oai_page
 
 from . import corpora
-from .http_load import free_port, parse_wrk, wait_for
+from .http_load import free_port, wait_for
 
 WORK = corpora.OUT / "sync"
 VENV_BIN = Path(sys.executable).parent
@@ -163,28 +164,52 @@ def sync(port: int, count: int = 10_000) -> dict:
 
 
 # -- related latency while serve syncs -------------------------------------------------------------------
-LUA = """
-local ids = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/v1/papers/" .. ids[(i %% #ids) + 1] .. "/related?k=10&summaries=none")
-end
-"""
+class Sampler:
+    """One client asking for uncached related lists back to back, timing each answer: latency as
+    one user sees it, over the whole of a sync rather than a fixed window."""
+
+    def __init__(self, base: str, ids: list[str]):
+        self.base, self.ids = base, ids
+        self.samples: list[tuple[float, float, int]] = []  # (time.time() sent, seconds, status)
+        self.failures: list[dict] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        for number in range(10**9):
+            if self.stop.is_set():
+                return
+            paper_id = self.ids[number % len(self.ids)]
+            sent = time.time()
+            try:
+                with urllib.request.urlopen(f"{self.base}/api/v1/papers/{paper_id}/related?k=10&summaries=none",
+                                            timeout=30) as response:
+                    response.read()
+                    status = response.status
+            except urllib.error.HTTPError as err:
+                status = err.code
+                self.failures.append({"id": paper_id, "status": err.code, "body": err.read()[:300].decode(errors="replace")})
+            except OSError as err:
+                status = 0
+                self.failures.append({"id": paper_id, "error": repr(err)[:300], "after_s": round(time.time() - sent, 2)})
+            self.samples.append((sent, time.time() - sent, status))
+
+    def between(self, start: float, end: float) -> dict:
+        taken = sorted(seconds * 1000 for sent, seconds, _ in self.samples if start <= sent < end)
+        failed = sum(1 for sent, _, status in self.samples if start <= sent < end and status != 200)
+
+        def pct(q: float) -> float:
+            return round(taken[min(len(taken) - 1, int(len(taken) * q))], 1)
+
+        return {"requests": len(taken), "failed": failed, "p50_ms": pct(0.5), "p90_ms": pct(0.9),
+                "p99_ms": pct(0.99), "max_ms": round(taken[-1], 1)}
 
 
-def wrk_related(base: str, ids: list[str], seconds: int, name: str) -> dict:
-    script = WORK / f"{name}.lua"
-    script.write_text(LUA % ",".join(json.dumps(i) for i in ids))
-    text = subprocess.run(["wrk", "-t1", "-c2", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", str(script), base],
-                          capture_output=True, text=True, timeout=seconds + 60).stdout
-    return {**parse_wrk(text), "seconds": seconds, "connections": 2}
-
-
-def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int = 15) -> dict:
-    """The 75k corpus in `paperlens serve` (2 workers); related p50 for uncached lists (summaries=none,
-    so ranking is what is timed) idle, then while the server's syncer stores `new_papers` new papers
-    from the fake upstream with `delay` s between requests (0: the hardest case; 3: arXiv's pace)."""
+def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int = 20) -> dict:
+    """The 75k corpus in `paperlens serve` (2 workers); related latency for uncached lists
+    (summaries=none, so ranking is what is timed) for `seconds` idle, then for the whole of a sync
+    in which the server's syncer stores `new_papers` new papers from the fake upstream with `delay`
+    s between requests (0: the hardest case; 3: arXiv's pace), then for `seconds` after it."""
     all_real = corpora.read_real()
     generated = corpora.load(len(all_real) + new_papers)[len(all_real):]
     fresh = [as_synth({**p, "update_date": "2026-06-30", "authors": "Generated Author"}, i,
@@ -199,44 +224,51 @@ def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int 
                PAPERLENS_RATE_LIMIT="100000000/minute", PAPERLENS_DEMO_CORPUS="0", PAPERLENS_SYNC_DELAY=str(delay))
     shutil.rmtree(WORK / "serve", ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
-    result: dict = {"corpus": len(all_real), "new_papers": new_papers, "sync_delay": delay}
-    server = None
+    result: dict = {"corpus": len(all_real), "new_papers": new_papers, "sync_delay": delay, "client": "1 connection"}
+    server = sampler = None
     try:
         started = time.time()
         subprocess.run([str(VENV_BIN / "paperlens"), "ingest", str(corpora.REAL)], env=env, capture_output=True,
                        check=True, timeout=3600)
         result["ingest_s"] = round(time.time() - started, 1)
         log_path = WORK / f"serve-delay{delay:g}.log"
-        server_log = open(log_path, "w")
-        server = subprocess.Popen([str(VENV_BIN / "paperlens"), "serve"], env=env, stdout=server_log,
+        server = subprocess.Popen([str(VENV_BIN / "paperlens"), "serve"], env=env, stdout=open(log_path, "w"),
                                   stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{http_port}"
         wait_for(f"{base}/api/v1/health", 600)
         ids = [f"arxiv:{p['id']}" for p in all_real]
-        wrk_related(base, ids[:50], 3, "warm")  # discarded: lazy set-up in each worker
-        result["idle"] = wrk_related(base, ids[1000:], seconds, "idle")
-        result["load_idle"] = open("/proc/loadavg").read().split()[:3]
+        for paper_id in ids[:20]:  # lazy set-up in each worker, not timed
+            urllib.request.urlopen(f"{base}/api/v1/papers/{paper_id}/related?k=10&summaries=none", timeout=60).read()
+        sampler = Sampler(base, ids[1000:])
+        idle_from = time.time()
+        sampler.thread.start()
+        time.sleep(seconds)
         client = redis.Redis(port=port, decode_responses=True)
         feeds = FeedStore(client, Keys(prefix))
         papers = PaperStore(client, Keys(prefix))
-        target = papers.count() + new_papers
-        before = len(fake.seen("oai"))
+        load_idle = open("/proc/loadavg").read().split()[:3]
         feeds.add("oai", {"set": "cs"}, 86400)
-        sync_started = time.time()
-        result["during_sync"] = wrk_related(base, ids[20_000:], seconds, "during")
-        result["load_during"] = open("/proc/loadavg").read().split()[:3]
-        while papers.count() < target and time.time() - sync_started < 600:
-            time.sleep(0.2)
+        sync_from = time.time()
         status = feeds.status("1")
-        while not status.get("last_finished") and time.time() - sync_started < 600:
+        while not status.get("last_finished") and time.time() - sync_from < 1200:
             time.sleep(0.2)
             status = feeds.status("1")
-        result["sync"] = {"requests": len(fake.seen("oai")) - before,
-                          "seconds": round(float(status["last_finished"]) - float(status["last_started"]), 1),
-                          "counts": json.loads(status["last_counts"])}
-        result["after_sync"] = wrk_related(base, ids[40_000:], seconds, "after")
-        result["snapshot_builds"] = log_path.read_text().count("built index snapshot")
+        sync_to = time.time()
+        load_during = open("/proc/loadavg").read().split()[:3]
+        time.sleep(seconds)
+        sampler.stop.set()
+        result["idle"] = {**sampler.between(idle_from, sync_from), "load": load_idle}
+        result["during_sync"] = {**sampler.between(sync_from, sync_to), "load": load_during}
+        result["after_sync"] = sampler.between(sync_to, time.time())
+        result["failures"] = sampler.failures[:5]
+        result["sync"] = {"seconds": round(sync_to - sync_from, 1), "counts": json.loads(status["last_counts"]),
+                          "papers_after": papers.count()}
+        text = log_path.read_text()
+        result["snapshot_builds"] = text.count("built index snapshot")
+        result["worker_folds"] = text.count("folded the delta")
     finally:
+        if sampler is not None:
+            sampler.stop.set()
         if server is not None:
             os.killpg(server.pid, 15)
             try:
@@ -248,7 +280,7 @@ def serve(port: int, delay: float = 0.0, new_papers: int = 10_000, seconds: int 
 
 
 def serve_polite(port: int) -> dict:
-    return serve(port, delay=3.0, seconds=20)
+    return serve(port, delay=3.0)
 
 
 def main(argv: list[str]) -> None:

@@ -106,9 +106,7 @@ def test_a_requests_view_never_changes_under_it(store, tmp_path):
     assert held.version == version and held.index.n_docs == 85 and held.index.corpus_version == index_version
 
 
-def test_a_worker_loads_the_snapshot_the_syncer_built_instead_of_building_its_own(store, tmp_path, caplog):
-    import logging
-
+def test_a_worker_loads_the_snapshot_the_syncer_built_instead_of_building_its_own(store, tmp_path):
     list(store.add_many(demo_papers()))
     worker = LiveIndex(store, tmp_path, refresh_seconds=0, fold_min_docs=10, fold_fraction=0.01, fold_grace=0.2)
     syncer = LiveIndex(store, tmp_path, fold_min_docs=10, fold_fraction=0.01)
@@ -117,13 +115,21 @@ def test_a_worker_loads_the_snapshot_the_syncer_built_instead_of_building_its_ow
     list(store.add_many([Paper(title=f"Quokka census {i}", abstract="Island marsupials.") for i in range(12)]))
     built = syncer.build_if_behind()
     assert built is not None
-    with caplog.at_level(logging.INFO, logger="paperlens.ranking.live_index"):
-        worker.view()  # its delta of 12 asks for a fold; the syncer's snapshot covers it
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(worker.view().index.segments) != 1:
-            time.sleep(0.05)
-    assert worker.view().index.n_docs == 97
-    assert not [r for r in caplog.records if r.getMessage().startswith("built index snapshot")]
+    worker_builds = []
+    build = worker._build_snapshot
+    worker._build_snapshot = lambda: worker_builds.append(1) or build()
+    worker.view()  # its delta of 12 asks for a fold; the syncer's snapshot covers it
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(worker.view().index.segments) != 1:
+        time.sleep(0.05)
+    assert worker.view().index.n_docs == 97 and worker.view().log_position == snapshot_position(built)
+    assert worker_builds == []
+
+
+def snapshot_position(path) -> int:
+    import json
+
+    return json.loads((path / "meta.json").read_text())["log_position"]
 
 
 def test_the_syncer_builds_for_a_changed_text_only_when_asked_at_the_end_of_a_run(store, tmp_path):

@@ -168,7 +168,9 @@ class LiveIndex:
                     with self._lock:
                         self._view = self._catch_up(View(index, papers))
                     snapshot.prune(self.folder)
-                    self._next_fold = time.monotonic() + max(self.fold_spacing, 2 * (time.monotonic() - started))
+                    took = time.monotonic() - started
+                    log.info("folded the delta: now on snapshot %s (%.1f s)", path.name, took)
+                    self._next_fold = time.monotonic() + max(self.fold_spacing, 2 * took)
             except Exception:  # a failed fold leaves the current view serving; say why in the log
                 log.exception("folding the index delta into a new snapshot failed")
             finally:

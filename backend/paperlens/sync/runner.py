@@ -4,6 +4,8 @@ stored; a page stored twice merges into what is there, so nothing is lost and no
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
@@ -14,6 +16,8 @@ from ..store.feeds import FeedStore
 from ..store.papers import PaperStore
 from .polite_http import Politeness, Stopped, Upstreams
 from .sources import SOURCES, Page, source_key
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Syncer:
         self.feeds = feeds
         self.upstreams = upstreams or Upstreams(politeness(settings))
         self.index = index
+        self._building: threading.Thread | None = None
 
     def run(self, kind: str, options: dict, *, today: date | None = None,
             keep_going: Callable[[], bool] = lambda: True,
@@ -72,8 +77,8 @@ class Syncer:
                 for stored in self.papers.add_many(page.papers):
                     setattr(counts, stored.status, getattr(counts, stored.status) + 1)
                 self.feeds.save_checkpoint(key, page.checkpoint)
-                if self.index is not None and (counts.added or counts.merged):
-                    self.index.build_if_behind()
+                if counts.added or counts.merged:
+                    self._keep_index_current()
                 counts.fetched += page.fetched
                 counts.skipped += len(page.skipped)
                 counts.requests = upstream.requests - requests_before
@@ -81,6 +86,26 @@ class Syncer:
                     on_page(counts, page)
         finally:
             counts.requests = upstream.requests - requests_before
-        if self.index is not None and counts.merged:
-            self.index.build_if_behind(updates=True)
+        self._keep_index_current(final=True, updates=counts.merged > 0)
         return counts
+
+    def _keep_index_current(self, final: bool = False, updates: bool = False) -> None:
+        """Build the snapshot if the corpus has moved on by a fold's worth: in a thread while pages
+        keep coming (one build at a time), and once more, waited for, when the run ends."""
+        if self.index is None:
+            return
+        if self._building is not None and self._building.is_alive():
+            if not final:
+                return
+            self._building.join()
+        if final:
+            self._build_quietly(updates)
+            return
+        self._building = threading.Thread(target=self._build_quietly, name="paperlens-sync-index", daemon=True)
+        self._building.start()
+
+    def _build_quietly(self, updates: bool = False) -> None:
+        try:
+            self.index.build_if_behind(updates=updates)
+        except Exception:  # the sync goes on; the serving processes fold on their own as before
+            log.exception("building the index snapshot during a sync failed")
