@@ -1,5 +1,5 @@
-"""Processes `paperlens serve` runs beside its workers (summaries ahead of time; the feeds' syncer
-has the same shape in sync/schedule.py): each its own Python process, so its work never holds a
+"""Processes `paperlens serve` runs beside its workers (summaries ahead of time, the feeds' syncer in
+sync/schedule.py): each its own Python process, so its work never holds a
 worker's GIL, reading the same PAPERLENS_* settings, stopping when asked or when the server is gone."""
 
 from __future__ import annotations

@@ -288,7 +288,6 @@ def digest(user, days, k, tag):
 def serve(host, port, workers):
     """Run the API with gunicorn; with no PAPERLENS_REDIS_URL, on an embedded Redis."""
     from .store.embedded import ensure_embedded_redis, stop_embedded_redis
-    from .sync.schedule import start_syncer, stop_syncer
 
     settings = _settings(host=host, port=port, workers=workers)
     embedded = not settings.redis_url
@@ -309,7 +308,7 @@ def serve(host, port, workers):
         if settings.on_loopback:
             _connect_link(svc, FIRST_RUN_TOKEN)
         svc.index.prepare()
-        syncer = start_syncer()  # its own process: syncing never holds a worker's GIL
+        syncer = background.start("paperlens.sync.schedule")
         click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
         if settings.summary_cpu > 0:
             summarizer = background.start("paperlens.domain.summaries_ahead")
@@ -319,7 +318,7 @@ def serve(host, port, workers):
         _run_gunicorn(settings)
     finally:
         if syncer is not None:
-            stop_syncer(syncer)
+            background.stop(syncer)
         if summarizer is not None:
             background.stop(summarizer)
         if embedded:

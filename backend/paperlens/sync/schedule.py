@@ -1,5 +1,6 @@
 """Saved feeds on a schedule: which are due, running them one at a time under the sync lock, and the
-background syncer process that `paperlens serve` starts (`python -m paperlens.sync.schedule`)."""
+background syncer process that `paperlens serve` starts (`python -m paperlens.sync.schedule`, through
+paperlens.background)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import logging
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -149,23 +148,6 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     Scheduler(syncer, feeds, holder_name("paperlens serve"), stop).serve_forever(parent_pid=os.getppid())
-
-
-def start_syncer() -> subprocess.Popen:
-    """Start the syncer process beside the server's workers (it reads the same PAPERLENS_* settings)."""
-    return subprocess.Popen([sys.executable, "-m", "paperlens.sync.schedule"], env=os.environ.copy())
-
-
-def stop_syncer(process: subprocess.Popen, grace: float = 15.0) -> None:
-    """Ask the syncer to stop (it finishes storing the page at hand) and wait for it."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 if __name__ == "__main__":
