@@ -88,7 +88,8 @@
     if (listingAdapter) {
       wanted = true;
       const panel = ensureOverlay(prefs);
-      panel.setDocked(false);
+      // A listing fills the page's width: the panel docks beside it rather than cover its papers.
+      panel.setDocked(true);
       listing = new root.PaperlensListing(listingAdapter, panel, { inspectable: !!prefs.inspectableOverlay });
       return listing.start();
     }

@@ -79,6 +79,7 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         "connectCode": store.pairing.issue(f"connect-{name}").code,
         "attackCode": store.pairing.issue(f"attack-{name}").code,
         "bulkToken": bulk_user,
+        "listingToken": live_server.make_token(f"lister-{name}", user=f"lister-{name}"),
         "bulkCount": BULK,
     }
     path = tmp_path_factory.mktemp(name) / "config.json"
@@ -87,12 +88,17 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
                           timeout=900)
     assert done.returncode == 0, f"{name} did not run: {done.stderr[-4000:]}"
     results = json.loads(done.stdout.strip().splitlines()[-1])
+    results["listingToken"] = config["listingToken"]
     measured = {title: r.get("measured") for title, r in results.items() if isinstance(r, dict) and r.get("measured")}
     print(f"\n{name}: browser up in {results['launchMs']} ms; {json.dumps(measured)}")
     return results
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_scenario(run, scenario):
+def test_scenario(run, scenario, live_server):
     result = run[scenario]
     assert result["ok"], result.get("error")
+    # Requests the browser cannot count itself (a listing is ranked in batches, not per card).
+    expected = (result.get("measured") or {}).get("rankRequests")
+    if expected is not None:
+        assert live_server.requests.count("POST", "/api/v1/library/rank", token=run["listingToken"]) == expected

@@ -1,5 +1,7 @@
-"""Listing overlays in Chromium: every paper on a listing gets one card element with its id. The
-pages are saved from the sites' structure."""
+"""Listing overlays in Chromium: on each listing kind (Hugging Face daily, by date, week and month;
+arXiv new, recent, pastweek and a month) every paper gets one card element with its id, the whole
+listing is ranked in one request (batches of 200), saving updates data-saved and brings scores, and
+the panel sorts and highlights the listing by score. The pages are saved from the sites' structure."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
-from .conftest import PAGES
+from .conftest import PAGES, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -74,14 +77,97 @@ def cards(page) -> list[dict]:
         card: h.hasAttribute('data-paperlens-card')}))""")
 
 
+def library_ids(live_server, token) -> set[str]:
+    r = requests.get(f"{live_server.url}/api/v1/library?per_page=200", headers={"Authorization": f"Bearer {token}"},
+                     timeout=10)
+    r.raise_for_status()
+    return {item["paper"]["id"] for item in r.json()["items"]}
+
+
+def groups(page) -> list[list[int | None]]:
+    """The cards' scores in page order, one list per run the page keeps together (an arXiv
+    section or day, the Hugging Face grid)."""
+    return page.evaluate("""() => {
+        const runs = new Map();
+        for (const host of document.querySelectorAll('[data-paperlens-card]')) {
+            const unit = host.closest('article') || host.closest('dt');
+            let head = unit.previousElementSibling;
+            while (head && !/^H\\d$/.test(head.tagName)) head = head.previousElementSibling;
+            const key = unit.parentElement;
+            if (!runs.has(key)) runs.set(key, new Map());
+            const byHead = runs.get(key);
+            if (!byHead.has(head)) byHead.set(head, []);
+            const s = host.getAttribute('data-score');
+            byHead.get(head).push(s === null ? null : Number(s));
+        }
+        return [...runs.values()].flatMap(m => [...m.values()]);
+    }""")
+
+
 @pytest.mark.parametrize("url,file,ids_of,batches", LISTINGS, ids=[u.split("//")[1] for u, *_ in LISTINGS])
-def test_each_listing_kind_gets_one_card_per_paper(browser, live_server, reader, url, file, ids_of, batches):
-    browser.configure(token="")
+def test_listing_cards_one_batch_save_scores_sort_and_highlight(browser, live_server, reader, url, file, ids_of,
+                                                                batches):
     expected = ids_of(file)
+    before = live_server.requests.count(*RANK, token=reader)
     page = open_listing(browser, url, len(expected))
+
+    # One card per paper, in page order, with the contract's attributes; nothing saved, no scores.
     shown = cards(page)
     assert [c["id"] for c in shown] == expected
-    assert all(c["card"] and c["saved"] == "false" and c["score"] is None for c in shown)
+    assert all(c["saved"] == "false" and c["score"] is None for c in shown)
+    assert live_server.requests.count(*RANK, token=reader) - before == batches
+    # The panel docks beside the listing: the page makes room and no card lies under it.
+    assert page.get_attribute(PANEL, "data-placement") == "docked"
+    assert page.evaluate("""() => {
+        const panel = document.getElementById('paperlens-root').shadowRoot.querySelector('.panel').getBoundingClientRect();
+        return [...document.querySelectorAll('[data-paperlens-card]')].every(h => h.getBoundingClientRect().right <= panel.left);
+    }""")
+
+    # Save one: its data-saved flips, the server has it, and every paper gets a score.
+    target = expected[2]
+    toggle = page.locator(f"{CARDS}[data-paper-id='{target}'] [data-action='save']")
+    toggle.click()
+    # (the first save of a session may wait for the index to be built: generous timeouts)
+    wait_for(lambda: page.get_attribute(f"{CARDS}[data-paper-id='{target}']", "data-saved") == "true", timeout=30)
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert target in library_ids(live_server, reader)
+    wait_for(lambda: all(c["score"] is not None for c in cards(page)), timeout=15)
+    scores = {c["id"]: int(c["score"]) for c in cards(page)}
+    assert all(0 <= s <= 100 for s in scores.values())
+    assert scores[target] == max(scores.values()), "the saved paper is the closest to the list"
+    assert live_server.requests.count(*RANK, token=reader) - before == 2 * batches
+    badge = page.locator(f"{CARDS}[data-paper-id='{target}'] [data-role='score']")
+    assert "Close to:" in badge.get_attribute("title")
+
+    # Sort by score: within each run of cards the scores do not rise; again: the page's order.
+    page.locator(f"{PANEL} [data-action='sort']").click()
+    page.wait_for_selector(f"{PANEL}[data-sort='score']", state="attached")
+    for run in groups(page):
+        assert run == sorted(run, reverse=True)
+    assert scores[cards(page)[0]["id"]] == scores[target], "the saved paper (or one as close) comes first"
+    page.locator(f"{PANEL} [data-action='sort']").click()
+    page.wait_for_selector(f"{PANEL}[data-sort='page']", state="attached")
+    assert [c["id"] for c in cards(page)] == expected
+
+    # Highlight: the closest stand out (the saved paper among them), the rest are dimmed.
+    page.locator(f"{PANEL} [data-action='highlight']").click()
+    page.wait_for_selector(f"{PANEL}[data-highlight='true']", state="attached")
+    marks = {c["id"]: c["highlight"] for c in cards(page)}
+    assert marks[target] == "close"
+    assert 1 <= list(marks.values()).count("close") <= 10
+    far = next(i for i, m in marks.items() if m == "far")
+    unit = "article" if "huggingface" in url else "dt"
+    opacity = page.eval_on_selector(f"{CARDS}[data-paper-id='{far}']", f"h => getComputedStyle(h.closest('{unit}')).opacity")
+    assert float(opacity) < 1
+    page.locator(f"{PANEL} [data-action='highlight']").click()
+    page.wait_for_selector(f"{PANEL}[data-highlight='false']", state="attached")
+    assert all(c["highlight"] is None for c in cards(page))
+
+    # Unsave from the card: off the list again.
+    toggle.click()
+    wait_for(lambda: page.get_attribute(f"{CARDS}[data-paper-id='{target}']", "data-saved") == "false")
+    assert target not in library_ids(live_server, reader)
+    wait_for(lambda: all(c["score"] is None for c in cards(page)), timeout=15)  # an empty list scores nothing
     assert page.console_errors == []
 
 
@@ -100,3 +186,42 @@ def test_without_a_token_cards_offer_to_connect_and_nothing_is_ranked(browser, l
     page.locator(f"{PANEL} .notice [data-action='connect']").wait_for(state="visible")
     assert first.get_attribute("data-saved") == "false"
     assert live_server.requests.count(*RANK) == before
+
+
+def test_listing_papers_join_the_corpus_in_one_batch_when_chosen(browser, live_server, reader):
+    browser.configure(token=reader, saveOpened=True)
+    expected = arxiv_ids("arxiv.org/list/cs.CL/pastweek@show=25.html")
+    before = live_server.requests.count("POST", "/api/v1/papers")
+    open_listing(browser, "http://arxiv.org/list/cs.CL/pastweek?show=25", len(expected))
+    wait_for(lambda: live_server.requests.count("POST", "/api/v1/papers") - before == 1)
+    def stored(paper_id):
+        r = requests.get(f"{live_server.url}/api/v1/papers/{paper_id}", timeout=10)
+        return r.json() if r.ok else None
+
+    assert wait_for(lambda: stored(expected[0]))["title"] == "Agreement in Representation Space for Open-Ended Self-Consistency"
+    assert all(stored(paper_id) for paper_id in expected)
+    assert live_server.requests.count("POST", "/api/v1/papers") - before == 1
+    assert live_server.requests.count(*RANK, token=reader) == 1
+
+
+def test_a_hostile_listing_cannot_hide_restyle_read_or_shake_off_the_cards(browser, live_server, reader):
+    browser.configure(token=reader, inspectableOverlay=False)
+    page = open_listing(browser, "http://arxiv.org/list/cs.HO/new", 3)
+    host = f"{CARDS}[data-paper-id='arxiv:2606.90001']"
+    # The page's CSS targets every span, the last child of each <dt>, and our attribute: the card's
+    # shadow rules (!important :host) win, so it stays visible, in place and small.
+    box = page.eval_on_selector(host, """h => { const r = h.getBoundingClientRect(), s = getComputedStyle(h);
+        return {display: s.display, position: s.position, opacity: s.opacity, width: r.width, height: r.height,
+                left: r.left, shadow: h.shadowRoot === null}; }""")
+    assert box["display"] == "inline-flex" and box["position"] == "static" and box["opacity"] == "1"
+    assert 0 < box["height"] < 40 and 0 < box["width"] < 300 and box["left"] >= 0
+    assert box["shadow"] is True, "the page cannot open the card"
+    # The page re-renders its list (our cards gone with the old nodes), then loads one more paper:
+    # the cards come back, the new paper gets one too, and only the new paper is ranked again.
+    page.wait_for_function("window.rerendered && window.loadedMore")
+    page.wait_for_selector(f"{CARDS}[data-paper-id='arxiv:2606.90004']", state="attached", timeout=10000)
+    wait_for(lambda: [c["id"] for c in cards(page)] == [f"arxiv:2606.9000{i}" for i in range(1, 5)])
+    assert page.evaluate("[...document.querySelectorAll('dt')].every(dt => dt.querySelector('[data-paperlens-card]'))")
+    assert live_server.requests.count(*RANK, token=reader) == 2
+    # Markup in a title stayed text: nothing was parsed into the page.
+    assert page.evaluate("document.querySelectorAll('img').length") == 0

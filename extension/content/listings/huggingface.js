@@ -8,12 +8,16 @@
   const LISTING_PATH = /^\/papers(?:\/(?:date|week|month)\/[\w-]+)?\/?$/;
   const MAX_PROPS = 20_000_000; // a month's listing is a few MB; anything larger is not the listing
 
+  let parsed = { raw: null, byId: new Map() }; // the page is read again when it changes: parse once
+
   // The page is server-rendered Svelte: the listing's records (title, abstract, authors, date) sit
   // in the DailyPapers hydration blob's data-props; the cards are its rendering.
   function records(doc) {
-    const byId = new Map();
     const blob = doc.querySelector('[data-target="DailyPapers"][data-props]');
     const raw = blob ? blob.getAttribute('data-props') || '' : '';
+    if (raw === parsed.raw) return parsed.byId;
+    const byId = new Map();
+    parsed = { raw, byId };
     if (!raw || raw.length > MAX_PROPS) return byId;
     let props;
     try { props = JSON.parse(raw); } catch (_) { return byId; }

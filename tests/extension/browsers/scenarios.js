@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
 
 const ARXIV = 'http://arxiv.org/abs/1706.03762';
+const HF_DAY = 'http://huggingface.co/papers/date/2026-06-12';
 
 // Defaults for each scenario; each then changes what it needs.
 function settings(cfg, extra) {
@@ -198,6 +199,27 @@ const SCENARIOS = {
     const { body } = await api(cfg, '/api/v1/library/recommendations?k=50', { token: cfg.curatorToken });
     assert.ok(!body.results.some((r) => r.id === recId), 'a dismissed paper is not recommended');
     return {};
+  },
+
+  async 'listing: a card per paper, one batch request, saving brings scores, sort by score'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.listingToken }));
+    const page = await openListing(h, HF_DAY);
+    let shown = await listingCards(page);
+    assert.equal(shown.length, 30);
+    assert.equal(shown[0].id, 'arxiv:2606.00467');
+    assert.ok(shown.every((c) => c.saved === 'false' && c.score === null), 'nothing saved, no scores');
+    const target = shown[2].id;
+    await (await inCard(page, target, '[data-action="save"]')).click();
+    await waitUntil(async () => (await listingCards(page)).every((c) => c.score !== null), 'every card to get a score');
+    shown = await listingCards(page);
+    assert.equal(shown.find((c) => c.id === target).saved, 'true');
+    assert.ok(await libraryEntry(cfg, cfg.listingToken, target), 'saved on the server');
+    await (await h.inPanel(page, '[data-action="sort"]')).click();
+    await page.waitForFunction(() => document.getElementById('paperlens-root').getAttribute('data-sort') === 'score');
+    const scores = (await listingCards(page)).map((c) => Number(c.score));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    // One request for the listing, one more after the save: test_cross_browser.py counts them at the server.
+    return { rankRequests: 2 };
   },
 
   async 'listing without a token: save toggles offer to connect, no scores'(h, cfg) {
