@@ -41,8 +41,9 @@ async function cacheClear() {
 
 /* ---------- related papers ---------- */
 
-function relatedBody(paper, s) {
+function relatedBody(paper, s, sort) {
   const body = { title: paper.title, abstract: paper.abstract || '', k: s.k, summaries: 'full' };
+  if (sort === 'date') body.sort = 'date'; // newest first; the server's default is by score
   if (paper.ids && paper.ids.arxiv) body.arxiv_id = paper.ids.arxiv;
   if (paper.ids && paper.ids.doi) body.doi = paper.ids.doi;
   if (paper.url) body.url = paper.url;
@@ -56,9 +57,9 @@ function relatedBody(paper, s) {
  * answers reads openly, so a fresh install shows related papers with no setup at all. With a
  * token, the answer says which papers are saved (and the server refuses a token it does not know,
  * so a wrong one shows at once rather than at the first save). */
-async function related(paper) {
+async function related(paper, sort) {
   const s = await getSettings();
-  const body = relatedBody(paper, s);
+  const body = relatedBody(paper, s, sort);
   const key = `related:${s.serverUrl}:${JSON.stringify(body)}`;
   let data = await cacheGet(key);
   const cached = !!data;
@@ -73,7 +74,7 @@ async function related(paper) {
     }
     cachePut(key, data);
   }
-  return { ...data, cached, connected: !!s.token };
+  return { ...data, sort: body.sort || 'score', cached, connected: !!s.token };
 }
 
 /* ---------- saving ---------- */

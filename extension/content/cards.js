@@ -95,6 +95,13 @@
       this.host.setAttribute('data-saved', String(this.saved));
       this.button.setAttribute('aria-pressed', String(this.saved));
       this.label();
+      this.showBadge();
+    }
+
+    // A saved paper's score is its closeness to the rest of the list (0 while it is the only
+    // one): "Saved" says more, so its badge stays hidden; data-score keeps the number.
+    showBadge() {
+      this.badge.hidden = this.score === null || this.saved;
     }
 
     /* A result from the ranking, or null (not connected, or nothing saved yet: no score to show). */
@@ -105,7 +112,7 @@
       this.score = score;
       if (score === null) {
         this.host.removeAttribute('data-score');
-        this.badge.hidden = true;
+        this.showBadge();
         this.badge.removeAttribute('title');
         this.why.textContent = '';
         return;
@@ -115,7 +122,7 @@
       this.badge.textContent = String(score);
       this.badge.className = `score${score >= 60 ? ' high' : score >= 30 ? ' mid' : ''}`;
       this.badge.title = why;
-      this.badge.hidden = false;
+      this.showBadge();
       this.why.textContent = why.replace(/\n/g, '. ');
     }
 

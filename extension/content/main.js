@@ -43,6 +43,10 @@
         onOptions: () => { send({ type: 'open-options' }); },
         onConnect: () => { send({ type: 'open-options', section: 'connect' }); },
         onLibrary: () => { send({ type: 'open-library' }); },
+        onRelatedSort: (sort) => {
+          ext.storage.local.set({ relatedSort: sort }).catch(() => {});
+          safeRun();
+        },
       });
       overlay.setCollapsed(!!prefs.collapsed, false);
     }
@@ -79,7 +83,7 @@
     stopListing();
     if (!adapter) return stop();
     // Only non-secret keys: content scripts never read the server URL or the token.
-    let prefs = { sites: {}, collapsed: false, inspectableOverlay: false };
+    let prefs = { sites: {}, collapsed: false, inspectableOverlay: false, relatedSort: 'score' };
     try {
       prefs = await ext.storage.local.get(prefs);
     } catch (_) { /* defaults */ }
@@ -103,7 +107,7 @@
     current.paper = paper;
     if (!paper) return panel.showError('not-detected', MESSAGES['not-detected'], null);
     panel.showLoading(paper);
-    const reply = await send({ type: 'related', paper });
+    const reply = await send({ type: 'related', paper, sort: prefs.relatedSort === 'date' ? 'date' : 'score' });
     if (run !== generation) return undefined;
     if (!reply.ok) {
       return panel.showError(reply.error, reply.message || MESSAGES[reply.error] || MESSAGES.server, paper.id);

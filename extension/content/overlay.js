@@ -92,8 +92,9 @@
   }
 
   class Overlay {
-    constructor({ onSave, onCollapse, onOptions, onConnect, onLibrary, inspectable = false }) {
+    constructor({ onSave, onCollapse, onOptions, onConnect, onLibrary, onRelatedSort, inspectable = false }) {
       this.onSave = onSave;
+      this.onRelatedSort = onRelatedSort;
       this.onCollapse = onCollapse;
       this.onOptions = onOptions;
       this.onConnect = onConnect;
@@ -268,10 +269,15 @@
         this.saveButton(ownId, data.query && data.query.saved,
           data.query && data.query.saveable ? '' : 'No arXiv id or DOI on this page: it cannot be saved yet',
           paper));
-      const top = data.results[0] && data.results[0].score > 0 ? data.results[0].score : 1;
+      // Newest first lists the same kind of papers by date, so bars compare with the best score.
+      const top = Math.max(0, ...data.results.map((r) => Number(r.score) || 0)) || 1;
       const list = el('ol');
       for (const r of data.results) list.append(this.row(r, top));
-      this.body.replaceChildren(list);
+      const newest = data.sort === 'date';
+      this.host.setAttribute('data-sort', newest ? 'date' : 'score');
+      const controls = el('div', { class: 'controls' }, this.toggleButton('newest-first', 'Newest first', newest,
+        (on) => this.onRelatedSort && this.onRelatedSort(on ? 'date' : 'score')));
+      this.body.replaceChildren(controls, list);
     }
 
     /* A listing page: how many papers it holds, what scoring needs, and the controls that sort

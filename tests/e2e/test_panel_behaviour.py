@@ -1,8 +1,10 @@
-"""Keyboard use, collapsing (remembered), the toggle command, dark mode, and the options page."""
+"""Keyboard use, collapsing (remembered), newest first (remembered), the toggle command, dark mode,
+and the options page."""
 
 from __future__ import annotations
 
 import pytest
+import requests
 
 from .conftest import wait_for
 
@@ -49,6 +51,33 @@ def test_collapsed_state_is_remembered(configured):
     again = configured.open("http://arxiv.org/abs/2006.11239v2")
     assert again.locator("#paperlens-root").get_attribute("data-collapsed") == "true"
     assert not again.locator("#paperlens-root li[data-paper-id]").first.is_visible()
+
+
+def test_newest_first_lists_the_same_related_papers_by_date_and_is_remembered(configured, live_server):
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    rows = "#paperlens-root li[data-paper-id]"
+    ids = lambda: page.eval_on_selector_all(rows, "els => els.map(e => e.getAttribute('data-paper-id'))")  # noqa: E731
+    by_score = ids()
+    newest = page.locator("#paperlens-root [data-action='newest-first']")
+    assert newest.get_attribute("aria-pressed") == "false"
+    newest.click()
+    page.wait_for_selector("#paperlens-root[data-state='ready'][data-sort='date']", state="attached")
+    by_date = ids()
+    assert sorted(by_date) == sorted(by_score), "the same papers"
+    published = [requests.get(f"{live_server.url}/api/v1/papers/{i}", timeout=10).json().get("published") or ""
+                 for i in by_date]
+    assert published == sorted(published, reverse=True), "newest first"
+    assert by_date != by_score
+    # Remembered: the next paper opens newest first; pressing again goes back to the best first.
+    again = configured.open("http://arxiv.org/abs/2006.11239v2")
+    again.wait_for_selector("#paperlens-root[data-sort='date']", state="attached")
+    toggle = again.locator("#paperlens-root [data-action='newest-first']")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.click()
+    again.wait_for_selector("#paperlens-root[data-state='ready'][data-sort='score']", state="attached")
+    scores = again.eval_on_selector_all("#paperlens-root li[data-paper-id] .meta span:last-child",
+                                        "els => els.map(e => parseInt(e.textContent, 10))")
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_toggle_command_message_collapses_and_expands(configured):
