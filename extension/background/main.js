@@ -15,7 +15,7 @@ function openLibrary() {
 // What a content script may ask: it runs on pages we do not control, so a page that subverted
 // its renderer must gain nothing from these (no settings, no list, no exports).
 const CONTENT_HANDLERS = {
-  related: (m) => related(m.paper, m.sort),
+  related: (m) => related(m.paper, { sort: m.sort, since: m.since }),
   'rank-listing': (m) => rankListing(m),
   save: (m) => save(m),
   'open-options': (m) => openOptions(m.section === 'connect' ? 'connect' : ''),

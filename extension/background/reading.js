@@ -41,9 +41,13 @@ async function cacheClear() {
 
 /* ---------- related papers ---------- */
 
-function relatedBody(paper, s, sort) {
+const A_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+// The panel's view of the related papers: newest first (sort) and only papers since a day (since).
+function relatedBody(paper, s, { sort, since } = {}) {
   const body = { title: paper.title, abstract: paper.abstract || '', k: s.k, summaries: 'full' };
   if (sort === 'date') body.sort = 'date'; // newest first; the server's default is by score
+  if (typeof since === 'string' && A_DAY.test(since)) body.since = since;
   if (paper.ids && paper.ids.arxiv) body.arxiv_id = paper.ids.arxiv;
   if (paper.ids && paper.ids.doi) body.doi = paper.ids.doi;
   if (paper.url) body.url = paper.url;
@@ -57,9 +61,9 @@ function relatedBody(paper, s, sort) {
  * answers reads openly, so a fresh install shows related papers with no setup at all. With a
  * token, the answer says which papers are saved (and the server refuses a token it does not know,
  * so a wrong one shows at once rather than at the first save). */
-async function related(paper, sort) {
+async function related(paper, view) {
   const s = await getSettings();
-  const body = relatedBody(paper, s, sort);
+  const body = relatedBody(paper, s, view);
   const key = `related:${s.serverUrl}:${JSON.stringify(body)}`;
   let data = await cacheGet(key);
   const cached = !!data;
@@ -74,7 +78,7 @@ async function related(paper, sort) {
     }
     cachePut(key, data);
   }
-  return { ...data, sort: body.sort || 'score', cached, connected: !!s.token };
+  return { ...data, sort: body.sort || 'score', since: body.since || '', cached, connected: !!s.token };
 }
 
 /* ---------- saving ---------- */

@@ -43,8 +43,8 @@
         onOptions: () => { send({ type: 'open-options' }); },
         onConnect: () => { send({ type: 'open-options', section: 'connect' }); },
         onLibrary: () => { send({ type: 'open-library' }); },
-        onRelatedSort: (sort) => {
-          ext.storage.local.set({ relatedSort: sort }).catch(() => {});
+        onRelatedView: (choice) => { // { relatedSort } or { relatedSince }, remembered for the next papers
+          ext.storage.local.set(choice).catch(() => {});
           safeRun();
         },
       });
@@ -83,7 +83,7 @@
     stopListing();
     if (!adapter) return stop();
     // Only non-secret keys: content scripts never read the server URL or the token.
-    let prefs = { sites: {}, collapsed: false, inspectableOverlay: false, relatedSort: 'score' };
+    let prefs = { sites: {}, collapsed: false, inspectableOverlay: false, relatedSort: 'score', relatedSince: '' };
     try {
       prefs = await ext.storage.local.get(prefs);
     } catch (_) { /* defaults */ }
@@ -107,12 +107,15 @@
     current.paper = paper;
     if (!paper) return panel.showError('not-detected', MESSAGES['not-detected'], null);
     panel.showLoading(paper);
-    const reply = await send({ type: 'related', paper, sort: prefs.relatedSort === 'date' ? 'date' : 'score' });
+    // "This year only" starts at this year's first day where the reader is.
+    const since = prefs.relatedSince === 'year' ? `${new Date().getFullYear()}-01-01` : undefined;
+    const reply = await send({ type: 'related', paper, sort: prefs.relatedSort === 'date' ? 'date' : 'score', since });
     if (run !== generation) return undefined;
     if (!reply.ok) {
       return panel.showError(reply.error, reply.message || MESSAGES[reply.error] || MESSAGES.server, paper.id);
     }
-    if (!reply.data.results.length) return panel.showError('no-results', MESSAGES['no-results'], paper.id);
+    // Nothing since the chosen day is not "nothing related": the panel keeps the toggle to go back.
+    if (!reply.data.results.length && !reply.data.since) return panel.showError('no-results', MESSAGES['no-results'], paper.id);
     return panel.showResults(paper, reply.data);
   }
 

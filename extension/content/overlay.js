@@ -92,9 +92,9 @@
   }
 
   class Overlay {
-    constructor({ onSave, onCollapse, onOptions, onConnect, onLibrary, onRelatedSort, inspectable = false }) {
+    constructor({ onSave, onCollapse, onOptions, onConnect, onLibrary, onRelatedView, inspectable = false }) {
       this.onSave = onSave;
-      this.onRelatedSort = onRelatedSort;
+      this.onRelatedView = onRelatedView;
       this.onCollapse = onCollapse;
       this.onOptions = onOptions;
       this.onConnect = onConnect;
@@ -179,8 +179,9 @@
     setState(state, paperId, error, mode = 'paper') {
       this.host.setAttribute('data-state', state);
       this.host.setAttribute('data-mode', mode);
-      if (mode !== 'listing') {
-        for (const name of ['data-listing', 'data-cards', 'data-sort', 'data-highlight']) this.host.removeAttribute(name);
+      // Each view sets its own attributes afresh (a paper's sort and since, a listing's summary).
+      for (const name of ['data-listing', 'data-cards', 'data-sort', 'data-since', 'data-highlight']) {
+        this.host.removeAttribute(name);
       }
       if (paperId) this.host.setAttribute('data-paper-id', paperId);
       else this.host.removeAttribute('data-paper-id');
@@ -275,9 +276,15 @@
       for (const r of data.results) list.append(this.row(r, top));
       const newest = data.sort === 'date';
       this.host.setAttribute('data-sort', newest ? 'date' : 'score');
-      const controls = el('div', { class: 'controls' }, this.toggleButton('newest-first', 'Newest first', newest,
-        (on) => this.onRelatedSort && this.onRelatedSort(on ? 'date' : 'score')));
-      this.body.replaceChildren(controls, list);
+      if (data.since) this.host.setAttribute('data-since', data.since);
+      else this.host.removeAttribute('data-since');
+      const view = (choice) => this.onRelatedView && this.onRelatedView(choice);
+      const controls = el('div', { class: 'controls' },
+        this.toggleButton('newest-first', 'Newest first', newest, (on) => view({ relatedSort: on ? 'date' : 'score' })),
+        this.toggleButton('this-year', 'This year only', !!data.since, (on) => view({ relatedSince: on ? 'year' : '' })));
+      const empty = el('div', { class: 'status', role: 'status',
+        text: `No related papers published since ${data.since} in your corpus.` });
+      this.body.replaceChildren(controls, data.results.length ? list : empty);
     }
 
     /* A listing page: how many papers it holds, what scoring needs, and the controls that sort

@@ -137,7 +137,7 @@ class Browser:
     def configure(self, **settings):
         """Write settings the way the options page does; the worker drops its cache on change."""
         values = {"serverUrl": self.live_server.url, "token": self.live_server.token, "k": 10, "genericHosts": [],
-                  "saveOpened": False, "sites": {}, "collapsed": False, "relatedSort": "score",
+                  "saveOpened": False, "sites": {}, "collapsed": False, "relatedSort": "score", "relatedSince": "",
                   # the panel's shadow root is closed for users; tests open it to look inside
                   "inspectableOverlay": True}
         values.update(settings)

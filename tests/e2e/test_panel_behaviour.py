@@ -1,7 +1,9 @@
-"""Keyboard use, collapsing (remembered), newest first (remembered), the toggle command, dark mode,
-and the options page."""
+"""Keyboard use, collapsing (remembered), newest first and this year only (remembered), the toggle
+command, dark mode, and the options page."""
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 import requests
@@ -78,6 +80,37 @@ def test_newest_first_lists_the_same_related_papers_by_date_and_is_remembered(co
     scores = again.eval_on_selector_all("#paperlens-root li[data-paper-id] .meta span:last-child",
                                         "els => els.map(e => parseInt(e.textContent, 10))")
     assert scores == sorted(scores, reverse=True)
+
+
+def test_this_year_only_keeps_the_related_papers_published_since_january(configured, live_server):
+    since = f"{datetime.date.today().year}-01-01"
+    fresh = {"title": "Attention is what sequence transduction needs this year",
+             "abstract": "The dominant sequence transduction models use attention; we revisit the Transformer, "
+                         "its encoder and decoder, and recurrent and convolutional networks.",
+             "arxiv_id": "2601.99001", "published": f"{since[:4]}-01-15"}
+    requests.post(f"{live_server.url}/api/v1/papers", json=fresh, timeout=10,
+                  headers={"Authorization": f"Bearer {live_server.token}"}).raise_for_status()
+    page = configured.open("http://arxiv.org/abs/1706.03762")
+    rows = "#paperlens-root li[data-paper-id]"
+    ids = lambda: page.eval_on_selector_all(rows, "els => els.map(e => e.getAttribute('data-paper-id'))")  # noqa: E731
+    everything = ids()
+    page.locator("#paperlens-root [data-action='this-year']").click()
+    page.wait_for_selector(f"#paperlens-root[data-state='ready'][data-since='{since}']", state="attached")
+    this_year = ids()
+    assert "arxiv:2601.99001" in this_year
+    for paper_id in this_year:
+        assert requests.get(f"{live_server.url}/api/v1/papers/{paper_id}", timeout=10).json()["published"] >= since
+    # Nothing from this year on another paper: the panel says so and keeps the way back.
+    other = configured.open("http://arxiv.org/abs/2401.90009", state=None)
+    other.wait_for_selector(f"#paperlens-root[data-state='ready'][data-since='{since}']", state="attached")
+    assert other.locator(rows).count() == 0
+    assert "since" in other.locator("#paperlens-root .body .status").inner_text()
+    page.bring_to_front()
+    toggle = page.locator("#paperlens-root [data-action='this-year']")
+    toggle.click()
+    page.wait_for_selector("#paperlens-root[data-state='ready']:not([data-since])", state="attached")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert ids() == everything
 
 
 def test_toggle_command_message_collapses_and_expands(configured):

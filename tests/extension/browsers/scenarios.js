@@ -11,7 +11,7 @@ const HF_DAY = 'http://huggingface.co/papers/date/2026-06-12';
 // Defaults for each scenario; each then changes what it needs.
 function settings(cfg, extra) {
   return { serverUrl: cfg.serverUrl, token: '', k: 10, saveOpened: false, sites: {}, genericHosts: [],
-    collapsed: false, relatedSort: 'score', inspectableOverlay: true, ...extra };
+    collapsed: false, relatedSort: 'score', relatedSince: '', inspectableOverlay: true, ...extra };
 }
 
 async function api(cfg, path, { token, method = 'GET', body, headers = {} } = {}) {
