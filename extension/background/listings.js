@@ -6,13 +6,13 @@
 const RANK_BATCH = 200; // the server ranks at most 200 candidates a request
 const CORPUS_BATCH = 200;
 const BATCH_BYTES = 900 * 1024; // under the server's default 1 MB body limit
-const LISTING_MAX = 5000; // arXiv shows at most 2,000 entries a page; anything beyond is not a listing
+const LISTING_MAX = 2000; // arXiv shows at most 2,000 entries a page; anything beyond is not a listing
 
 const str = (v, max) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 // What ranking needs of a paper: its text and its ids (the server may know it by either).
 function rankCandidate(paper) {
-  const c = { title: str(paper.title, 2000) || str(paper.id, 300) };
+  const c = { title: str(paper.title, 2000) };
   if (paper.abstract) c.abstract = str(paper.abstract, 100000);
   if (paper.ids && paper.ids.arxiv) c.arxiv_id = str(paper.ids.arxiv, 100);
   if (paper.ids && paper.ids.doi) c.doi = str(paper.ids.doi, 300);

@@ -12,6 +12,7 @@
   const RERANK_DELAY_MS = 400; // saves in quick succession are re-ranked once
   const REPAIRS_PER_WINDOW = 20; // a page that keeps removing our cards gets a bounded fight
   const DIMMED = '0.45';
+  const MAX_CARDS = 2000; // the longest real listing (arXiv's show=2000); a page claiming more gets no more
 
   class Listing {
     constructor(adapter, panel, { inspectable }) {
@@ -59,6 +60,7 @@
       const fresh = [];
       for (const entry of entries) {
         const known = this.cards.get(entry.paper.id);
+        if (!known && this.cards.size >= MAX_CARDS) break;
         if (known) {
           known.entry = entry; // the page may have drawn the card anew
           if (!known.card.host.isConnected) entry.mount(known.card.host);

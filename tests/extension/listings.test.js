@@ -122,3 +122,34 @@ test('listing adapters claim only listing addresses', () => {
   for (const href of yes) assert.equal(claims(href), 1, href);
   for (const href of no) assert.equal(claims(href), 0, href);
 });
+
+test('a hostile Hugging Face listing: deep, cut-short or huge hydration data and huge titles cost little and break nothing', () => {
+  const cardsHtml = '<article><h3><a href="/papers/2401.00001">A paper</a></h3></article>';
+  const props = [
+    '['.repeat(200000) + ']'.repeat(200000), // deeper than any parser's stack
+    JSON.stringify({ dailyPapers: [{ paper: { id: '2401.00001', title: 'Cut', summary: 'x' } }] }).slice(0, 40),
+    JSON.stringify({ dailyPapers: 'not a list' }),
+    JSON.stringify({ dailyPapers: [null, 7, { paper: { id: { not: 'a string' } } }, { paper: { id: '2401.00001', title: 'T'.repeat(1_000_000), summary: 'a'.repeat(3_000_000), authors: 'nope' } }] }),
+  ];
+  for (const raw of props) {
+    const { doc, url } = page(`<html><body>${cardsHtml}<div data-target="DailyPapers"></div></body></html>`,
+      'https://huggingface.co/papers');
+    doc.querySelector('[data-target]').setAttribute('data-props', raw);
+    const entries = listings['huggingface-listings'].entries(doc, url);
+    assert.equal(entries.length, 1);
+    const p = entries[0].paper;
+    assert.equal(p.id, 'arxiv:2401.00001');
+    assert.ok(p.title.length <= 500 && p.abstract.length <= 5000 && Array.isArray(p.authors));
+  }
+});
+
+test('an arXiv listing of 3,000 entries with a huge title is read in one bounded pass', () => {
+  const entry = (i) => `<dt><a href="/abs/2401.${String(i).padStart(5, '0')}" title="Abstract">arXiv:2401.${String(i).padStart(5, '0')}</a></dt>
+    <dd><div class="meta"><div class="list-title mathjax"><span class="descriptor">Title:</span> ${i === 0 ? 'W'.repeat(2_000_000) : `Paper ${i}`}</div></div></dd>`;
+  const html = `<html><body><dl id="articles">${Array.from({ length: 3000 }, (_, i) => entry(i)).join('')}</dl></body></html>`;
+  const { doc, url } = page(html, 'https://arxiv.org/list/cs.LG/recent?skip=0&show=2000');
+  const entries = listings['arxiv-listings'].entries(doc, url);
+  assert.equal(entries.length, 3000);
+  assert.ok(entries[0].paper.title.length <= 500);
+  assert.equal(entries[2999].paper.id, 'arxiv:2401.02999');
+});
