@@ -1,4 +1,5 @@
-"""Fixtures that start real things: a private redis-server, the Flask app, a live HTTP server.
+"""Fixtures that start real things: a private redis-server, the Flask app, a live HTTP server, and
+(for the tests that ask for it) a Redis Cluster of 3 masters and 3 replicas.
 
 Tests never touch a Redis they did not start: each session runs its own redis-server on a free
 port with its data in a temporary folder, and each test gets a fresh key prefix.
@@ -27,6 +28,7 @@ from paperlens.settings import Settings
 from paperlens.store.embedded import redis_server_binary
 from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
+from paperlens.store.redis_client import cluster_client, is_cluster_url
 from paperlens.store.tokens import TokenStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,6 +81,123 @@ class RedisServer:
         return redis.Redis.from_url(self.url, decode_responses=True)
 
 
+def redis_client(url: str):
+    """A client (str replies) for a test's Redis: one server, or a Cluster given as redis+cluster://."""
+    if is_cluster_url(url):
+        return cluster_client(url, 5.0, decode_responses=True)
+    return redis.Redis.from_url(url, decode_responses=True)
+
+
+def free_cluster_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    for _ in range(200):
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+class LocalCluster:
+    """A Redis Cluster on loopback: `masters` masters with one replica each, from the system's
+    redis-server, created with `redis-cli --cluster create`. A node that is not answering within
+    `node_timeout_ms` is failed over to its replica."""
+
+    def __init__(self, root: Path, masters: int = 3, node_timeout_ms: int = 1000):
+        self.options = ("--appendonly", "yes", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", str(node_timeout_ms), "--repl-diskless-sync-delay", "0")
+        self.nodes: dict[int, RedisServer] = {}
+        for _ in range(masters * 2):
+            port = free_cluster_port()
+            (root / str(port)).mkdir()
+            self.nodes[port] = RedisServer(port, root / str(port), options=self.options)
+        self.ports = list(self.nodes)
+
+    @property
+    def url(self) -> str:
+        return "redis+cluster://" + ",".join(f"127.0.0.1:{port}" for port in self.ports[:3])
+
+    def start(self) -> "LocalCluster":
+        for server in self.nodes.values():
+            server.start()
+        cli = shutil.which("redis-cli")
+        assert cli, "redis-cli is needed for the cluster tests (Debian package redis-tools)"
+        created = subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
+                                  "--cluster-replicas", "1", "--cluster-yes"], capture_output=True, text=True,
+                                 timeout=60)
+        assert created.returncode == 0, created.stdout[-2000:] + created.stderr[-2000:]
+        self.wait_until_healthy()
+        return self
+
+    def pid(self, port: int) -> int:
+        return self.nodes[port].process.pid
+
+    def running(self) -> list[int]:
+        return [port for port, server in self.nodes.items() if server.process.poll() is None]
+
+    def node(self, port: int) -> redis.Redis:
+        return redis.Redis(port=port, decode_responses=True, socket_timeout=2)
+
+    def wait_until_healthy(self, timeout: float = 30) -> None:
+        """Every running node sees the cluster ok, and every master has a replica in sync."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self._healthy():
+                    return
+            except redis.RedisError:
+                pass
+            assert time.monotonic() < deadline, "the test cluster did not become healthy"
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        running = self.running()
+        if any(self.node(p).cluster("info")["cluster_state"] != "ok" for p in running):
+            return False
+        masters = [p for p in running if self.node(p).info("replication")["role"] == "master"]
+        return len(masters) == len(self.ports) // 2 and all(self.replicas_online(p) >= 1 for p in masters)
+
+    def replicas_online(self, master: int) -> int:
+        info = self.node(master).info("replication")
+        return sum(1 for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)
+                   and v.get("state") == "online")
+
+    def master_of(self, key: str) -> int:
+        slot = self.node(self.running()[0]).cluster("keyslot", key)
+        for port in self.running():
+            for start, end, master, *_ in self.node(port).execute_command("CLUSTER", "SLOTS"):
+                if start <= slot <= end:
+                    return int(master[1])
+        raise AssertionError(f"no master holds the slot of {key}")
+
+    def replica_of(self, master: int) -> int:
+        return int(self.node(master).info("replication")["slave0"]["port"])
+
+    def kill(self, port: int) -> None:
+        self.nodes[port].stop(hard=True)
+
+    def restart(self, port: int) -> None:
+        """Start a node again on its data folder: a killed master comes back as a replica."""
+        self.nodes[port].start()
+
+    def stop(self) -> None:
+        for server in self.nodes.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    """One Redis Cluster (3 masters, 3 replicas) for the tests of a session that do not break it."""
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster")).start()
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
@@ -87,11 +206,25 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
+def pytest_generate_tests(metafunc):
+    # Tests marked cluster_too run twice: on the session's Redis server and on its Redis Cluster.
+    if "redis_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("cluster_too"):
+        metafunc.parametrize("redis_url", ["single", "cluster"], indirect=True)
+
+
 @pytest.fixture
-def settings(redis_server, tmp_path) -> Settings:
+def redis_url(request, redis_server) -> str:
+    """The URL of the Redis a test runs on: the session's server, or (param "cluster") its Cluster."""
+    if getattr(request, "param", "single") == "cluster":
+        return request.getfixturevalue("redis_cluster").url
+    return redis_server.url
+
+
+@pytest.fixture
+def settings(redis_url, tmp_path) -> Settings:
     """Settings for one test: the session's Redis, a fresh key prefix, a fresh index folder."""
     return Settings(
-        redis_url=redis_server.url,
+        redis_url=redis_url,
         data_dir=tmp_path / "data",
         key_prefix=f"t{uuid.uuid4().hex[:10]}",
         index_refresh_seconds=0.0,
@@ -106,7 +239,7 @@ def demo_papers() -> list[Paper]:
 
 @pytest.fixture
 def store(settings) -> PaperStore:
-    return PaperStore(redis.Redis.from_url(settings.redis_url, decode_responses=True), Keys(settings.key_prefix))
+    return PaperStore(redis_client(settings.redis_url), Keys(settings.key_prefix))
 
 
 @pytest.fixture
@@ -135,7 +268,7 @@ def demo_client(demo_app):
 
 @pytest.fixture
 def make_token(settings):
-    tokens = TokenStore(redis.Redis.from_url(settings.redis_url, decode_responses=True), Keys(settings.key_prefix))
+    tokens = TokenStore(redis_client(settings.redis_url), Keys(settings.key_prefix))
     return tokens.create
 
 

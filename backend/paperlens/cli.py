@@ -40,7 +40,21 @@ def _services(settings: Settings):
     return Services.create(settings)
 
 
-@click.group()
+class PaperlensCommands(click.Group):
+    """Redis settings and outages end a command with one line that says so, not a traceback."""
+
+    def invoke(self, ctx):
+        from .store import BadRedisUrl, StoreUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except BadRedisUrl as exc:
+            raise click.ClickException(f"PAPERLENS_REDIS_URL: {exc}") from None
+        except StoreUnavailable as exc:
+            raise click.ClickException(f"Redis is unavailable: {exc}") from None
+
+
+@click.group(cls=PaperlensCommands)
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """Paperlens: related papers, summaries and reading lists from your own server."""
@@ -177,8 +191,8 @@ def doctor(dry_run):
     papers = _services(_settings()).store.papers
     found = papers.checkup()
     click.echo(f"{found.papers:,} papers checked: {len(found.unfinished)} unfinished, "
-               f"{len(found.unlogged)} missing from the corpus log")
-    for paper_id in (found.unfinished + found.unlogged)[:20]:
+               f"{len(found.unlogged)} missing from the corpus log, {len(found.pending)} merges unfinished")
+    for paper_id in (found.unfinished + found.unlogged + found.pending)[:20]:
         click.echo(f"  {paper_id}")
     if found.healthy:
         return

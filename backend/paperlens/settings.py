@@ -35,6 +35,10 @@ class Settings:
     related_cache_ttl: int = 7 * 24 * 3600
     rate_limit: str = "600/minute"
     redis_timeout: float = 5.0
+    # reading-list writes wait for this many replicas (as many as are online, at most) for at most
+    # this long; 0 replicas: acknowledge at once (docs/deploy.md, "Failover")
+    redis_wait_replicas: int = 1
+    redis_wait_ms: int = 1000
     index_refresh_seconds: float = 0.5
     summary_cpu: float = 0.5  # share of one core that summarising new papers ahead of time may use (0: off)
     trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
@@ -72,8 +76,9 @@ class Settings:
         env = os.environ if env is None else env
         values: dict = {}
         converters = {
-            "port": int, "workers": int, "threads": int, "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int,
-            "redis_timeout": float, "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
+            "port": int, "workers": int, "redis_wait_replicas": int, "redis_wait_ms": int, "threads": int,
+            "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int, "redis_timeout": float,
+            "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
             "data_dir": Path, "index_dir": Path,
         }

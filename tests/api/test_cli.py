@@ -18,6 +18,8 @@ from paperlens.cli import main
 
 from ..conftest import FIXTURES, free_port
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 @pytest.fixture
 def cli_env(settings, monkeypatch):

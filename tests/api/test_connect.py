@@ -14,6 +14,8 @@ from paperlens.cli import main
 from paperlens.services import Services
 from paperlens.store.pairing import MAX_FAILURES
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 FROM_CHROMIUM = {"Origin": "chrome-extension://abcdefghijklmnopabcdefghijklmnop"}
 FROM_FIREFOX = {"Origin": "moz-extension://6a8b8c2e-1111-4222-8333-944455556666"}
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}

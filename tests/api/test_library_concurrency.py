@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,8 @@ import requests
 from paperlens.store.keys import Keys
 
 from ..conftest import demo_papers
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def run_together(tasks):

@@ -13,6 +13,8 @@ from paperlens.schemas import MAX_IMPORT
 
 from ..conftest import demo_papers
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}

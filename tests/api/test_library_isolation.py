@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-import redis
 
-from ..conftest import demo_papers
+from ..conftest import demo_papers, redis_client
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def auth(token: str) -> dict:
@@ -105,7 +106,7 @@ def test_every_library_key_sits_under_its_users_hash_tag(two_users, settings):
     client, alice, bob, papers = two_users
     client.put(f"/api/v1/library/{papers[5].id}", json={"tags": ["b"]}, headers=bob)
     client.post(f"/api/v1/library/{papers[6].id}/dismiss", headers=bob)
-    r = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    r = redis_client(settings.redis_url)
     keys = [k for k in r.scan_iter(f"{settings.key_prefix}:*") if ":lib:" in k]
     assert keys
     for key in keys:

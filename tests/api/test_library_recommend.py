@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from paperlens.library.recommend import profile
 from paperlens.ranking.index import Index
@@ -10,6 +11,8 @@ from paperlens.ranking.live_index import View, paper_record
 from paperlens.ranking.snapshot import PaperTable
 
 from ..conftest import demo_papers
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def auth(token: str) -> dict:

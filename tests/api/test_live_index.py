@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import time
 
 import numpy as np
@@ -12,6 +13,8 @@ from paperlens.ranking.live_index import LiveIndex
 from paperlens.ranking.related import related_papers, search_papers
 
 from ..conftest import demo_papers
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def titles(view, ranking):

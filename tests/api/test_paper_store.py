@@ -1,6 +1,9 @@
 """Papers in a real Redis: merging across sources, the corpus log and version."""
 
+import pytest
 from paperlens.corpus.paper import Paper
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def test_the_same_paper_from_two_sources_is_stored_once(store):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from paperlens.ranking import tokenize
 
 from ..conftest import demo_papers
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 
 def first_demo_id(client) -> str:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 
 import pytest
-import redis
 
 from paperlens.app import create_app
 from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore, hash_token
 
-from ..conftest import demo_papers
+from ..conftest import demo_papers, redis_client
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 PAPER = demo_papers()[0].id
 
@@ -51,7 +52,7 @@ def test_library_routes_need_a_token(demo_client, method, url, body):
 @pytest.mark.parametrize("method, url, body", LIBRARY_ROUTES)
 def test_library_routes_refuse_unknown_and_revoked_tokens(demo_client, settings, make_token, method, url, body):
     token = make_token("carol")
-    TokenStore(redis.Redis.from_url(settings.redis_url, decode_responses=True), Keys(settings.key_prefix)).revoke("carol")
+    TokenStore(redis_client(settings.redis_url), Keys(settings.key_prefix)).revoke("carol")
     for bad in (token, "pl_guessed", token + "x", "x" * 500):
         r = call(demo_client, method, url, body, {"Authorization": f"Bearer {bad}"})
         assert r.status_code == 401, bad
@@ -166,7 +167,7 @@ def test_rate_limit_keys_hold_the_token_hash_never_the_token(settings, store, ma
     token = make_token("alice")
     client.get("/api/v1/library", headers={"Authorization": f"Bearer {token}"})
     client.get("/api/v1/search?q=x")
-    r = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    r = redis_client(settings.redis_url)
     keys = list(r.scan_iter(f"*{settings.key_prefix}:ratelimit*"))
     assert keys, "the limiter counts in the same Redis"
     assert not any(token in k for k in keys)

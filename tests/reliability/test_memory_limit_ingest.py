@@ -16,7 +16,7 @@ from paperlens.app import create_app
 from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 
-from ..conftest import RedisServer, free_port
+from ..conftest import RedisServer, free_port, redis_client
 
 ABSTRACT = "We study sparse retrieval for scientific claims with long abstracts and many citations. " * 20
 
@@ -67,23 +67,25 @@ def test_an_ingest_cut_short_by_maxmemory_is_a_503_and_finishes_when_posted_agai
     assert web.get("/api/v1/health").get_json()["papers"] == 170
 
 
-def test_doctor_finishes_papers_a_stopped_writer_left_behind(small_redis, tmp_path):
-    port, client = small_redis
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    keys = Keys(prefix)
-    env = {**os.environ, "PAPERLENS_REDIS_URL": f"redis://127.0.0.1:{port}/0", "PAPERLENS_KEY_PREFIX": prefix,
-           "PAPERLENS_DATA_DIR": str(tmp_path / "data"), "PAPERLENS_DEMO_CORPUS": "0"}
+@pytest.mark.cluster_too
+def test_doctor_finishes_papers_a_stopped_writer_left_behind(settings):
+    client = redis_client(settings.redis_url)
+    keys = Keys(settings.key_prefix)
+    env = {**os.environ, "PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
+           "PAPERLENS_DATA_DIR": str(settings.data_dir), "PAPERLENS_DEMO_CORPUS": "0"}
     # a claimed record with no alias and no log entry, as a writer killed mid-ingest leaves it
     orphan = {"title": "Orphaned paper about graph neural networks", "abstract": "Graph networks for molecules.",
               "authors": [], "arxiv_id": "2403.00001", "doi": None, "published": None,
               "url": "https://arxiv.org/abs/2403.00001", "source": "api", "source_id": None, "categories": [],
               "upvotes": None, "id": "arxiv:2403.00001"}
     client.set(keys.paper("arxiv:2403.00001"), json.dumps(orphan))
-    # and a finished record the log never named (an ingest before it became one transaction)
+    # a finished record the log never named (an ingest before papers were logged as they were stored)
     unlogged = {**orphan, "title": "Unlogged paper about protein folding", "arxiv_id": "2403.00002",
                 "url": "https://arxiv.org/abs/2403.00002", "id": "arxiv:2403.00002"}
     client.set(keys.paper("arxiv:2403.00002"), json.dumps(unlogged))
     client.set(keys.alias("arxiv:2403.00002"), "arxiv:2403.00002")
+    # and a merge a writer began (marked pending) and never finished
+    client.sadd(keys.corpus_pending, "arxiv:2403.00002")
 
     def doctor(*args):
         return subprocess.run([sys.executable, "-m", "paperlens.cli", "doctor", *args], env=env, capture_output=True,
@@ -91,10 +93,12 @@ def test_doctor_finishes_papers_a_stopped_writer_left_behind(small_redis, tmp_pa
 
     report = doctor("--dry-run")
     assert report.returncode == 1, report.stderr
-    assert "1 unfinished, 1 missing from the corpus log" in report.stdout
+    assert "1 unfinished, 1 missing from the corpus log, 1 merges unfinished" in report.stdout
     assert client.llen(keys.corpus_log) == 0, "a dry run changes nothing"
     fixed = doctor()
     assert fixed.returncode == 0, fixed.stderr
-    assert sorted(client.lrange(keys.corpus_log, 0, -1)) == ["a:arxiv:2403.00001", "a:arxiv:2403.00002"]
+    assert sorted(client.lrange(keys.corpus_log, 0, -1)) == ["a:arxiv:2403.00001", "a:arxiv:2403.00002",
+                                                             "u:arxiv:2403.00002"]
     assert client.get(keys.alias("arxiv:2403.00001")) == "arxiv:2403.00001"
-    assert "0 unfinished, 0 missing" in doctor("--dry-run").stdout
+    assert int(client.get(keys.corpus_count)) == 2
+    assert "0 unfinished, 0 missing from the corpus log, 0 merges unfinished" in doctor("--dry-run").stdout

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-import redis
 
 from paperlens.store.feeds import FeedStore
 from paperlens.store.keys import Keys
 from paperlens.sync.runner import Syncer
 
+from ..conftest import redis_client
 from .fake_upstream import FakeUpstream
 
 
@@ -30,7 +30,7 @@ def sync_settings(settings, fake):
 
 @pytest.fixture
 def feeds(sync_settings) -> FeedStore:
-    return FeedStore(redis.Redis.from_url(sync_settings.redis_url, decode_responses=True), Keys(sync_settings.key_prefix))
+    return FeedStore(redis_client(sync_settings.redis_url), Keys(sync_settings.key_prefix))
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ import requests
 from ..conftest import free_port
 from .fake_upstream import synth_catalogue
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 def start_serve(env: dict, port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "paperlens.cli", "serve", "--port", str(port), "--workers", "1"],

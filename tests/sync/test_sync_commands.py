@@ -17,6 +17,8 @@ from paperlens.sync.lock import SyncLock, holder_name
 
 from .fake_upstream import status, synth_catalogue
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 @pytest.fixture
 def env(sync_settings, fake):

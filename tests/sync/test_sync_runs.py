@@ -16,6 +16,8 @@ from paperlens.sync.runner import Syncer
 
 from .fake_upstream import synth_catalogue, synth_paper
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 TODAY = date(2026, 6, 12)
 NOW = datetime(2026, 6, 12, 18, 0, tzinfo=timezone.utc)
 

@@ -105,11 +105,13 @@ def register_error_handlers(app: Flask) -> None:
     def api_error(exc: ApiError):
         return error_response(exc.status, exc.message, exc.code, exc.details, exc.headers)
 
-    @app.errorhandler(StoreUnavailable)
-    def redis_down(exc: StoreUnavailable):
+    def redis_down(exc: Exception):
         log.warning("Redis unavailable: %s", exc.__class__.__name__)
         return error_response(503, "The store is unavailable right now; try again shortly.", "unavailable",
                               headers={"Retry-After": "5"})
+
+    for kind in StoreUnavailable:
+        app.register_error_handler(kind, redis_down)
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):

@@ -39,13 +39,15 @@ def rate_key() -> str:
 
 def init_limiter(app: Flask) -> Limiter:
     settings = services().settings
+    # The limiter's own connections (one server, or every node of a Cluster), with the store's
+    # timeouts and stall breaker
+    storage_uri, storage_options = services().store.limiter_storage(settings.redis_timeout)
     limiter = Limiter(
         rate_key,
         app=app,
         application_limits=[settings.rate_limit],  # one budget across all routes, not one per route
-        # The limiter's own connections, with the store's timeouts and stall breaker
-        storage_uri="redis://",
-        storage_options={"connection_pool": services().store.limiter_pool()},
+        storage_uri=storage_uri,
+        storage_options=storage_options,
         key_prefix=f"{settings.key_prefix}:ratelimit",
         # A fixed window is one counter per token and minute: the cheapest check (about 15% more
         # cached answers per second than a sliding-window counter; "moving-window" keeps a list

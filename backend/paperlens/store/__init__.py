@@ -1,11 +1,14 @@
 """Everything that touches Redis, behind one door: `Store` hands out the papers, the cache, the
 tokens, the digest feed secrets, the extension's pairing codes, the sync feeds and each user's
 reading list; `StoreUnavailable` is what any of them raises when Redis cannot answer. No module
-outside this package imports redis."""
+outside this package imports redis. The same code runs on one Redis server and on a Redis Cluster
+(PAPERLENS_REDIS_URL=redis+cluster://HOST:PORT,...): every multi-key step stays within one hash
+slot (docs/deploy.md)."""
 
 from __future__ import annotations
 
 import redis
+from redis.exceptions import RedisClusterException
 
 from ..settings import Settings
 from .cache import Cache
@@ -17,17 +20,23 @@ from .library import ReadingList
 from .log_readers import LogReader
 from .pairing import PairingCodes
 from .papers import PaperStore
-from .redis_client import bytes_pool, connect
+from .redis_client import BadRedisUrl, bytes_pool, cluster_options, connect, is_cluster
+from .replication import Replication
 from .tokens import TokenStore
 
-StoreUnavailable = redis.RedisError
+# What any store call raises when Redis cannot answer: redis-py's errors, and its Cluster client's
+# own (no node answering, a slot no reachable node serves), which do not derive from them.
+StoreUnavailable = (redis.RedisError, RedisClusterException)
+
+__all__ = ["BadRedisUrl", "Store", "StoreUnavailable"]
 
 
 class Store:
-    def __init__(self, client: redis.Redis, keys: Keys, url: str | None = None):
+    def __init__(self, client: redis.Redis, keys: Keys, url: str | None = None, replication: Replication | None = None):
         self._redis = client
         self.keys = keys
         self.url = url or _url_of(client)
+        self.replication = replication or Replication(client, 1, 1000)
         self.papers = PaperStore(client, keys)
         self.cache = Cache(client, keys)
         self.tokens = TokenStore(client, keys)
@@ -38,10 +47,12 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, client: redis.Redis | None = None) -> "Store":
         """The store for `settings`: PAPERLENS_REDIS_URL, else the embedded server (started if needed)."""
-        if client is not None:
-            return cls(client, Keys(settings.key_prefix))
-        client, url = connect(settings)
-        return cls(client, Keys(settings.key_prefix), url)
+        url = None
+        if client is None:
+            client, url = connect(settings)
+        # WAIT blocks its connection: it must end well before the socket timeout would cut it off
+        wait_ms = min(settings.redis_wait_ms, int(settings.redis_timeout * 1000 / 2))
+        return cls(client, Keys(settings.key_prefix), url, Replication(client, settings.redis_wait_replicas, wait_ms))
 
     def lease(self, name: str) -> Lease:
         """The lock with a lease of one background job (see store/leases.py)."""
@@ -52,24 +63,35 @@ class Store:
         return LogReader(self._redis, self.keys.log_reader(name))
 
     def reading_list(self, user: str) -> ReadingList:
-        return ReadingList(self._redis, self.keys, user)
+        return ReadingList(self._redis, self.keys, user, self.replication)
 
-    def limiter_pool(self) -> redis.ConnectionPool:
-        """Connections for the rate limiter (the `limits` package reads bytes), with this store's
-        timeouts and stall breaker."""
-        return bytes_pool(self._redis)
+    def limiter_storage(self, timeout: float) -> tuple[str, dict]:
+        """The `limits` storage URI and options for the rate limiter (it reads bytes), with this
+        store's timeouts and stall breaker: this server's connections, or this Cluster's nodes."""
+        if is_cluster(self._redis):
+            return self.url, cluster_options(self.url, timeout)
+        return "redis://", {"connection_pool": bytes_pool(self._redis)}
 
     def is_persistent(self) -> bool | None:
-        """Whether Redis keeps data across a restart (AOF or RDB snapshots on); None if it cannot tell."""
+        """Whether Redis keeps data across a restart (AOF or RDB snapshots on, on every master of a
+        Cluster); None if it cannot tell."""
         try:
-            info = self._redis.info("persistence")
-            return bool(info.get("aof_enabled") or self._redis.config_get("save").get("save"))
+            if is_cluster(self._redis):
+                masters = self._redis.get_primaries()
+                return all(_persists(self._redis.get_redis_connection(node)) for node in masters)
+            return _persists(self._redis)
         except redis.RedisError:
             return None
 
 
+def _persists(server: redis.Redis) -> bool:
+    return bool(server.info("persistence").get("aof_enabled") or server.config_get("save").get("save"))
+
+
 def _url_of(client: redis.Redis) -> str:
     """A URL for a client made elsewhere (tests hand one in), from its connection settings."""
+    if is_cluster(client):
+        return "redis+cluster://" + ",".join(node.name for node in client.get_primaries())
     kwargs = client.connection_pool.connection_kwargs
     if kwargs.get("path"):
         return f"unix://{kwargs['path']}"

@@ -9,6 +9,7 @@ import logging
 import redis
 
 from .keys import Keys
+from .redis_client import mget
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class Cache:
         if not parts_list:
             return []
         try:
-            raws = self.r.mget([self.keys.cache(kind, *parts) for parts in parts_list])
+            raws = mget(self.r, [self.keys.cache(kind, *parts) for parts in parts_list])
         except redis.RedisError:
             return [None] * len(parts_list)
         return [json.loads(raw) if raw else None for raw in raws]

@@ -3,6 +3,8 @@
 All keys share a prefix. Keys of one user carry the hash tag {u:<user>} so a user's list lives in
 one Redis Cluster slot and can be changed atomically; corpus bookkeeping keys share {corpus}, and
 every key of the sync feeds (definitions, schedule, status, checkpoints, the lock) shares {feeds}.
+Paper, alias, token and cache keys carry no tag: they spread over the Cluster, and every step that
+writes them touches one key (store/papers.py and store/tokens.py say in which order).
 Library keys never carry a TTL and never share the cache's key space.
 """
 
@@ -50,6 +52,18 @@ class Keys:
         """Sorted set: paper id -> when it joined the corpus (ms since the epoch), written with its
         log entry; the digest reads a window of it. Papers stored before it existed have none."""
         return f"{self.prefix}:{{corpus}}:joined"
+
+    @property
+    def corpus_logged(self) -> str:
+        """Set of ids the log has an 'a:' entry for since this key exists: an add that finishes a
+        paper another writer already logged does not log it twice."""
+        return f"{self.prefix}:{{corpus}}:logged"
+
+    @property
+    def corpus_pending(self) -> str:
+        """Set of ids whose merge is being written: a writer stopped before it ends one leaves the
+        id here for `paperlens doctor` to finish."""
+        return f"{self.prefix}:{{corpus}}:pending"
 
     # -- sync feeds (one hash slot: a feed's definition, schedule and status change together) ------
     def feeds(self, part: str) -> str:

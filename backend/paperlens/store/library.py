@@ -6,9 +6,10 @@ Per user (all under the user's hash tag, so one Cluster slot, and never with a T
   lib:tags:<id>        set         the entry's tags
   lib:dismissed        sorted set  paper id -> when it was marked "not interested"
 
-Every change is one Lua script, so it checks and changes in one step: an edit racing a removal
-never leaves a half entry behind, and tags are set members, so twenty clients adding twenty tags
-at once end with twenty tags. The copy of the paper's metadata keeps an entry whole (and
+Every change is one Lua script (or one command), so it checks and changes in one step: an edit
+racing a removal never leaves a half entry behind, and tags are set members, so twenty clients
+adding twenty tags at once end with twenty tags. A change is acknowledged once a replica has it
+(store/replication.py). The copy of the paper's metadata keeps an entry whole (and
 exportable) even if the corpus it came from were lost.
 """
 
@@ -22,6 +23,7 @@ import redis
 
 from ..library.limits import MAX_TAGS
 from .keys import Keys
+from .replication import Replication
 
 
 # KEYS: saved, entry, tags, dismissed.  ARGV: 1 id, 2 now_ms, 3 saved_at_ms ("" = now), 4 paper json
@@ -139,10 +141,11 @@ def now_ms() -> int:
 class ReadingList:
     """One user's reading list. Paper ids are the ids papers are stored under (resolve first)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, user: str):
+    def __init__(self, client: redis.Redis, keys: Keys, user: str, replication: Replication):
         self.r = client
         self.keys = keys
         self.user = user
+        self.acked = replication  # every change returns only once a replica has it (store/replication.py)
         self.saved_key = keys.library_saved(user)
         self.dismissed_key = keys.library_dismissed(user)
 
@@ -212,7 +215,7 @@ class ReadingList:
         args = [paper_id, now_ms(), "" if saved_at_ms is None else int(saved_at_ms),
                 json.dumps(paper, ensure_ascii=False) if paper else "",
                 "0" if note is None else "1", mode, json.dumps(tags or []), MAX_TAGS, note or ""]
-        answer = self.r.eval(_SAVE, len(keys), *keys, *args)
+        answer = self.acked.eval(_SAVE, keys, args)
         if answer[0] == -1:
             raise TooManyTags(answer[1])
         return answer[0] == 1, _entry(paper_id, answer[1:], paper)
@@ -225,21 +228,21 @@ class ReadingList:
         args = [paper_id, now_ms(), "0" if note is None else "1", note or "",
                 "" if tags is None else json.dumps(list(tags)), json.dumps(list(add_tags)),
                 json.dumps(list(remove_tags)), MAX_TAGS]
-        answer = self.r.eval(_EDIT, len(keys), *keys, *args)
+        answer = self.acked.eval(_EDIT, keys, args)
         if answer[0] == -1:
             raise TooManyTags(answer[1])
         return _entry(paper_id, answer[1:], None) if answer[0] == 1 else None
 
     def remove(self, paper_id: str) -> bool:
         keys = self._entry_keys(paper_id)
-        return self.r.eval(_REMOVE, len(keys), *keys, paper_id) == 1
+        return self.acked.eval(_REMOVE, keys, [paper_id]) == 1
 
     # -- "not interested" -----------------------------------------------------------------------
     def dismiss(self, paper_id: str) -> None:
-        self.r.zadd(self.dismissed_key, {paper_id: now_ms()})
+        self.acked.execute(self.dismissed_key, "ZADD", self.dismissed_key, now_ms(), paper_id)
 
     def undismiss(self, paper_id: str) -> bool:
-        return self.r.zrem(self.dismissed_key, paper_id) == 1
+        return self.acked.execute(self.dismissed_key, "ZREM", self.dismissed_key, paper_id) == 1
 
     def dismissed(self) -> list[str]:
         return list(self.r.zrevrange(self.dismissed_key, 0, -1))

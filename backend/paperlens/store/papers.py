@@ -1,5 +1,21 @@
 """Papers in Redis: storing with merge of duplicates, looking up by any alias, and the corpus log
-that tells the index what changed."""
+that tells the index what changed.
+
+Writing a chunk of papers takes steps that each touch one key, or run one script over the
+{corpus} keys (one hash slot), so the same code runs on one Redis and on a Redis Cluster. Every
+step is safe to repeat, and they run in this order:
+  1. claim    SET paper:<id> NX for each new paper (a claim that fails: someone stored it first);
+  2. begin    one script: log 'a:<id>' (and when it joined) for each claimed paper not logged
+              before (the `logged` set makes a repeat a no-op), mark each merge about to be written
+              as pending, bump the version when it logged something;
+  3. write    SET NX of every alias but the paper's own id, then the merged records, then each
+              paper's own-id alias, last: that alias is what says "finished";
+  4. finish   one script: log 'u:<id>' for each merge that changed the indexed text, clear the
+              pending marks, bump the version.
+A writer stopped anywhere leaves finished papers and, at worst, claims without their own alias (the
+next add of such a paper finishes it, logging it at most once) or pending merges; `paperlens
+doctor` finds and finishes both.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +28,37 @@ import redis
 
 from ..corpus.paper import Paper, merge
 from .keys import Keys
+from .redis_client import mget
+
+# KEYS: log, logged, pending, count, version, joined.  ARGV: 1 how many ids to log, 2 now (ms), then
+# the ids to log, then the ids of merges about to be written.  Returns how many ids it logged.
+_BEGIN = """
+local n = tonumber(ARGV[1])
+local logged = 0
+for i = 3, n + 2 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
+    redis.call('RPUSH', KEYS[1], 'a:' .. ARGV[i])
+    redis.call('ZADD', KEYS[6], 'NX', ARGV[2], ARGV[i])
+    logged = logged + 1
+  end
+end
+for i = n + 3, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+if logged > 0 then
+  redis.call('INCRBY', KEYS[4], logged)
+  redis.call('INCR', KEYS[5])
+end
+return logged
+"""
+
+# KEYS: log, pending, version.  ARGV: 'u:<id>' (a written merge changed the indexed text: the index
+# must read it again) or '-:<id>' (it did not).
+_FINISH = """
+for _, entry in ipairs(ARGV) do
+  if string.sub(entry, 1, 1) == 'u' then redis.call('RPUSH', KEYS[1], entry) end
+  redis.call('SREM', KEYS[2], string.sub(entry, 3))
+end
+return redis.call('INCR', KEYS[3])
+"""
 
 
 @dataclass(frozen=True)
@@ -20,11 +67,22 @@ class Stored:
     status: str  # "added" | "merged" | "unchanged"
 
 
+@dataclass(frozen=True)
+class Write:
+    """One paper's share of a chunk's writes."""
+    paper: Paper
+    log_added: bool  # its 'a:' entry is due (a new paper, or a claim found unfinished)
+    record: bool  # its record must be (re)written: a merge
+    text_changed: bool  # ... and what the index ranks changed with it
+
+
 class PaperStore:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
         self.clock = time.time  # when papers join (tests set it)
+        self._begin = client.register_script(_BEGIN)
+        self._finish = client.register_script(_FINISH)
 
     # -- reading ------------------------------------------------------------------------------
     def resolve(self, paper_id: str) -> str | None:
@@ -60,9 +118,7 @@ class PaperStore:
         return [(paper_id, int(ms)) for paper_id, ms in found]
 
     def get_many(self, ids: list[str]) -> list[Paper | None]:
-        if not ids:
-            return []
-        raws = self.r.mget([self.keys.paper(i) for i in ids])
+        raws = mget(self.r, [self.keys.paper(i) for i in ids])
         return [_decode(raw) if raw else None for raw in raws]
 
     def count(self) -> int:
@@ -104,7 +160,7 @@ class PaperStore:
             yield from self._add_chunk(chunk)
 
     def _add_chunk(self, chunk: list[Paper]) -> list[Stored]:
-        # Duplicates within the chunk merge first, so one round trip per chunk suffices.
+        # Duplicates within the chunk merge first, so one round trip per step suffices.
         unique: dict[str, Paper] = {}
         alias_to_key: dict[str, str] = {}
         order: list[str] = []
@@ -129,18 +185,15 @@ class PaperStore:
         for key in keys:
             hits = [next(found) for _ in unique[key].aliases()]
             existing_id[key] = next((h for h in hits if h), None)
-
-        old_raw = self.r.mget([self.keys.paper(existing_id[k]) for k in keys if existing_id[k]]) if any(
-            existing_id.values()
-        ) else []
-        old_iter = iter(old_raw)
+        stored_keys = [k for k in keys if existing_id[k]]
+        old_raw = dict(zip(stored_keys, mget(self.r, [self.keys.paper(existing_id[k]) for k in stored_keys])))
 
         results: dict[str, Stored] = {}
         finals: dict[str, tuple[Paper, Paper | None, str]] = {}
         for key in keys:
             paper = unique[key]
-            stored_id = existing_id[key]
-            old = _decode(next(old_iter)) if stored_id else None
+            raw = old_raw.get(key)
+            old = _decode(raw) if raw else None
             if old is None:
                 finals[key] = (paper, None, "added")
             else:
@@ -148,14 +201,14 @@ class PaperStore:
                 status = "unchanged" if final.to_dict() == old.to_dict() else "merged"
                 finals[key] = (final, old, status)
 
-        # Claim new ids with SET NX. A claim that fails means the paper is stored: either another
-        # writer added it a moment ago (its aliases exist: it goes round again as a merge), or a
-        # writer claimed it and died before finishing (no alias yet): this add finishes it.
+        # 1. claim. A claim that fails means the paper is stored: either another writer added it a
+        # moment ago (its aliases exist: it goes round again as a merge), or a writer claimed it
+        # and stopped before finishing (no alias yet): this add finishes it.
         new_keys = [k for k in keys if finals[k][2] == "added"]
         pipe = self.r.pipeline(transaction=False)
         for key in new_keys:
             final = finals[key][0]
-            pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False), nx=True)
+            pipe.set(self.keys.paper(final.id), _encode(final), nx=True)
         lost = [k for k, ok in zip(new_keys, pipe.execute()) if not ok]
         if lost:
             pipe = self.r.pipeline(transaction=False)
@@ -174,33 +227,16 @@ class PaperStore:
             for key, stored in zip(again, self._add_chunk([unique[k] for k in again])):
                 results[key] = stored
 
-        # One transaction finishes every paper of the chunk: its log entry, aliases, the count and
-        # the version land together or not at all, so a writer killed at any point leaves either a
-        # finished paper or a bare claim that the next add of it finishes.
-        pipe = self.r.pipeline(transaction=True)
-        added = 0
-        changed = False
-        joined = int(self.clock() * 1000)
+        writes = []
         for key, (final, old, status) in finals.items():
             results[key] = Stored(final.id, "added" if status == "finish" else status)
             if status == "unchanged":
                 continue
-            changed = True
-            if status == "merged" or (status == "finish" and final.to_dict() != old.to_dict()):
-                pipe.set(self.keys.paper(final.id), json.dumps(final.to_dict(), ensure_ascii=False))
-            for a in {final.id, *final.aliases()}:
-                pipe.set(self.keys.alias(a), final.id, nx=True)
-            if status in ("added", "finish"):
-                pipe.rpush(self.keys.corpus_log, f"a:{final.id}")
-                pipe.zadd(self.keys.corpus_joined, {final.id: joined}, nx=True)
-                added += 1
-            elif final.indexed_text != old.indexed_text:
-                pipe.rpush(self.keys.corpus_log, f"u:{final.id}")
-        if changed:
-            if added:
-                pipe.incrby(self.keys.corpus_count, added)
-            pipe.incr(self.keys.corpus_version)
-            pipe.execute()
+            record = status == "merged" or (status == "finish" and final.to_dict() != old.to_dict())
+            writes.append(Write(final, log_added=status in ("added", "finish"), record=record,
+                                text_changed=record and final.indexed_text != old.indexed_text))
+        if writes:
+            self._write(writes)
         # A paper given twice in one call: the first is added, the later ones merge into it.
         answers, seen = [], set()
         for key in order:
@@ -209,13 +245,45 @@ class PaperStore:
             seen.add(key)
         return answers
 
+    def _write(self, writes: list[Write]) -> None:
+        """Steps 2-4 of the module docstring for claimed papers and merges."""
+        logged = [w.paper.id for w in writes if w.log_added]
+        records = [w for w in writes if w.record]
+        self._log_added(logged, [w.paper.id for w in records])
+        pipe = self.r.pipeline(transaction=False)
+        for w in writes:
+            for a in w.paper.aliases():
+                if a != w.paper.id:
+                    pipe.set(self.keys.alias(a), w.paper.id, nx=True)
+        pipe.execute()
+        if records:
+            pipe = self.r.pipeline(transaction=False)
+            for w in records:
+                pipe.set(self.keys.paper(w.paper.id), _encode(w.paper))
+            pipe.execute()
+        pipe = self.r.pipeline(transaction=False)
+        for w in writes:
+            pipe.set(self.keys.alias(w.paper.id), w.paper.id, nx=True)
+        pipe.execute()
+        if records:
+            self._finish_merges([("u:" if w.text_changed else "-:") + w.paper.id for w in records])
+
+    def _log_added(self, ids: list[str], merging: list[str] = ()) -> None:
+        """Step 2: log each id once (and when it joined), mark the merges as pending."""
+        k = self.keys
+        self._begin(keys=[k.corpus_log, k.corpus_logged, k.corpus_pending, k.corpus_count, k.corpus_version,
+                          k.corpus_joined], args=[len(ids), int(self.clock() * 1000), *ids, *merging])
+
+    def _finish_merges(self, entries: list[str]) -> None:
+        self._finish(keys=[self.keys.corpus_log, self.keys.corpus_pending, self.keys.corpus_version], args=entries)
 
     # -- checking and repairing ----------------------------------------------------------------
     def checkup(self, batch: int = 1000) -> "Checkup":
         """Papers stored but not finished: a record without the alias of its own id (a writer
-        stopped between claiming the id and the transaction that finishes it), or a finished
-        record the corpus log never named (written before ingest finished papers in one
-        transaction). Either answers GET but never reaches search; repair() finishes both."""
+        stopped between claiming the id and setting its aliases), a finished record the corpus
+        log never named (older versions could store a paper and stop before logging it), or
+        a merge a writer stopped in the middle of. The first two answer GET but may miss search or a
+        look-up by another id; repair() finishes all three."""
         logged = {entry[2:] for entry in self.r.lrange(self.keys.corpus_log, 0, -1) if entry.startswith("a:")}
         prefix = self.keys.paper("")
         scanned, unfinished, unlogged = 0, [], []
@@ -226,11 +294,12 @@ class PaperStore:
                 scanned += self._check_batch(names, prefix, logged, unfinished, unlogged)
                 names = []
         scanned += self._check_batch(names, prefix, logged, unfinished, unlogged)
-        return Checkup(scanned, sorted(unfinished), sorted(unlogged))
+        pending = sorted(self.r.smembers(self.keys.corpus_pending))
+        return Checkup(scanned, sorted(unfinished), sorted(unlogged), pending)
 
     def _check_batch(self, names, prefix, logged, unfinished, unlogged) -> int:
         ids = [name[len(prefix):] for name in names]
-        aliases = self.r.mget([self.keys.alias(i) for i in ids]) if ids else []
+        aliases = mget(self.r, [self.keys.alias(i) for i in ids])
         for paper_id, alias in zip(ids, aliases):
             if alias is None:
                 unfinished.append(paper_id)
@@ -243,15 +312,11 @@ class PaperStore:
         papers = [p for p in self.get_many(checkup.unfinished) if p is not None]
         finished = list(self.add_many(papers))
         if checkup.unlogged:
-            pipe = self.r.pipeline(transaction=True)
-            joined = int(self.clock() * 1000)
-            for paper_id in checkup.unlogged:
-                pipe.rpush(self.keys.corpus_log, f"a:{paper_id}")
-                pipe.zadd(self.keys.corpus_joined, {paper_id: joined}, nx=True)
-            pipe.incrby(self.keys.corpus_count, len(checkup.unlogged))
-            pipe.incr(self.keys.corpus_version)
-            pipe.execute()
-        return len(finished) + len(checkup.unlogged)
+            self._log_added(checkup.unlogged)
+        if checkup.pending:
+            # The merge may have written its record or not: the index reads the paper again either way.
+            self._finish_merges([f"u:{paper_id}" for paper_id in checkup.pending])
+        return len(finished) + len(checkup.unlogged) + len(checkup.pending)
 
 
 @dataclass(frozen=True)
@@ -259,14 +324,19 @@ class Checkup:
     papers: int
     unfinished: list[str]
     unlogged: list[str]
+    pending: list[str]
 
     @property
     def healthy(self) -> bool:
-        return not self.unfinished and not self.unlogged
+        return not self.unfinished and not self.unlogged and not self.pending
 
 
 def _glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def _encode(paper: Paper) -> str:
+    return json.dumps(paper.to_dict(), ensure_ascii=False)
 
 
 def _decode(raw: str) -> Paper:

@@ -33,10 +33,35 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Token records and the names hash live in different Cluster slots, so a change is a few single-key
+# steps in an order that never leaves a valid token unlisted: the replaced token's record goes
+# first, the name then points at the new digest, and the new record comes last. A writer stopped in
+# between leaves at most a name whose token does not work (create it again).
+
+# KEYS: names.  ARGV: name, value.  Sets the name's value and returns the value it replaced.
+_SWAP = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return old
+"""
+
+# KEYS: names.  ARGV: name, value.  Removes the name only while it still has this value.
+_FORGET = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+class ReplacedMeanwhile(ValueError):
+    """Another `token create` for the same name ran at the same moment and won."""
+
+
 class TokenStore:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
+        self._swap = client.register_script(_SWAP)
+        self._forget = client.register_script(_FORGET)
 
     def create(self, name: str, *, user: str | None = None, admin: bool = False) -> str:
         """A new token named `name` acting for `user` (default: the name itself). One token per
@@ -47,26 +72,31 @@ class TokenStore:
                 raise ValueError(f"{label} are 1-64 letters, digits, '_', '.', '@' or '-'")
         token = "pl_" + secrets.token_urlsafe(32)
         digest = hash_token(token)
-        old = self.r.hget(self.keys.token_names, name)
         now = str(time.time())
-        pipe = self.r.pipeline(transaction=True)
+        entry = f"{digest}:{now}"
+        old = self.r.hget(self.keys.token_names, name)
         if old:
-            pipe.delete(self.keys.token(old.split(":", 1)[0]))
-        pipe.hset(self.keys.token(digest), mapping={"name": name, "digest": digest, "created": now, "user": user,
-                                                    "admin": "1" if admin else "0"})
-        pipe.hset(self.keys.token_names, name, f"{digest}:{now}")
-        pipe.execute()
+            self.r.delete(self._record(old))
+        replaced = self._swap(keys=[self.keys.token_names], args=[name, entry])
+        if replaced and replaced != old:  # a token made for this name since we looked
+            self.r.delete(self._record(replaced))
+        self.r.hset(self.keys.token(digest), mapping={"name": name, "digest": digest, "created": now, "user": user,
+                                                      "admin": "1" if admin else "0"})
+        if self.r.hget(self.keys.token_names, name) != entry:
+            self.r.delete(self.keys.token(digest))  # replaced by a create that ran at the same moment
+            raise ReplacedMeanwhile(f"token {name!r} was created again at the same moment; this one is void")
         return token
 
     def revoke(self, name: str) -> bool:
         old = self.r.hget(self.keys.token_names, name)
         if not old:
             return False
-        pipe = self.r.pipeline(transaction=True)
-        pipe.delete(self.keys.token(old.split(":", 1)[0]))
-        pipe.hdel(self.keys.token_names, name)
-        pipe.execute()
+        self.r.delete(self._record(old))
+        self._forget(keys=[self.keys.token_names], args=[name, old])
         return True
+
+    def _record(self, names_entry: str) -> str:
+        return self.keys.token(names_entry.split(":", 1)[0])
 
     def make_admin(self, name: str) -> bool:
         """Give the token `name` admin rights (the first-run token of an install made before tokens
@@ -74,7 +104,7 @@ class TokenStore:
         old = self.r.hget(self.keys.token_names, name)
         if not old:
             return False
-        key = self.keys.token(old.split(":", 1)[0])
+        key = self._record(old)
         if not self.r.exists(key):
             return False
         self.r.hset(key, "admin", "1")
@@ -84,7 +114,7 @@ class TokenStore:
         names = self.r.hgetall(self.keys.token_names)
         pipe = self.r.pipeline(transaction=False)
         for value in names.values():
-            pipe.hgetall(self.keys.token(value.split(":", 1)[0]))
+            pipe.hgetall(self._record(value))
         records = pipe.execute()
         infos = [_info(record, name, float(value.split(":", 1)[1]))
                  for (name, value), record in zip(names.items(), records)]
