@@ -57,7 +57,9 @@ class Settings:
 
     @property
     def on_loopback(self) -> bool:
-        return self.host in {"127.0.0.1", "localhost", "::1"}
+        """Only this machine can reach the server: bound to loopback, and no proxy in front (a TLS
+        proxy on the same host connects over loopback too, on behalf of anyone)."""
+        return self.host in {"127.0.0.1", "localhost", "::1"} and not self.trusted_proxies
 
     @property
     def reads_need_token(self) -> bool:

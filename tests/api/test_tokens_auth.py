@@ -136,6 +136,19 @@ def test_public_read_setting_overrides_the_bind_address(settings, store):
     assert closed.get("/api/v1/search?q=diffusion").status_code == 401
 
 
+@pytest.mark.parametrize("method, url, body", READ_ROUTES)
+def test_behind_a_proxy_on_loopback_reads_and_corpus_writes_need_a_token(settings, store, make_token, method, url,
+                                                                          body):
+    # A TLS proxy on the same machine reaches a server bound to 127.0.0.1 for every client on the net.
+    client = app_with(settings, store, host="127.0.0.1", trusted_proxies=["127.0.0.1"])
+    assert call(client, method, url, body).status_code == 401
+    paper = {"title": "Posted through the proxy", "abstract": "Text."}
+    assert client.post("/api/v1/papers", json=paper).status_code == 401
+    token = {"Authorization": f"Bearer {make_token('reader')}"}
+    assert call(client, method, url, body, token).status_code == 200
+    assert client.post("/api/v1/papers", json=paper, headers=token).status_code == 200
+
+
 def test_public_read_comes_from_the_environment():
     assert Settings.from_env({"PAPERLENS_PUBLIC_READ": "false"}).reads_need_token is True
     assert Settings.from_env({"PAPERLENS_PUBLIC_READ": "1", "PAPERLENS_HOST": "0.0.0.0"}).reads_need_token is False

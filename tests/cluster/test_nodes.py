@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,52 +17,22 @@ import requests
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore
 
-from ..conftest import free_port, redis_client
+from ..conftest import ServeProcess, redis_client
 
 PROPAGATION_SECONDS = 2.0
 
 
-class Node:
+def serve_node(env: dict, root, name: str) -> ServeProcess:
     """One `paperlens serve` with an external Redis (the Cluster) and its own data and index folders."""
-
-    def __init__(self, env: dict, root, name: str):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}/api/v1"
-        self.log = open(root / f"{name}.log", "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "paperlens.cli", "serve", "--port", str(self.port), "--workers", "1"],
-            env={**env, "PAPERLENS_DATA_DIR": str(root / name), "PAPERLENS_INDEX_DIR": str(root / name / "index")},
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.root, self.name = root, name
-
-    def wait_healthy(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (self.root / f"{self.name}.log").read_text()[-3000:]
-            try:
-                if requests.get(f"{self.base}/health", timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"{self.name} did not come up")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
+    return ServeProcess({**env, "PAPERLENS_DATA_DIR": str(root / name), "PAPERLENS_INDEX_DIR": str(root / name / "index")},
+                        root / f"{name}.log")
 
 
-def serve_nodes(cluster_url: str, root, count: int = 2, **env) -> tuple[list[Node], dict]:
+def serve_nodes(cluster_url: str, root, count: int = 2, **env) -> tuple[list[ServeProcess], dict]:
     prefix = f"n{uuid.uuid4().hex[:8]}"
     base = {**os.environ, "PAPERLENS_REDIS_URL": cluster_url, "PAPERLENS_KEY_PREFIX": prefix,
-            "PAPERLENS_RATE_LIMIT": "100000/minute", **env}
-    nodes = [Node(base, root, f"node{n}") for n in range(count)]
+            "PAPERLENS_RATE_LIMIT": "100000/minute", "PAPERLENS_WORKERS": "1", **env}
+    nodes = [serve_node(base, root, f"node{n}") for n in range(count)]
     try:
         for node in nodes:
             node.wait_healthy()
@@ -85,8 +54,8 @@ def two_nodes(redis_cluster, tmp_path_factory):
         node.stop()
 
 
-def found(node: Node, query: str, paper_id: str) -> bool:
-    hits = requests.get(f"{node.base}/search", params={"q": query, "k": 5}, timeout=10).json()["results"]
+def found(server: ServeProcess, query: str, paper_id: str) -> bool:
+    hits = requests.get(f"{server.base}/api/v1/search", params={"q": query, "k": 5}, timeout=10).json()["results"]
     return any(hit["id"] == paper_id for hit in hits)
 
 
@@ -97,11 +66,12 @@ def test_a_paper_posted_to_one_node_is_searchable_on_the_other_within_2_s(two_no
         marker = f"xylophonic{uuid.uuid4().hex[:6]}"
         paper = {"title": f"Cross-node propagation study {marker}", "abstract": f"The {marker} effect on indexing.",
                  "arxiv_id": f"2612.{n:05d}"}
-        posted = requests.post(f"{a.base}/papers", json=paper, headers=alice, timeout=10)
+        posted = requests.post(f"{a.base}/api/v1/papers", json=paper, headers=alice, timeout=10)
         assert posted.status_code == 200, posted.text
         started = time.monotonic()
         while not found(b, marker, f"arxiv:2612.{n:05d}"):
-            assert time.monotonic() - started < PROPAGATION_SECONDS, f"not on the other node within {PROPAGATION_SECONDS} s"
+            assert time.monotonic() - started < PROPAGATION_SECONDS, \
+                f"paper {n} not on the other node within {PROPAGATION_SECONDS} s (the ones before: {waits})"
             time.sleep(0.02)
         waits.append(time.monotonic() - started)
     print(f"cross-node propagation: max {max(waits):.2f} s, each {[round(w, 2) for w in waits]}")
@@ -109,16 +79,16 @@ def test_a_paper_posted_to_one_node_is_searchable_on_the_other_within_2_s(two_no
 
 def test_a_save_through_one_node_is_read_and_edited_through_the_other(two_nodes):
     (a, b), alice, _ = two_nodes
-    paper_id = requests.get(f"{a.base}/search", params={"q": "diffusion", "k": 1}, timeout=10).json()["results"][0]["id"]
-    saved = requests.put(f"{a.base}/library/{paper_id}", json={"tags": ["cluster"], "note": "via a"},
+    paper_id = requests.get(f"{a.base}/api/v1/search", params={"q": "diffusion", "k": 1}, timeout=10).json()["results"][0]["id"]
+    saved = requests.put(f"{a.base}/api/v1/library/{paper_id}", json={"tags": ["cluster"], "note": "via a"},
                          headers=alice, timeout=10)
     assert saved.status_code == 201, saved.text
-    listed = requests.get(f"{b.base}/library", headers=alice, timeout=10).json()["items"]
+    listed = requests.get(f"{b.base}/api/v1/library", headers=alice, timeout=10).json()["items"]
     assert [(it["paper"]["id"], it["note"], it["tags"]) for it in listed] == [(paper_id, "via a", ["cluster"])]
-    edited = requests.patch(f"{b.base}/library/{paper_id}", json={"note": "via b"}, headers=alice, timeout=10)
+    edited = requests.patch(f"{b.base}/api/v1/library/{paper_id}", json={"note": "via b"}, headers=alice, timeout=10)
     assert edited.status_code == 200, edited.text
-    assert requests.get(f"{a.base}/library", headers=alice, timeout=10).json()["items"][0]["note"] == "via b"
-    related = requests.get(f"{b.base}/papers/{paper_id}/related", params={"k": 3}, headers=alice, timeout=10).json()
+    assert requests.get(f"{a.base}/api/v1/library", headers=alice, timeout=10).json()["items"][0]["note"] == "via b"
+    related = requests.get(f"{b.base}/api/v1/papers/{paper_id}/related", params={"k": 3}, headers=alice, timeout=10).json()
     assert related["results"], "related works on every node"
 
 
@@ -142,11 +112,11 @@ def test_every_command_works_against_the_cluster(two_nodes, tmp_path):
         assert time.monotonic() - started < 10, "an ingest from the command line reaches the running nodes"
         time.sleep(0.1)
     bob = {"Authorization": f"Bearer {token}"}
-    assert requests.put(f"{b.base}/library/arxiv:2611.00003", json={"tags": ["q"]}, headers=bob, timeout=10).status_code == 201
+    assert requests.put(f"{b.base}/api/v1/library/arxiv:2611.00003", json={"tags": ["q"]}, headers=bob, timeout=10).status_code == 201
     exported = json.loads(paperlens("export", "bob", "--format", "json").stdout)
     assert [item["paper"]["id"] for item in exported["items"]] == ["arxiv:2611.00003"]
     assert "0 unfinished, 0 missing from the corpus log, 0 merges unfinished" in paperlens("doctor", "--dry-run").stdout
     paperlens("feeds", "list")
     assert paperlens("reindex").stdout.startswith("index snapshot")
     assert paperlens("token", "revoke", "bob").stdout.startswith("revoked")
-    assert requests.get(f"{a.base}/library", headers=bob, timeout=10).status_code == 401
+    assert requests.get(f"{a.base}/api/v1/library", headers=bob, timeout=10).status_code == 401

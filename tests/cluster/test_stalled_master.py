@@ -55,7 +55,7 @@ def test_a_stalled_master_fails_fast_after_one_timeout_and_its_replica_takes_ove
     again = web.get("/api/v1/library", headers=alice)
     search = web.get("/api/v1/search?q=transformer&k=3")
     related = web.get(f"/api/v1/papers/{paper_id}/related?k=3")
-    assert time.monotonic() - started < 1.0, "once stalled, nothing waits for that node again"
+    assert time.monotonic() - started < TIMEOUT, "once stalled, nothing waits for that node again"
     assert again.status_code in (200, 503)  # 200 once the replica has taken over
     assert search.status_code == 200 and search.get_json()["results"]
     assert related.status_code == 200 and related.get_json()["results"]

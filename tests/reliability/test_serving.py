@@ -19,46 +19,24 @@ import pytest
 import redis
 import requests
 
-from ..conftest import free_port
+from ..conftest import ServeProcess, free_port
 
 HEADER_SECONDS = 10  # paperlens.server.protocol.HEADER_SECONDS
 
 
-class Served:
+class Served(ServeProcess):
     def __init__(self, root: Path, **env):
         self.data = root / "data"
         self.data.mkdir(parents=True)
         self.home = root / "home"
         self.home.mkdir()
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        environ = {**os.environ, "PAPERLENS_DATA_DIR": str(self.data), "PAPERLENS_PORT": str(self.port),
+        port = free_port()
+        environ = {**os.environ, "PAPERLENS_DATA_DIR": str(self.data), "PAPERLENS_PORT": str(port),
                    "PAPERLENS_HOST": "127.0.0.1", "HOME": str(self.home), **env}
         environ.pop("PAPERLENS_REDIS_URL", None)
         environ.pop("XDG_RUNTIME_DIR", None)
-        self.log = open(root / "serve.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "paperlens.cli", "serve"], env=environ, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (root / "serve.log").read_text()[-2000:]
-            try:
-                if requests.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("paperlens serve did not answer in time")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
+        super().__init__(environ, root / "serve.log", port)
+        self.wait_healthy()
 
     def raw(self, data: bytes, timeout: float = 5.0) -> bytes:
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
