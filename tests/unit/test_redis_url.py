@@ -3,6 +3,10 @@ with errors that say what is wrong and never show a password."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from paperlens.store.redis_client import BadRedisUrl, cluster_options, is_cluster_url, parse_cluster_url
@@ -65,3 +69,11 @@ def test_every_node_gets_the_stores_timeouts_and_guarded_connections():
     assert [(n.host, n.port) for n in options["startup_nodes"]] == [("10.0.0.2", 7001)]
     assert options["socket_timeout"] == options["socket_connect_timeout"] == 2.5
     assert options["password"] == "pw" and options["connection_class"].__name__ == "GuardedConnection"
+
+
+def test_a_command_given_a_bad_url_says_so_in_one_line():
+    done = subprocess.run([sys.executable, "-m", "paperlens.cli", "token", "list"], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PAPERLENS_REDIS_URL": "redis+cluster://:secret@h:port"})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["Error: PAPERLENS_REDIS_URL: Redis Cluster node 'h:port': the port "
+                                                "must be a number from 1 to 65535"]
