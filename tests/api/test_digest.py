@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import feedparser
 import pytest
-import redis
 from click.testing import CliRunner
 
 from paperlens.cli import main
 from paperlens.corpus.paper import Paper
 
-from ..conftest import demo_papers
+from ..conftest import demo_papers, redis_client
 from .test_cli import cli_env  # noqa: F401 - the commands' environment (a fixture)
+
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
 DAY = 24 * 3600
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z, the time "now" in these tests
@@ -77,7 +78,7 @@ def test_a_paper_joins_once_and_a_later_merge_keeps_its_time(client, alice, pape
 
 def test_papers_stored_before_join_times_were_kept_are_simply_not_in_any_digest(client, alice, papers_store, settings):
     add_at(papers_store, T0, paper(1), paper(2))
-    redis.Redis.from_url(settings.redis_url).zrem(f"{settings.key_prefix}:{{corpus}}:joined", "arxiv:2999.00001")
+    redis_client(settings.redis_url).zrem(f"{settings.key_prefix}:{{corpus}}:joined", "arxiv:2999.00001")
     papers_store.clock = lambda: T0
     assert [r["id"] for r in digest(client, alice)["results"]] == ["arxiv:2999.00002"]
 
@@ -171,7 +172,7 @@ def test_the_feed_secret_opens_the_feed_and_nothing_else(client, alice, settings
         assert r.status_code == 401, (url, r.status_code)
     assert client.get(f"/api/v1/papers/{secret}").status_code == 404
     # stored hashed: the secret itself is nowhere in Redis
-    r = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    r = redis_client(settings.redis_url)
     for key in r.scan_iter(f"{settings.key_prefix}:*"):
         assert secret not in key
         if r.type(key) == "string":

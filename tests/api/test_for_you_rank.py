@@ -8,6 +8,8 @@ import pytest
 
 from ..conftest import demo_papers
 
+pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
+
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
