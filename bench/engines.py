@@ -60,22 +60,27 @@ def tokens_of(texts):
 
 # -- build ------------------------------------------------------------------------------------
 class PeakRss:
-    """Peak RSS of this process plus its children (tokenizer workers), sampled every 20 ms while
-    the block runs. Pages a forked child shares with its parent are counted in both, so this is an
+    """Peak RSS of a process (this one by default) plus its children (tokenizer workers), sampled
+    every 20 ms while the block runs. Pages a forked child shares with its parent are counted in both, so this is an
     upper bound of what the build holds."""
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.02, pid: int | None = None) -> None:
         self.interval = interval
+        self.pid = pid  # this process when None
         self.peak_mb = 0.0
         self._stop = threading.Event()
 
     def _sample(self) -> None:
         import psutil
 
-        me = psutil.Process()
+        me = psutil.Process(self.pid)
         while not self._stop.is_set():
             total = 0
-            for proc in [me, *me.children(recursive=True)]:
+            try:
+                procs = [me, *me.children(recursive=True)]
+            except psutil.Error:  # the process has ended
+                procs = []
+            for proc in procs:
                 try:
                     total += proc.memory_info().rss
                 except psutil.Error:
