@@ -95,7 +95,9 @@ def measure(seconds: int = 15, workers: int = 2) -> dict:
                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     env = dict(os.environ, PAPERLENS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", PAPERLENS_DATA_DIR=str(WORK / "data"),
                PAPERLENS_PORT=str(port), PAPERLENS_WORKERS=str(workers), PAPERLENS_RATE_LIMIT="100000000/minute",
-               PAPERLENS_DEMO_CORPUS="0")
+               # Summaries ahead of time off: its backlog of 75k abstracts would take CPU from the
+               # runs here (bench/summaries_ahead.py measures it).
+               PAPERLENS_DEMO_CORPUS="0", PAPERLENS_SUMMARY_CPU="0")
     server = None
     result: dict = {"workers": workers, "threads_per_worker": 4, "load_before": open("/proc/loadavg").read().split()[:3],
                     "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,

@@ -3,8 +3,8 @@
 Builds every corpus size (10k to 3M papers; peers up to 1M), measures Paperlens, rank-bm25,
 tantivy and bm25s side by side (each engine and phase in a fresh process), checks exactness
 against rank-bm25, builds the target size the way a server does (through Redis), measures memory
-shared by four processes over one snapshot and the HTTP server, then writes docs/benchmarks.md and
-the plots in docs/benchmarks/.
+shared by four processes over one snapshot, the HTTP server and summaries ahead of time, then
+writes docs/benchmarks.md and the plots in docs/benchmarks/.
 """
 
 from __future__ import annotations
@@ -114,6 +114,10 @@ def main(argv=None) -> None:
 
         print(f"[{time.time() - started:6.0f}s] HTTP (gunicorn + wrk)", flush=True)
         results["http"] = http_load.measure(seconds=p["http_seconds"])
+        from . import summaries_ahead
+
+        print(f"[{time.time() - started:6.0f}s] summaries ahead of time (gunicorn + wrk)", flush=True)
+        results["summaries_ahead"] = summaries_ahead.measure(p["http_seconds"])
     results["repeats"] = repeat_target(p["target"], n_long, n_short, p["repeats"])
     results["load_after"] = loadavg()
     results["total_s"] = time.time() - started

@@ -9,6 +9,11 @@ candidates, which are dropped as soon as their score plus what is left cannot re
 known score. A document is dropped only when it provably scores below k others, so the result
 is the exhaustive top k, ties still broken by the lower document number.
 
+The k-th best known score rises while scanning: from the best partial scores seen (a partial
+score only grows when no weight is negative), and from scoring the best documents so far in full
+before long lists. Lists between two such points are scanned together, RANGE papers at a time,
+so the scattered additions stay in the L2 cache.
+
 The bounds are exact under changing corpus statistics: a term keeps the (tf, dl) pairs of its
 postings that no other posting dominates (higher tf and shorter dl), and since g grows with tf
 and shrinks with dl for every average length, its largest g is always among them, evaluated with
@@ -27,7 +32,7 @@ BLOCK = 64  # scores per block that a scan over the score vector skips when none
 MARGIN = 1e-9
 LOOKUP_COST = 6  # a candidate looked up in a posting list costs about this many scanned postings
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
-MAX_ESTIMATES = 3  # full scorings of the best partial documents, to raise the threshold early
+MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
 RANGE = 32_768  # documents whose scores (256 KB) stay in the L2 cache while lists are scanned into them
 SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
 
