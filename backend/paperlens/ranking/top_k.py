@@ -288,11 +288,14 @@ def _lower_bound(docs, lo, hi, d):
 
 
 @numba.njit(cache=True, nogil=True)
-def _score_fully(acc, indptr, docs, codes, g, terms, weights, done, pick_d, n_pick, full_s, full_d, n_full):
+def _score_fully(acc, indptr, docs, codes, g, terms, weights, rem, done, pick_d, n_pick, full_s, full_d, n_full):
     """Raise the threshold early: the documents with the best partial scores after the first
     `done` terms (pick_d, kept by _scan) are scored in full by looking up every other term, and
     offered to the heap of fully scored documents, whose k-th best is then a score k documents
-    surely reach, whatever the signs of the weights. Returns the heap's new size."""
+    surely reach, whatever the signs of the weights. A document stops being looked up once its
+    score plus what the remaining terms can add (rem) cannot enter that heap. Returns the heap's
+    new size."""
+    k = len(full_s)
     for i in range(n_pick):
         d = pick_d[i]
         known = False
@@ -302,6 +305,9 @@ def _score_fully(acc, indptr, docs, codes, g, terms, weights, done, pick_d, n_pi
             continue
         s = acc[d]
         for j in range(done, len(terms)):
+            if n_full == k and s + rem[j] < full_s[0]:
+                s = -np.inf  # cannot be among the k best scored in full
+                break
             t = terms[j]
             lo, hi = indptr[t], indptr[t + 1]
             while lo < hi:  # plain binary search: one document per list
@@ -312,7 +318,8 @@ def _score_fully(acc, indptr, docs, codes, g, terms, weights, done, pick_d, n_pi
                     hi = mid
             if lo < indptr[t + 1] and docs[lo] == d:
                 s += weights[j] * g[codes[lo]]
-        n_full = _heap_offer(full_s, full_d, n_full, s, d)
+        if s > -np.inf:
+            n_full = _heap_offer(full_s, full_d, n_full, s, d)
     return n_full
 
 
@@ -391,7 +398,8 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         if not negative:
             theta = max(theta, _kth(best_s, n_best, k))
         if j < n_terms and _estimate_due(indptr[terms[j] + 1] - indptr[terms[j]], n_docs, since, scanned, estimates, k):
-            n_full = _score_fully(acc, indptr, docs, codes, g, terms, weights, j, best_d, n_best, full_s, full_d, n_full)
+            n_full = _score_fully(acc, indptr, docs, codes, g, terms, weights, rem, j, best_d, n_best, full_s, full_d,
+                                  n_full)
             if n_full == k:
                 theta = max(theta, full_s[0])
             estimates += 1
