@@ -42,8 +42,10 @@
     return copy.textContent || '';
   }
 
-  // arXiv ids, new style (1706.03762v7) and old style (hep-th/9901001v2), without version.
-  const ARXIV_ID = /(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?/i;
+  // arXiv ids, new style (1706.03762v7) and old style (hep-th/9901001v2), without version. The
+  // archive name is bounded (the longest is 'physics.acc-ph'-like, under 20): unbounded, a long
+  // run of letters with no '/' makes every start position scan to its end, quadratic in the text.
+  const ARXIV_ID = /(\d{4}\.\d{4,5}|[a-z-]{1,20}(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?/i;
   function arxivId(text) {
     if (!text) return '';
     const m = String(text).replace(/^arxiv:/i, '').match(ARXIV_ID);

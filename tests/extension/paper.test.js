@@ -12,6 +12,14 @@ test('arXiv ids lose their version, old and new style', () => {
   assert.equal(paper.arxivId('not an id'), '');
 });
 
+test('reading an arXiv id from a long run of letters takes linear time (a hostile page or JSON id)', () => {
+  const started = Date.now();
+  assert.equal(paper.arxivId('a'.repeat(1_000_000)), '');
+  assert.equal(paper.arxivId(`${'a'.repeat(1_000_000)} hep-th/9901001`), 'hep-th/9901001');
+  // Quadratic, this took about 20 minutes; linear, a fraction of a second.
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+});
+
 test('the paper id prefers arXiv, then a lowercased DOI', () => {
   assert.equal(paper.makePaper({ ids: { arxiv: '1706.03762v5', doi: '10.1/X' }, title: 't' }).id, 'arxiv:1706.03762');
   assert.equal(paper.makePaper({ ids: { doi: 'https://doi.org/10.1145/ABC.Def' }, title: 't' }).id, 'doi:10.1145/abc.def');
