@@ -67,7 +67,8 @@ def test_the_library_searches_filters_and_sorts(configured, live_server):
     target = reader.papers[3]
     word = max(target.title.split(), key=len)
     page.fill("#q", word.lower())
-    wait_for(lambda: target.id in [rows(page).nth(i).get_attribute("data-paper-id") for i in range(rows(page).count())])
+    # Read at once: the filter may redraw the rows between a count and a look at each.
+    wait_for(lambda: target.id in rows(page).evaluate_all("els => els.map(e => e.dataset.paperId)"))
     page.fill("#q", "")
     page.select_option("#tag", "diffusion")
     wait_for(lambda: rows(page).count() == 3)
