@@ -20,6 +20,23 @@ function errorCode(status) {
   return status >= 500 || status === 429 ? 'server' : 'bad-request';
 }
 
+// What a 422 says about each field ({"abstract": ["Longer than ..."]}, one level of nesting for
+// lists): the page shows it beside the message, so the user learns what to change.
+function fieldProblems(details) {
+  if (!details || typeof details !== 'object') return '';
+  const parts = [];
+  for (const [field, problems] of Object.entries(details).slice(0, 3)) {
+    const nested = problems && typeof problems === 'object' && !Array.isArray(problems)
+      ? Object.entries(problems).slice(0, 2) : [['', problems]];
+    for (const [key, texts] of nested) {
+      const words = (Array.isArray(texts) ? texts : []).filter((t) => typeof t === 'string').join(' ');
+      const name = [field === '_schema' ? '' : field, key].filter(Boolean).join(' ');
+      if (words) parts.push(name ? `${name}: ${words}` : words);
+    }
+  }
+  return parts.join('; ');
+}
+
 /* One request to the server. `auth: false` leaves the token out; `text: true` returns the body
  * as text (exports). The token travels only in the Authorization header: never in a URL, never
  * logged. */
@@ -55,7 +72,10 @@ async function api(path, { method = 'GET', body, auth = true, text = false, serv
   let message = `The server answered ${res.status}.`;
   try {
     const err = (await res.json()).error;
-    if (err && err.message) message = String(err.message).slice(0, 300);
+    if (err && err.message) message = String(err.message);
+    const problems = res.status === 422 && err ? fieldProblems(err.details) : '';
+    if (problems) message = `${message} (${problems})`;
+    message = message.slice(0, 300);
   } catch (_) { /* not JSON: keep the status line */ }
   const code = errorCode(res.status);
   if (code === 'unauthorized' && auth) message = bearer ? 'The server rejected the token: connect Paperlens again.' : NO_TOKEN;

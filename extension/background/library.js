@@ -1,5 +1,6 @@
 /* Paperlens background, the library page's requests: the whole list, edits, removal and undo,
- * bulk changes, exports, recommendations. Notes are queued here so none is lost on close. */
+ * bulk changes, exports, recommendations, related work a draft lacks, the daily digest and its
+ * feed URL. Notes are queued here so none is lost on close. */
 'use strict';
 
 const NOTE_DELAY_MS = 400;
@@ -158,6 +159,30 @@ function moreLikeThis({ id, k = 10 }) {
 
 async function dismiss({ id, undo }) {
   return api(`${paperPath(id)}/dismiss`, { method: undo ? 'DELETE' : 'POST' });
+}
+
+/* ---------- for you: a draft's missing related work, the daily digest, its feed URL ---------- */
+
+// The bibliography is BibTeX text or a list of paper ids, as the page read it; the server reads
+// the entries and says which it could not.
+async function missingForDraft({ title = '', abstract = '', bibliography = [], k = 20 }) {
+  await needToken();
+  return api('/related/missing', { method: 'POST',
+    body: { title: String(title), abstract: String(abstract), bibliography, k, summaries: 'tldr' } });
+}
+
+async function digest({ days = 1, k = 20 }) {
+  await needToken();
+  return api(`/library/digest?${new URLSearchParams({ days: String(days), k: String(k), summaries: 'tldr' })}`);
+}
+
+// The feed URL carries its own secret: it is handed to the page once, when made, and kept nowhere.
+const FEED_METHODS = { status: 'GET', create: 'POST', revoke: 'DELETE' };
+
+async function digestFeed({ action }) {
+  if (!Object.prototype.hasOwnProperty.call(FEED_METHODS, action)) throw new ApiError('bad-request', 'Unknown feed action.');
+  await needToken();
+  return api('/library/digest/feed', { method: FEED_METHODS[action] });
 }
 
 // One page of the list, filtered and sorted by the server: the popup's quick view, and the

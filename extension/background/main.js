@@ -8,8 +8,12 @@ function openOptions(section) {
   return ext.tabs.create({ url: ext.runtime.getURL(page) });
 }
 
-function openLibrary() {
-  return ext.tabs.create({ url: ext.runtime.getURL('library/library.html') });
+// The library page's views a link may open directly (library.html#draft); the saved list otherwise.
+const LIBRARY_VIEWS = ['recs', 'draft', 'digest'];
+
+function openLibrary(view) {
+  const hash = LIBRARY_VIEWS.includes(view) ? `#${view}` : '';
+  return ext.tabs.create({ url: ext.runtime.getURL(`library/library.html${hash}`) });
 }
 
 // What a content script may ask: it runs on pages we do not control, so a page that subverted
@@ -19,7 +23,7 @@ const CONTENT_HANDLERS = {
   'rank-listing': (m) => rankListing(m),
   save: (m) => save(m),
   'open-options': (m) => openOptions(m.section === 'connect' ? 'connect' : ''),
-  'open-library': () => openLibrary(),
+  'open-library': (m) => openLibrary(m.view),
   'connect:link': (m, sender) => connectFromLink(m, sender),
 };
 
@@ -37,6 +41,9 @@ const PAGE_HANDLERS = {
   recommendations: (m) => recommendations(m),
   'more-like-this': (m) => moreLikeThis(m),
   dismiss: (m) => dismiss(m),
+  'draft:missing': (m) => missingForDraft(m),
+  digest: (m) => digest(m),
+  'digest:feed': (m) => digestFeed(m),
   remove: (m) => save({ id: m.id, saved: false }),
   tags: (m) => editEntry({ id: m.id, tags: m.tags }),
   health: () => health(),

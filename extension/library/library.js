@@ -1,6 +1,7 @@
 /* The library page: every saved paper, searchable, filterable by tag and sortable; tags with
  * autocomplete and multi-line notes saved as you type; remove with undo; bulk tag, remove and
- * export (the Recommended tab is recommended.js). The whole list is loaded once and filtered
+ * export (the Recommended tab is recommended.js, the draft and digest views draft.js and
+ * digest.js). The whole list is loaded once and filtered
  * here; every change goes to the server through the background worker.
  * Test contract: <html data-state="loading|ready|disconnected|error" data-load-ms>, rows
  * #list [role=option][data-paper-id][aria-selected], the editor #detail[data-paper-id]. */
@@ -343,24 +344,40 @@ for (const button of document.querySelectorAll('[data-export]')) {
 
 /* ---------- tabs, toast, keyboard, connection ---------- */
 
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+const VIEWS = tabs.map((tab) => tab.getAttribute('aria-controls'));
+
+function currentView() {
+  const tab = tabs.find((t) => t.getAttribute('aria-selected') === 'true');
+  return tab ? tab.getAttribute('aria-controls') : 'saved';
+}
+
 function showTab(name) {
-  for (const tab of document.querySelectorAll('[role="tab"]')) {
+  for (const tab of tabs) {
     const on = tab.getAttribute('aria-controls') === name;
     tab.setAttribute('aria-selected', String(on));
     tab.tabIndex = on ? 0 : -1;
     $(tab.getAttribute('aria-controls')).hidden = !on;
   }
+  // The address names the view, so a reload (or the popup's link, library.html#draft) opens it.
+  history.replaceState(null, '', name === 'saved' ? location.pathname : `#${name}`);
   if (name === 'recs') loadRecommendations();
+  if (name === 'draft') showDraft();
+  if (name === 'digest') showDigest();
   if (name === 'saved' && state.stale) load();
 }
 
-for (const tab of document.querySelectorAll('[role="tab"]')) {
+const TAB_KEYS = { ArrowLeft: -1, ArrowRight: 1 };
+for (const [index, tab] of tabs.entries()) {
   tab.addEventListener('click', () => showTab(tab.getAttribute('aria-controls')));
   tab.addEventListener('keydown', (e) => {
-    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
-    const other = document.querySelector(`[role="tab"]:not([aria-controls="${tab.getAttribute('aria-controls')}"])`);
-    other.focus();
-    showTab(other.getAttribute('aria-controls'));
+    let next = -1;
+    if (e.key in TAB_KEYS) next = (index + TAB_KEYS[e.key] + tabs.length) % tabs.length;
+    else if (e.key === 'Home' || e.key === 'End') next = e.key === 'Home' ? 0 : tabs.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    tabs[next].focus();
+    showTab(tabs[next].getAttribute('aria-controls'));
   });
 }
 
@@ -383,7 +400,7 @@ $('toast').querySelector('[data-action="undo"]').addEventListener('click', () =>
 
 document.addEventListener('keydown', (e) => {
   const typingInField = e.target.closest && e.target.closest('input, textarea, select');
-  if (e.key === '/' && !typingInField) {
+  if (e.key === '/' && !typingInField && currentView() === 'saved') {
     e.preventDefault();
     $('q').focus();
   } else if (e.key === 'Escape' && e.target === $('q')) {
@@ -407,9 +424,21 @@ $('codeForm').addEventListener('submit', async (e) => {
 });
 $('options').addEventListener('click', () => ext.runtime.openOptionsPage());
 
-// Connected (or switched server) from another tab: show that server's list.
+// Connected (or switched server) from another tab: show that server's list, and the open view's.
 ext.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && (changes.token || changes.serverUrl)) load();
+  if (area !== 'local' || !(changes.token || changes.serverUrl)) return;
+  load();
+  if (currentView() !== 'saved') showTab(currentView());
 });
 
+// library.html#draft (the popup's link, a bookmark) opens that view.
+function showAskedView() {
+  const asked = location.hash.slice(1);
+  if (VIEWS.includes(asked) && asked !== currentView()) showTab(asked);
+}
+window.addEventListener('hashchange', showAskedView);
+
+setUpDraftView();
+setUpDigestView();
 load();
+showAskedView();

@@ -1,6 +1,6 @@
 /* The reading-list popup, a quick view: search, filter by tag, edit tags, open, remove, export,
- * and the way to the library page. Every request goes through the background worker, which holds
- * the server URL and the token. */
+ * and the ways to the library page (its list, related work for a draft, the digest). Every
+ * request goes through the background worker, which holds the server URL and the token. */
 'use strict';
 
 const ext = globalThis.browser || globalThis.chrome;
@@ -94,6 +94,12 @@ $('library').addEventListener('click', async () => {
   await send({ type: 'open-library' });
   window.close();
 });
+for (const button of document.querySelectorAll('[data-view]')) {
+  button.addEventListener('click', async () => {
+    await send({ type: 'open-library', view: button.dataset.view });
+    window.close();
+  });
+}
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', () => exportAs(button.dataset.export));
 }

@@ -16,6 +16,7 @@ from paperlens.services import Services
 
 from ..conftest import demo_papers
 from .conftest import HOSTS
+from .test_draft_and_digest import DRAFT_ABSTRACT, DRAFT_TITLE
 
 pytestmark = pytest.mark.e2e
 
@@ -81,6 +82,7 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         "bulkToken": bulk_user,
         "listingToken": live_server.make_token(f"lister-{name}", user=f"lister-{name}"),
         "bulkCount": BULK,
+        "draft": {"title": DRAFT_TITLE, "abstract": DRAFT_ABSTRACT},
     }
     path = tmp_path_factory.mktemp(name) / "config.json"
     path.write_text(json.dumps(config))

@@ -1,8 +1,12 @@
 /* The core of the extension, as a person uses it, run the same way in Chromium and in Firefox:
  * related papers with no setup, one-click connect, saving, the popup and the library page, edits
- * that survive a reload, a page that tries to get the token, a 5,000-paper library, listing pages. */
+ * that survive a reload, a page that tries to get the token, a 5,000-paper library, listing pages,
+ * related work for a draft. */
 'use strict';
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
 
 const ARXIV = 'http://arxiv.org/abs/1706.03762';
@@ -235,6 +239,36 @@ const SCENARIOS = {
     }, { timeout: TIMEOUT }, shown[0].id);
     await h.inPanel(page, '.notice [data-action="connect"]');
     return {};
+  },
+
+  async 'related work for a draft: a .bib file, the cited papers left out, the sentences that match'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.readerToken }));
+    const ask = (bibliography) => api(cfg, '/api/v1/related/missing', { token: cfg.readerToken, method: 'POST',
+      body: { ...cfg.draft, bibliography, k: 10 } });
+    // Cite the three papers the draft is closest to, by title as BibTeX spells it.
+    const cited = (await ask([])).body.results.slice(0, 3);
+    const bibtex = cited.map((r, n) => `@article{cited${n},\n  title = {{${r.title.toUpperCase()}}},\n}\n`).join('\n');
+    const expected = (await ask(bibtex)).body.results;
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'paperlens-')), 'refs.bib');
+    fs.writeFileSync(file, bibtex);
+    const page = await h.extensionPage('library/library.html#draft');
+    await page.waitForSelector('#tab-draft[aria-selected="true"]', { timeout: TIMEOUT });
+    await page.type('#draftTitle', cfg.draft.title);
+    await page.$eval('#draftAbstract', (box, text) => { box.value = text; }, cfg.draft.abstract);
+    await (await page.$('#bibFile')).uploadFile(file);
+    await page.waitForFunction(() => document.getElementById('bibFileState').textContent.startsWith('Loaded refs.bib'),
+      { timeout: TIMEOUT });
+    assert.equal(await page.$eval('#draftBib', (box) => box.value), bibtex);
+    await page.select('#draftK', '10');
+    await page.click('#draftFind');
+    await page.waitForSelector('#draft[data-state="ready"]', { timeout: 60000 });
+    const shown = await page.$$eval('#draftList > li', (rows) => rows.map((row) => ({ id: row.dataset.paperId,
+      draft: row.querySelector('.draft-sentence q').textContent, paper: row.querySelector('.paper-sentence q').textContent })));
+    assert.deepEqual(shown.map((r) => r.id), expected.map((r) => r.id));
+    assert.ok(!shown.some((r) => cited.some((c) => c.id === r.id)), 'the cited papers are left out');
+    assert.deepEqual(shown.map((r) => [r.draft, r.paper]), expected.map((r) => [r.draft_sentence, r.paper_sentence]));
+    assert.match(await page.$eval('#draftCited', (p) => p.textContent), /^Your bibliography: 3 entries, 3 of them in your corpus/);
+    return { results: shown.length };
   },
 
   async "the toolbar button's menu offers the library"(h) {
