@@ -68,6 +68,9 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
     if not EXECUTABLES[name].exists():
         pytest.skip(f"{EXECUTABLES[name]} is not installed (apt-get install -y {name if name != 'firefox' else 'firefox-esr'})")
     curator = live_server.make_token(f"curator-{name}", user=f"curator-{name}")
+    arxiv_lister = live_server.make_token(f"arxiv-lister-{name}", user=f"arxiv-lister-{name}")
+    for paper in demo_papers()[:3]:  # a small saved library before the arXiv listing opens
+        store.reading_list(f"arxiv-lister-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=None)
     for n, paper in enumerate(demo_papers()[20:26]):
         store.reading_list(f"curator-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=f"note {n}")
     config = {
@@ -81,6 +84,7 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         "attackCode": store.pairing.issue(f"attack-{name}").code,
         "bulkToken": bulk_user,
         "listingToken": live_server.make_token(f"lister-{name}", user=f"lister-{name}"),
+        "arxivListingToken": arxiv_lister,
         "bulkCount": BULK,
         "draft": {"title": DRAFT_TITLE, "abstract": DRAFT_ABSTRACT},
     }
@@ -91,6 +95,7 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
     assert done.returncode == 0, f"{name} did not run: {done.stderr[-4000:]}"
     results = json.loads(done.stdout.strip().splitlines()[-1])
     results["listingToken"] = config["listingToken"]
+    results["arxivListingToken"] = config["arxivListingToken"]
     measured = {title: r.get("measured") for title, r in results.items() if isinstance(r, dict) and r.get("measured")}
     print(f"\n{name}: browser up in {results['launchMs']} ms; {json.dumps(measured)}")
     return results
@@ -101,6 +106,8 @@ def test_scenario(run, scenario, live_server):
     result = run[scenario]
     assert result["ok"], result.get("error")
     # Requests the browser cannot count itself (a listing is ranked in batches, not per card).
-    expected = (result.get("measured") or {}).get("rankRequests")
+    measured = result.get("measured") or {}
+    expected = measured.get("rankRequests")
     if expected is not None:
-        assert live_server.requests.count("POST", "/api/v1/library/rank", token=run["listingToken"]) == expected
+        token = run[measured.get("rankToken", "listingToken")]
+        assert live_server.requests.count("POST", "/api/v1/library/rank", token=token) == expected

@@ -226,6 +226,37 @@ const SCENARIOS = {
     return { rankRequests: 2 };
   },
 
+  async 'arXiv listing with a small saved library: a score on every card at once, save and unsave, highlight'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.arxivListingToken }));
+    const page = await openListing(h, 'http://arxiv.org/list/cs.CL/new');
+    let shown = await listingCards(page);
+    assert.equal(shown.length, 75);
+    assert.ok(shown.every((c) => c.saved === 'false' && c.score !== null && c.score !== ''),
+      'the saved library scores every card in the first answer');
+    const best = shown.reduce((a, b) => (Number(b.score) > Number(a.score) ? b : a));
+    assert.ok(Number(best.score) > 0, 'some card on the listing is close to the library');
+    const toggle = await inCard(page, best.id, '[data-action="save"]');
+    await toggle.click();
+    await waitUntil(async () => (await listingCards(page)).find((c) => c.id === best.id).saved === 'true', 'the card to show saved');
+    await waitUntil(async () => Boolean(await libraryEntry(cfg, cfg.arxivListingToken, best.id)), 'the save to reach the server');
+    // A save re-ranks the listing after a 400 ms pause (saves in quick succession are ranked once):
+    // let that request go before the next click, so the server counts one per change.
+    await sleep(1200);
+    await toggle.click();
+    await waitUntil(async () => (await listingCards(page)).find((c) => c.id === best.id).saved === 'false', 'the card to show unsaved');
+    await waitUntil(async () => !(await libraryEntry(cfg, cfg.arxivListingToken, best.id)), 'the removal to reach the server');
+    await sleep(1200);
+    await (await h.inPanel(page, '[data-action="highlight"]')).click();
+    await page.waitForFunction(() => document.getElementById('paperlens-root').getAttribute('data-highlight') === 'true');
+    const marks = await page.$$eval('[data-paperlens-card]', (hosts) => hosts.map((el) => el.getAttribute('data-highlight')));
+    assert.ok(marks.includes('close') && marks.includes('far') && marks.every((m) => m === 'close' || m === 'far'),
+      'the closest papers stand out, the rest are dimmed');
+    shown = await listingCards(page);
+    assert.ok(shown.every((c) => c.score !== null), 'scores stay on every card');
+    // The listing, then one re-rank after the save and one after the unsave.
+    return { rankRequests: 3, rankToken: 'arxivListingToken' };
+  },
+
   async 'listing without a token: save toggles offer to connect, no scores'(h, cfg) {
     await h.configure(settings(cfg));
     const page = await openListing(h, 'http://arxiv.org/list/cs.CL/new');
