@@ -23,6 +23,22 @@ def test_duplicates_within_one_batch_merge(store):
     assert store.count() == 1 and store.get("arxiv:2101.00003").abstract == "x"
 
 
+def test_a_second_arxiv_id_with_the_same_title_leads_to_the_stored_paper(store):
+    """The real corpus has such pairs (2510.03122 resubmits 2506.06035): the second merges into the
+    first, and its own ids must still find the paper, whether the merge changed it or not."""
+    text = dict(title="HAVIR: Hierarchical Vision to Image Reconstruction", abstract="We reconstruct images.")
+    first = list(store.add_many([Paper(arxiv_id="2506.06035", **text)]))[0]
+    unchanged = list(store.add_many([Paper(arxiv_id="2510.03122", **text)]))[0]
+    richer = list(store.add_many([Paper(arxiv_id="2510.09999", doi="10.1234/havir", authors=["A. Author"], **text)]))[0]
+    assert (unchanged.status, richer.status) == ("unchanged", "merged")
+    for paper_id in ("arxiv:2510.03122", "arxiv:2510.09999", "doi:10.1234/havir"):
+        assert store.resolve(paper_id) == first.id, paper_id
+    assert store.count() == 1
+    within = list(store.add_many([Paper(title="Twice in one batch", arxiv_id="2601.00001"),
+                                  Paper(title="Twice in one batch", arxiv_id="2601.00002")]))
+    assert store.resolve("arxiv:2601.00002") == within[0].id
+
+
 def test_every_change_moves_the_version_and_unchanged_does_not(store):
     list(store.add_many([Paper(title="B", arxiv_id="2101.00004")]))
     v1 = store.version()

@@ -163,6 +163,7 @@ class PaperStore:
         # Duplicates within the chunk merge first, so one round trip per step suffices.
         unique: dict[str, Paper] = {}
         alias_to_key: dict[str, str] = {}
+        given: dict[str, set[str]] = {}  # every id the papers merged under a key arrived with
         order: list[str] = []
         for paper in chunk:
             key = next((alias_to_key[a] for a in paper.aliases() if a in alias_to_key), None)
@@ -173,6 +174,7 @@ class PaperStore:
                 unique[key] = merge(unique[key], paper)
             for a in paper.aliases():
                 alias_to_key.setdefault(a, key)
+            given.setdefault(key, set()).update(paper.aliases())
             order.append(key)
 
         keys = list(unique)
@@ -237,6 +239,14 @@ class PaperStore:
                                 text_changed=record and final.indexed_text != old.indexed_text))
         if writes:
             self._write(writes)
+        # A paper that merged into one stored under another id (a second arXiv id with the same
+        # title) keeps its own ids: they lead to the stored paper, merged or unchanged.
+        pipe = self.r.pipeline(transaction=False)
+        for key, (final, _, _) in finals.items():
+            for a in sorted(given[key] - set(final.aliases()) - {final.id}):
+                pipe.set(self.keys.alias(a), final.id, nx=True)
+        if len(pipe):
+            pipe.execute()
         # A paper given twice in one call: the first is added, the later ones merge into it.
         answers, seen = [], set()
         for key in order:
