@@ -87,6 +87,9 @@ def warm(base: str, ids: list[str], mode: str) -> None:
             r.read()
 
 
+THREADS = 8  # the server's default (PAPERLENS_THREADS)
+
+
 def measure(seconds: int = 15, workers: int = 2) -> dict:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
@@ -94,12 +97,13 @@ def measure(seconds: int = 15, workers: int = 2) -> dict:
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--dir", str(WORK),
                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     env = dict(os.environ, PAPERLENS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", PAPERLENS_DATA_DIR=str(WORK / "data"),
-               PAPERLENS_PORT=str(port), PAPERLENS_WORKERS=str(workers), PAPERLENS_RATE_LIMIT="100000000/minute",
+               PAPERLENS_PORT=str(port), PAPERLENS_WORKERS=str(workers), PAPERLENS_THREADS=str(THREADS),
+               PAPERLENS_RATE_LIMIT="100000000/minute",
                # Summaries ahead of time off: its backlog of 75k abstracts would take CPU from the
                # runs here (bench/summaries_ahead.py measures it).
                PAPERLENS_DEMO_CORPUS="0", PAPERLENS_SUMMARY_CPU="0")
     server = None
-    result: dict = {"workers": workers, "threads_per_worker": 4, "load_before": open("/proc/loadavg").read().split()[:3],
+    result: dict = {"workers": workers, "threads_per_worker": THREADS, "load_before": open("/proc/loadavg").read().split()[:3],
                     "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                              cwd=corpora.HERE.parent).stdout.strip()}
     try:

@@ -228,7 +228,7 @@ def summaries_ahead_section(r: dict | None) -> list[str]:
              "after_backlog": "once the backlog is done"}
     out = ["", "## Summaries ahead of time", "",
            "Uncached related lists with TL;DRs over HTTP on the real 75k corpus (bench/summaries_ahead.py): "
-           "`paperlens serve` (2 workers × 4 threads) with its background summariser, wrk asking each paper once "
+           "`paperlens serve` (as in the HTTP section) with its background summariser, wrk asking each paper once "
            "(every list ranked afresh). One connection measures a single request; eight measure throughput on the "
            "2 cores wrk shares, so their p50 includes waiting for a core. "
            f"The backlog took {fmt(r.get('backlog_done_s'))} s to clear after the run during it.", "",
@@ -451,7 +451,8 @@ def write(results: dict, docs: Path) -> None:
     http = results.get("http")
     if http:
         lines += ["", "## HTTP", "",
-                  f"`paperlens serve` (gunicorn gthread, {http['workers']} workers × {http['threads_per_worker']} threads) "
+                  f"`paperlens serve` (gunicorn, {http['workers']} uvicorn workers, each running Flask in a pool of "
+                  f"{http['threads_per_worker']} threads) "
                   "on the real 75k corpus, its own redis-server; wrk (1 thread, 8 connections) in another process "
                   "over loopback, each run bounded in time. Related by id: `GET /api/v1/papers/{id}/related?k=10`. "
                   "Uncached = a different paper each request (the list cache is keyed by corpus version + text). "

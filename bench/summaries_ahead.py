@@ -34,8 +34,10 @@ def health(base: str) -> dict:
 
 
 def serve(env: dict, summary_cpu: str) -> subprocess.Popen:
+    # The server's log is kept (bench/out/summaries-ahead/serve-*.log): a non-2xx in a run is explained there.
+    log = open(WORK / f"serve-summary-cpu-{summary_cpu}.log", "ab")
     return subprocess.Popen([str(VENV_BIN / "paperlens"), "serve"], env={**env, "PAPERLENS_SUMMARY_CPU": summary_cpu},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(server: subprocess.Popen) -> None:
