@@ -68,6 +68,11 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
     if not EXECUTABLES[name].exists():
         pytest.skip(f"{EXECUTABLES[name]} is not installed (apt-get install -y {name if name != 'firefox' else 'firefox-esr'})")
     curator = live_server.make_token(f"curator-{name}", user=f"curator-{name}")
+    keys_user = f"keys-{name}"  # six papers, tags as the Chromium library tests have them
+    keys_token = live_server.make_token(keys_user, user=keys_user)
+    for n, paper in enumerate(demo_papers()[10:16]):
+        store.reading_list(keys_user).save(paper.id, paper.to_dict(), note=f"note {n}",
+                                           tags=["diffusion"] if n % 2 == 0 else ["language", "to-read"])
     arxiv_lister = live_server.make_token(f"arxiv-lister-{name}", user=f"arxiv-lister-{name}")
     for paper in demo_papers()[:3]:  # a small saved library before the arXiv listing opens
         store.reading_list(f"arxiv-lister-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=None)
@@ -85,6 +90,7 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         "bulkToken": bulk_user,
         "listingToken": live_server.make_token(f"lister-{name}", user=f"lister-{name}"),
         "arxivListingToken": arxiv_lister,
+        "keysToken": keys_token,
         "bulkCount": BULK,
         "draft": {"title": DRAFT_TITLE, "abstract": DRAFT_ABSTRACT},
     }

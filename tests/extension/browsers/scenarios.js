@@ -165,6 +165,75 @@ const SCENARIOS = {
     return {};
   },
 
+  async 'library: tag autocomplete, the keyboard, exports of all, one tag and a selection'(h, cfg) {
+    await h.configure(settings(cfg, { token: cfg.keysToken }));
+    const page = await h.extensionPage('library/library.html');
+    await waitState(page, 'ready');
+    // Tags the list holds are offered as you type one.
+    const offered = await page.$$eval('#tagOptions option', (els) => els.map((e) => e.value));
+    assert.deepEqual(offered, ['diffusion', 'language', 'to-read']);
+
+    // Exports are files made in the page: catch each Blob as the page hands it to the download link.
+    await page.evaluate(() => {
+      window.exported = [];
+      const make = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (blob) => { blob.text().then((t) => window.exported.push({ type: blob.type, text: t })); return make(blob); };
+    });
+    const exportOne = async (click) => {
+      const before = await page.evaluate(() => window.exported.length);
+      await click();
+      await page.waitForFunction((n) => window.exported.length > n, { timeout: TIMEOUT }, before);
+      return page.evaluate(() => window.exported[window.exported.length - 1]);
+    };
+    const bib = await exportOne(() => page.click('[data-export="bibtex"]'));
+    assert.equal(bib.type, 'application/x-bibtex');
+    assert.equal((bib.text.match(/^@/gm) || []).length, 6, 'all six papers in BibTeX');
+    const csv = await exportOne(() => page.click('[data-export="csv"]'));
+    assert.equal(csv.text.trim().split(/\r?\n/).length, 7, 'a header and six rows');
+    await page.select('#tag', 'diffusion');
+    await page.select('#exportScope', 'tag');
+    const tagged = JSON.parse((await exportOne(() => page.click('[data-export="json"]'))).text);
+    assert.equal(tagged.items.length, 3);
+    assert.ok(tagged.items.every((it) => it.tags.includes('diffusion')));
+    await page.select('#tag', '');
+    await page.waitForFunction(() => document.querySelectorAll('#list [role="option"]').length === 6, { timeout: TIMEOUT });
+
+    // The keyboard: move, select, open, remove, undo, search.
+    await page.focus('#list');
+    const active = () => page.$eval('#list', (el) => el.getAttribute('aria-activedescendant'));
+    assert.equal(await active(), 'item-0', 'the first paper is shown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await active(), 'item-1');
+    const id = await page.$eval('#item-1', (el) => el.getAttribute('data-paper-id'));
+    assert.equal(await page.$eval('#detail', (el) => el.getAttribute('data-paper-id')), id);
+    await page.keyboard.press(' ');
+    assert.equal(await page.$eval('#item-1', (el) => el.getAttribute('aria-selected')), 'true');
+    const selection = JSON.parse((await exportOne(() => page.click('[data-bulk-export="json"]'))).text);
+    assert.deepEqual(selection.items.map((it) => it.paper.id), [id], 'a selection exports only itself');
+    await page.focus('#list');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.$eval('#item-1', (el) => el.getAttribute('aria-selected')), 'false');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'tagInput');
+    assert.equal(await page.$eval('#tagInput', (el) => el.getAttribute('list')), 'tagOptions', 'the field offers the list\'s tags');
+    await page.type('#tagInput', `${h.name}-keys`);
+    await page.keyboard.press('Enter');
+    await waitUntil(async () => (await libraryEntry(cfg, cfg.keysToken, id)).tags.includes(`${h.name}-keys`), 'the tag on the server');
+    assert.ok((await page.$$eval('#tagOptions option', (els) => els.map((e) => e.value))).includes(`${h.name}-keys`),
+      'a new tag is offered from then on');
+    await page.focus('#list');
+    await page.keyboard.press('Delete');
+    await waitUntil(async () => !(await libraryEntry(cfg, cfg.keysToken, id)), 'the removal on the server');
+    await page.waitForSelector('#toast [data-action="undo"]', { visible: true, timeout: TIMEOUT });
+    await page.keyboard.down('Control');
+    await page.keyboard.press('z');
+    await page.keyboard.up('Control');
+    await waitUntil(async () => Boolean(await libraryEntry(cfg, cfg.keysToken, id)), 'the paper back on the server');
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+    return {};
+  },
+
   async 'library: bulk tag, remove with undo, recommendations with more like this and not interested'(h, cfg) {
     await h.configure(settings(cfg, { token: cfg.curatorToken }));
     const page = await h.extensionPage('library/library.html');
