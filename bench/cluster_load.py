@@ -103,7 +103,7 @@ def load(base: str, ids: list[str], queries: list[str], seconds: int) -> dict:
         "cached related": wrk(base, hot, "cached", seconds),
         "uncached related": wrk(base, [f"/api/v1/papers/{i}/related?k=10&summaries=none" for i in ids[1000:]],
                                 "uncached", seconds),
-        "search": wrk(base, [f"/api/v1/search?q={q}&k=10" for q in queries], "search", seconds),
+        "search": wrk(base, [f"/api/v1/search?q={q}&k=10&summaries=none" for q in queries], "search", seconds),
     }
 
 
