@@ -219,8 +219,9 @@ const SCENARIOS = {
     await page.type('#tagInput', `${h.name}-keys`);
     await page.keyboard.press('Enter');
     await waitUntil(async () => (await libraryEntry(cfg, cfg.keysToken, id)).tags.includes(`${h.name}-keys`), 'the tag on the server');
-    assert.ok((await page.$$eval('#tagOptions option', (els) => els.map((e) => e.value))).includes(`${h.name}-keys`),
-      'a new tag is offered from then on');
+    // The server has the tag before the page has the server's answer: wait for the page, not the server.
+    await page.waitForFunction((t) => [...document.querySelectorAll('#tagOptions option')].some((o) => o.value === t),
+      { timeout: TIMEOUT }, `${h.name}-keys`).catch(() => assert.fail('a new tag is offered from then on'));
     await page.focus('#list');
     await page.keyboard.press('Delete');
     await waitUntil(async () => !(await libraryEntry(cfg, cfg.keysToken, id)), 'the removal on the server');
