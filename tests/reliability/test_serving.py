@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -234,3 +235,57 @@ def test_a_stalled_redis_is_given_up_on_at_the_timeout_and_the_index_answers(tmp
         assert requests.get(f"{api}/library", headers=bearer, timeout=10).status_code == 200
     finally:
         server.stop()
+
+
+# -- workers take turns accepting (paperlens/server/turns.py) -------------------------------------
+def workers_holding(served: Served, client_ports: set[int]) -> dict[int, int]:
+    """How many of the connections from `client_ports` each process of the server holds, read from
+    /proc: the server's sockets to those ports, by inode, and which child process has each open."""
+    inodes = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port, remote_port = int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)
+        if local_port == served.port and remote_port in client_ports:
+            inodes[f"socket:[{fields[9]}]"] = remote_port
+    held = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != served.proc.pid:
+                continue
+            fds = [os.readlink(fd) for fd in (stat.parent / "fd").iterdir()]
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+        count = sum(1 for link in fds if link in inodes)
+        if count:
+            held[int(stat.parent.name)] = count
+    return held
+
+
+def test_a_burst_of_keep_alive_connections_is_shared_by_the_workers(served):
+    """wrk's 8 connections, or a browser's, opened at once: each of the two workers serves some of
+    them (before, the first worker to wake accepted all 8 and the other idled)."""
+    deadline = time.monotonic() + 60
+    while served.log_path.read_text().count("Application startup complete") < 2:  # /health needs only one
+        assert time.monotonic() < deadline, "the second worker did not start"
+        time.sleep(0.1)
+    connections = [socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(8)]
+    try:
+        for conn in connections:
+            conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: paperlens\r\n\r\n")
+        for conn in connections:
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        held = workers_holding(served, {conn.getsockname()[1] for conn in connections})
+    finally:
+        for conn in connections:
+            conn.close()
+    assert sum(held.values()) == 8, held
+    assert len(held) == 2 and min(held.values()) >= 2, f"connections per worker: {sorted(held.values())}"
+
+
+@pytest.mark.skipif(not shutil.which("ss"), reason="needs ss (iproute2) to read a listening socket's queue")
+def test_the_accept_queue_keeps_its_full_length(served):
+    """A worker accepts one connection per wake-up (asyncio's listen(1)), but the kernel still
+    queues gunicorn's 2048 for a burst instead of refusing it."""
+    listing = subprocess.run(["ss", "-ltnH", f"sport = :{served.port}"], capture_output=True, text=True).stdout
+    queue = int(listing.split()[2])  # State Recv-Q Send-Q: a listener's Send-Q is its queue length
+    assert queue == 2048, listing

@@ -7,6 +7,7 @@ import signal
 from gunicorn.app.base import BaseApplication
 
 from ..settings import Settings
+from . import turns
 from .asgi import asgi_app
 
 # The largest body any route takes (a library import); the app checks each route's own limit.
@@ -35,6 +36,7 @@ def run(settings: Settings) -> None:
             app.extensions["paperlens"].index.warm_up()  # map the snapshot and load compiled kernels now
             return asgi_app(app, threads=settings.threads, max_body_bytes=max(MAX_BODY_BYTES, settings.max_body_bytes))
 
+    turns.share_connection_counts(settings.workers)  # before gunicorn forks: the workers inherit it
     # gunicorn's master handles SIGINT/SIGTERM by stopping its workers and returning here
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:

@@ -1,14 +1,18 @@
 """The gunicorn worker class: uvicorn's asyncio worker with the guarded protocol, no access log
 (request lines carry the ids people browse), and proxy headers trusted only from the proxies the
 operator names (PAPERLENS_TRUSTED_PROXIES), so rate limits see real clients and nobody else can
-pick their own address with X-Forwarded-For."""
+pick their own address with X-Forwarded-For. Workers take turns accepting connections (turns.py)."""
 
 from __future__ import annotations
 
+import sys
+
+from gunicorn.arbiter import Arbiter
 from uvicorn_worker import UvicornWorker
 
 from ..settings import Settings
 from .protocol import GuardedH11Protocol
+from .turns import ACCEPTS_PER_WAKE_UP, TakeTurnsServer
 
 # h11 keeps at most this much of an incomplete request line and headers; a 5,000-character path
 # still reaches the app (and its JSON 404), a megabyte of headers does not.
@@ -26,8 +30,18 @@ class PaperlensWorker(UvicornWorker):
             "proxy_headers": bool(proxies),
             "forwarded_allow_ips": proxies or None,
             "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+            "backlog": ACCEPTS_PER_WAKE_UP,
         }
         super().__init__(*args, **kwargs)
         if not proxies:
             # gunicorn hands its own default ("127.0.0.1,::1") to uvicorn; trust nobody instead
             self.config.forwarded_allow_ips = []
+
+    async def _serve(self) -> None:
+        """UvicornWorker._serve, with a server whose workers take turns accepting."""
+        self.config.app = self.wsgi
+        server = TakeTurnsServer(config=self.config, queue_length=self.cfg.backlog)
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)
