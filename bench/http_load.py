@@ -1,4 +1,4 @@
-"""The HTTP server under load: `paperlens serve` (gunicorn gthread) on the real 75k corpus, driven by
+"""The HTTP server under load: `paperlens serve` (gunicorn, uvicorn workers) on the real 75k corpus, driven by
 wrk in a second process over loopback, each run bounded in time.
 
 It starts its own redis-server on a free port with its data in bench/out/http (never the Redis on

@@ -298,8 +298,12 @@ LIMITS = [
     "is the vocabulary, the (tf, length) pairs and a few numbers per paper.",
     "- Cached related requests are bound by per-request Python work in the web layer, not by ranking "
     "(a cached answer never touches the index): Flask, argument parsing, the rate-limit check in Redis and one "
-    "cache read. With 2 cores shared with wrk, single 15-s runs vary with what else the machine is doing; "
-    "compare the cached `none` and `tldr` rows, which do the same work.",
+    "cache read. They need both workers: gunicorn's workers share one listening socket, and until the workers "
+    "took turns accepting (backend/paperlens/server/turns.py) the first to wake took a whole burst of "
+    "connections, so all 8 of wrk's were served by one worker on one core (cached related 341-412 requests/s "
+    "on this machine, against 995 with turns, in one session on the same corpus). With 2 cores shared with "
+    "wrk, single 15-s runs vary with what else the machine is doing; compare the cached `none` and `tldr` "
+    "rows, which do the same work.",
 ]
 
 

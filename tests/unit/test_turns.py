@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from paperlens.server import turns
 
@@ -65,6 +66,7 @@ def test_a_deferring_worker_takes_the_connection_itself_when_nobody_else_does():
             server.close()
         return accepted - started
 
-    waited = asyncio.run(main())
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: browser tests may leave one running here
+        waited = pool.submit(asyncio.run, main()).result(timeout=30)
     assert len(asked) > 2, "it deferred, and looked again"
     assert turns.MAX_DEFER_SECONDS <= waited < 2, f"accepted after {waited:.3f} s"
