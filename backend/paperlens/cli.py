@@ -321,6 +321,7 @@ def serve(host, port, workers):
             _first_run_token(svc)
         if settings.on_loopback:
             _connect_link(svc, FIRST_RUN_TOKEN)
+        _compile_ranking_kernels()
         svc.index.prepare()
         syncer = background.start("paperlens.sync.schedule")
         click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
@@ -338,6 +339,17 @@ def serve(host, port, workers):
         if embedded:
             stop_embedded_redis()
             click.echo("embedded Redis stopped; data saved")
+
+
+def _compile_ranking_kernels() -> None:
+    """Before the workers fork (they inherit the compiled code): no request waits on a compile."""
+    from .ranking import warm
+
+    if not warm.cached():
+        click.echo("compiling the ranking kernels (once after an install: about 20 s on 2 cores)...")
+        click.echo(f"ranking kernels compiled in {warm.compile_kernels():.1f} s")
+    else:
+        warm.compile_kernels()
 
 
 def _warn_if_not_persistent(store) -> None:
