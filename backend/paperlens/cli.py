@@ -321,8 +321,7 @@ def serve(host, port, workers):
             _first_run_token(svc)
         if settings.on_loopback:
             _connect_link(svc, FIRST_RUN_TOKEN)
-        _compile_ranking_kernels()
-        svc.index.prepare()
+        _prepare_index(svc)
         syncer = background.start("paperlens.sync.schedule")
         click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
         if settings.summary_cpu > 0:
@@ -341,15 +340,19 @@ def serve(host, port, workers):
             click.echo("embedded Redis stopped; data saved")
 
 
-def _compile_ranking_kernels() -> None:
-    """Before the workers fork (they inherit the compiled code): no request waits on a compile."""
+def _prepare_index(svc) -> None:
+    """Build or open the index, and compile every ranking kernel for it before the workers fork
+    (they inherit the compiled code): no request ever waits on a compile."""
     from .ranking import warm
 
-    if not warm.cached():
+    cold = not warm.cached()
+    if cold:
         click.echo("compiling the ranking kernels (once after an install: about 20 s on 2 cores)...")
-        click.echo(f"ranking kernels compiled in {warm.compile_kernels():.1f} s")
-    else:
-        warm.compile_kernels()
+    started = time.monotonic()
+    view = svc.index.prepare()
+    warm.compile_kernels(view)
+    if cold:
+        click.echo(f"ranking kernels ready in {time.monotonic() - started:.1f} s")
 
 
 def _warn_if_not_persistent(store) -> None:

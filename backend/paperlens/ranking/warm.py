@@ -8,7 +8,9 @@ inherit compiled code and no request (nor the first index build) ever waits on a
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import json
 import os
 import time
 
@@ -51,21 +53,25 @@ def cached() -> bool:
         return False
 
 
-def compile_kernels() -> float:
-    """Make every kernel ready in this process; returns the seconds it took."""
+def compile_kernels(view=None) -> float:
+    """Make every kernel ready in this process, for the array types of a generated corpus served
+    as a server serves one (a mapped snapshot plus an in-memory delta) and, given the served View,
+    for its own (a corpus with more than 65,536 distinct (tf, length) pairs stores 32-bit codes).
+    Returns the seconds it took."""
     started = time.monotonic()
-    exercise()
+    texts = _texts()
+    served = _building(texts)
+    _ranking(served, texts[:3] + ["w1 w7 w120", "w399"])
+    if view is not None and view.index.n_docs:
+        real = [_title(view, doc) for doc in range(min(view.index.n_docs, 30))]
+        queries = [real[0], " ".join(real)]
+        _ranking(view.index, queries)
+        _ranking(view.index.with_documents(real[:2], corpus_version=0, log_position=0, workers=1), queries)
     return time.monotonic() - started
 
 
-def exercise(part: str = "all") -> None:
-    """Run the kernels of `part` once on a small generated corpus: "building" (index and snapshot
-    building, similarity), "ranking" (top-k, scores, contributions) or "all"."""
-    texts = _texts()
-    if part in ("building", "all"):
-        _building(texts)
-    if part in ("ranking", "all"):
-        _ranking(texts)
+def _title(view, doc: int) -> str:
+    return json.loads(view.papers.raw(doc)).get("title") or ""
 
 
 def _texts() -> list[str]:
@@ -76,7 +82,9 @@ def _texts() -> list[str]:
     return [" ".join(rng.choice(_WORDS, size=int(rng.integers(20, 80)), p=weights)) for _ in range(600)]
 
 
-def _building(texts: list[str]) -> None:
+def _building(texts: list[str]):
+    """Build and map a snapshot, grow a delta on it twice, and score with the similarity kernels;
+    returns the index as a server holds it."""
     import tempfile
     from pathlib import Path
 
@@ -87,7 +95,9 @@ def _building(texts: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         papers = ((f"warm:{n}", '{"id": "warm:%d"}' % n, text) for n, text in enumerate(texts[:500]))
         path = snapshot_build.build(Path(folder), papers, corpus_version=1, log_position=500, workers=1)
+        # copied out of the mapping (the folder goes away) but kept read-only, as a mapping is
         index = snapshot.load(path)[0]
+        index.segments[0] = _read_only_copy(index.segments[0])
     index = index.with_documents(texts[500:550], corpus_version=2, log_position=550)
     index = index.with_documents(texts[550:], corpus_version=3, log_position=600)  # grows the delta
     PairTable().encode(np.array([70_000]), np.array([1_000]))  # a document too long for the dense table
@@ -96,18 +106,27 @@ def _building(texts: list[str]) -> None:
         other = bm25_queries(candidates, index)
         similarity = pairwise(other, Postings.build(vectors))
         shared_parts(other, vectors, np.argsort(-similarity, axis=1)[:, :3].astype(np.int64))
+    return index
 
 
-def _ranking(texts: list[str]) -> None:
+def _read_only_copy(segment):
+    def frozen(array):
+        copy = np.array(array)
+        copy.setflags(write=False)
+        return copy
+
+    return dataclasses.replace(segment, indptr=frozen(segment.indptr), docs=frozen(segment.docs),
+                               codes=frozen(segment.codes), bound_indptr=frozen(segment.bound_indptr),
+                               bound_codes=frozen(segment.bound_codes))
+
+
+def _ranking(index, texts: list[str]) -> None:
     from . import tokenize
-    from .index import Index
 
-    index = Index.build(texts[:550], workers=1).with_documents(texts[550:], corpus_version=2, log_position=600)
-    for text in (texts[3], texts[580], "w1 w7 w120", "w399"):
+    for text in texts:
         query = index.query(tokenize(text))
-        docs, _ = index.rank(query, 10, exclude=3)
+        docs, _ = index.rank(query, 10, exclude=0)
         index.rank(query, 1000)
         index.scores(query)
         if len(docs):
             index.contributions(query, int(docs[0]))
-
