@@ -34,7 +34,7 @@ from paperlens.store.redis_client import cluster_client, is_cluster_url
 from paperlens.store.tokens import TokenStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
-DEMO_CORPUS = Path(__file__).parents[1] / "backend" / "paperlens" / "data" / "hf-daily-papers-demo.txt"
+DEMO_CORPUS = Path(__file__).parent / "fixtures" / "formats" / "hf-daily-seed.txt"  # the 85 papers of ../shared/seed
 
 
 def free_port() -> int:

@@ -26,7 +26,9 @@ from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
 from .sync.commands import COMMANDS as SYNC_COMMANDS
 
-DEMO_CORPUS = Path(__file__).parent / "data" / "hf-daily-papers-demo.txt"
+# 3,000 real arXiv papers (cs.CV, cs.CL, cs.AI, ...) updated 2026-06-16..07-01, with ids, authors and
+# dates, so every result links to its paper: the newest 3,000 of the 75k-paper file in docs/benchmarks.md.
+DEMO_CORPUS = Path(__file__).parent / "data" / "demo-arxiv.jsonl.gz"
 FIRST_RUN_TOKEN = "local"  # the name and user of the token `paperlens serve` makes on its first run
 
 
@@ -314,9 +316,11 @@ def serve(host, port, workers):
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
         if svc.store.papers.count() == 0 and settings.demo_corpus:
-            records = [r for r in read_records(DEMO_CORPUS, "hf-daily", year=2025) if isinstance(r, Paper)]
+            records = [r for r in read_records(DEMO_CORPUS, "arxiv-oai") if isinstance(r, Paper)]
             list(svc.store.papers.add_many(records))
-            click.echo(f"empty store: loaded the demo corpus ({len(records)} Hugging Face daily papers)")
+            svc.store.papers.mark_demo()
+            click.echo(f"empty store: loaded a demo corpus of {len(records):,} arXiv papers from June 2026. To follow "
+                       "your own fields: `paperlens feeds add arxiv --category cs.CL --every 6h` (README: Follow your fields)")
         if embedded:
             _first_run_token(svc)
         if settings.on_loopback:

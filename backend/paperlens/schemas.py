@@ -332,6 +332,9 @@ class HealthSchema(ma.Schema):
     summaries_backlog = fields.Integer(allow_none=True, metadata={
         "description": "corpus-log entries (papers added, or whose text changed) not summarised ahead of time yet; "
                        "null while Redis is unreachable"})
+    demo_corpus = fields.Boolean(allow_none=True, metadata={
+        "description": "true while the corpus is still only the demo `paperlens serve` loads into an empty store "
+                       "(nothing added since); null while Redis is unreachable"})
     version = fields.String(required=True)
 
 

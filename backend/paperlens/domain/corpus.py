@@ -31,11 +31,13 @@ class Corpus:
         try:
             corpus_version, reachable = self.store.papers.version(), True
             backlog = max(0, self.store.papers.log_length() - self.store.log_reader(SUMMARIES).position())
+            demo = self.store.papers.is_demo()
         except StoreUnavailable:
-            corpus_version, reachable, backlog = None, False, None
+            corpus_version, reachable, backlog, demo = None, False, None, None
         view = self.index.view()
         return {"status": "ok" if reachable else "degraded", "redis": reachable, "papers": view.index.n_docs,
-                "corpus_version": corpus_version, "index_version": view.version, "summaries_backlog": backlog}
+                "corpus_version": corpus_version, "index_version": view.version, "summaries_backlog": backlog,
+                "demo_corpus": demo}
 
     # -- finding papers ------------------------------------------------------------------------
     def find(self, view: View | None, ids: list[str], *, fresh: bool = False) -> dict | None:

@@ -39,6 +39,12 @@ class Keys:
     def corpus_count(self) -> str:
         return f"{self.prefix}:{{corpus}}:count"
 
+    @property
+    def corpus_demo(self) -> str:
+        """The corpus-log length right after `paperlens serve` loaded the demo corpus into an empty
+        store: while the log is no longer, the corpus is still only the demo."""
+        return f"{self.prefix}:{{corpus}}:demo"
+
     def log_reader(self, name: str) -> str:
         """How far a background reader of the corpus log has got (an entry count), e.g. 'summaries'."""
         return f"{self.prefix}:{{corpus}}:read:{name}"

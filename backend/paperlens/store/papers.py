@@ -130,6 +130,15 @@ class PaperStore:
     def log_length(self) -> int:
         return int(self.r.llen(self.keys.corpus_log))
 
+    def mark_demo(self) -> None:
+        """Remember that what the corpus holds now is the demo corpus."""
+        self.r.set(self.keys.corpus_demo, self.log_length())
+
+    def is_demo(self) -> bool:
+        """Whether the corpus is still only the demo (nothing added or changed since it was loaded)."""
+        loaded = self.r.get(self.keys.corpus_demo)
+        return loaded is not None and self.log_length() <= int(loaded)
+
     def log_entries(self, start: int, end: int = -1) -> list[str]:
         return self.r.lrange(self.keys.corpus_log, start, end)
 
