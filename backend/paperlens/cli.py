@@ -60,7 +60,8 @@ class PaperlensCommands(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """Paperlens: related papers, summaries and reading lists from your own server."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # A command prints its own human lines; log lines only for warnings, or with -v.
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
 # -- ingest ----------------------------------------------------------------------------------
@@ -87,6 +88,10 @@ def ingest(paths, fmt, year, summaries, no_index):
             counts, skips = _ingest_records(svc, records, label=str(path))
         except (UnknownFormat, OSError) as exc:
             raise click.ClickException(f"{path}: {exc}") from None
+        if not counts and not skips:
+            # e.g. a README whose text looked like the Hugging Face page to the format detector
+            raise click.ClickException(f"{path}: no papers found in it" + ("" if fmt else
+                                       " (if it holds papers, name its format with --format)"))
         totals.update(counts)
         skipped += [f"{path}: {s.position}: {s.reason}" for s in skips]
     elapsed = time.monotonic() - started
@@ -261,6 +266,8 @@ def token_list():
 @click.argument("name")
 @click.option("--feed", is_flag=True, help="Revoke the digest feed URL of the user NAME instead.")
 def token_revoke(name, feed):
+    """Revoke the token named NAME at once (requests with it answer 401 from then on); with --feed,
+    the digest feed URL of the user NAME."""
     if feed:
         from .domain.errors import NotFound
 
@@ -287,7 +294,8 @@ def digest(user, days, k, tag):
     from .library.atom import summary
 
     answer = _services(_settings()).for_you(user).digest(days, k, tag)
-    basis = f"ranked by {answer['based_on']} saved papers" if answer["based_on"] else "newest first (nothing saved)"
+    saved = answer["based_on"]
+    basis = f"ranked by {saved} saved paper{'s' if saved != 1 else ''}" if saved else "newest first (nothing saved)"
     click.echo(f"{answer['new_papers']} papers joined the corpus since {answer['since']}; {basis}")
     for n, result in enumerate(answer["results"], 1):
         click.echo(f"\n{n:>2}. [{result['score']:.0f}] {result['title']}")
@@ -305,6 +313,8 @@ def serve(host, port, workers):
     """Run the API with gunicorn; with no PAPERLENS_REDIS_URL, on an embedded Redis."""
     from .store.embedded import ensure_embedded_redis, stop_embedded_redis
 
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)  # a server's log: what it loads, builds and restarts
     settings = _settings(host=host, port=port, workers=workers)
     embedded = not settings.redis_url
     if embedded:
@@ -426,6 +436,9 @@ def export(user, fmt, tag, output):
 
     svc = _services(_settings())
     items = sorted(items_for(svc.store.reading_list(user), svc.store.papers), key=lambda it: it["saved_at"])
+    if not items and user not in {info.user for info in svc.store.tokens.list()}:
+        raise click.ClickException(f"no reading list for user {user!r}: no token acts for that user "
+                                   "(`paperlens token list` shows the users)")
     if tag:
         items = [it for it in items if tag in it["tags"]]
     text = render(fmt, items)

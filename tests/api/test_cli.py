@@ -56,6 +56,30 @@ def test_ingest_of_an_unknown_format_fails_clearly(cli_env, tmp_path):
     assert result.exit_code != 0 and "x.txt" in result.output
 
 
+def test_ingest_of_a_file_with_no_papers_fails_instead_of_reporting_zero(cli_env, store):
+    readme = Path(__file__).parents[2] / "README.md"  # mentions Daily Papers: it looked like the HF page
+    result = CliRunner().invoke(main, ["ingest", str(readme)])
+    assert result.exit_code == 1 and "no papers found" in result.output, result.output
+    assert store.count() == 0
+
+
+def test_export_of_a_user_nobody_has_fails_and_writes_nothing(cli_env, tmp_path):
+    out = tmp_path / "nobody.bib"
+    result = CliRunner().invoke(main, ["export", "nobody", "-o", str(out)])
+    assert result.exit_code == 1 and "no reading list for user 'nobody'" in result.output
+    assert not out.exists()
+
+
+def test_command_output_is_its_own_lines_without_log_noise(cli_env, store):
+    # a process of its own: logging is configured once per process, and pytest's own handlers are in this one
+    done = subprocess.run([sys.executable, "-m", "paperlens.cli", "ingest", str(FIXTURES / "formats" / "arxiv-oai-20.jsonl.gz")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "added 20" in done.stdout and "index snapshot" in done.stdout
+    assert "INFO" not in done.stdout + done.stderr, done.stderr
+    assert "Revoke the token" in CliRunner().invoke(main, ["token", "revoke", "--help"]).output
+
+
 def test_token_commands_create_list_and_revoke(cli_env):
     runner = CliRunner()
     created = runner.invoke(main, ["token", "create", "bob"])
