@@ -315,7 +315,8 @@ def serve(host, port, workers):
     try:
         listener = listen(settings)  # a taken port is said before anything starts or is printed
     except PortInUse as exc:
-        raise click.ClickException(str(exc)) from None
+        click.echo(str(exc), err=True)  # the whole message, as issue 18 asks: no "Error:" before it
+        raise SystemExit(1) from None
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from None
     embedded = not settings.redis_url
