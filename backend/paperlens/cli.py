@@ -360,7 +360,7 @@ def serve(host, port, workers):
             runtime.remove(settings)
         children.finish_stop()
         if embedded and children.redis is not None and children.redis.owner == os.getpid():
-            click.echo("stopped; embedded Redis data saved")
+            click.echo("embedded Redis stopped; data saved")
 
 
 def _warn_if_not_persistent(store) -> None:
