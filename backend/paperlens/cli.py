@@ -355,6 +355,7 @@ def serve(host, port, workers):
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, lambda *_: children.force())  # a second Ctrl-C kills what is left
         listener.close()  # detached once gunicorn has it: then this does nothing
         if served:
             runtime.remove(settings)

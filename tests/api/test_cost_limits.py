@@ -5,7 +5,6 @@ hold the cores for everyone else."""
 
 from __future__ import annotations
 
-import pytest
 
 from paperlens.api.costs import COSTLY_ENDPOINTS
 from paperlens.settings import Settings

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -161,6 +160,25 @@ def test_sigterm_stops_every_process_quickly_and_leaves_none(tmp_path):
     assert not (served.data / "serve.json").exists()
     print(f"SIGTERM to exit: {took:.2f} s")
     assert took < 10, f"stopping took {took:.1f} s"  # 5 s on a quiet machine; margin for busy cores
+
+
+def test_ctrl_c_stops_everything_and_a_second_one_forces(tmp_path):
+    """Ctrl-C reaches the whole process group; a background process that cannot stop (here
+    SIGSTOPped) is killed at a second Ctrl-C instead of being waited for."""
+    served = Served(tmp_path, PAPERLENS_WORKERS="1", PAPERLENS_SUMMARY_CPU="0")
+    master = psutil.Process(served.proc.pid)
+    family = [master] + master.children(recursive=True)
+    syncer = background_pid(served, "syncer")
+    os.kill(syncer, signal.SIGSTOP)
+    os.killpg(served.proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    wait_for(lambda: "Shutting down: Master" in log_text(served), "the workers to stop")
+    served.proc.send_signal(signal.SIGINT)
+    served.proc.wait(timeout=60)
+    served.log.close()
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
+    assert re.search(r"the syncer \(pid \d+\) (was still running at the second Ctrl-C|did not stop within)", log_text(served))
+    assert "Traceback" not in log_text(served)
 
 
 def run_cli(args: list[str], env: dict, timeout: float = 60) -> subprocess.CompletedProcess:

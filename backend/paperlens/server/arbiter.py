@@ -4,7 +4,8 @@
   halts the whole server on a worker's boot error, and before that fix the failing worker's exit
   climbed into `paperlens serve`'s own cleanup and shut the embedded Redis down.
 - Each turn of its loop the children beside the workers (children.py) are checked and restarted.
-- Stopping asks the background processes to stop while the workers stop, not after them.
+- Stopping asks the background processes to stop while the workers stop, not after them, and
+  Ctrl-C stops the workers as SIGTERM does.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ class PaperlensArbiter(Arbiter):
         if len(self.WORKERS) < self.num_workers and time.monotonic() < self.next_spawn:
             return  # waiting out a boot failure's pause; the loop wakes at least once a second
         super().manage_workers()
+
+    def handle_int(self):
+        """Ctrl-C stops as SIGTERM does. gunicorn's own quick stop sends the workers SIGQUIT, which
+        uvicorn's workers took 3 s to act on (they were then killed); SIGTERM ends them at once.
+        A second Ctrl-C while they stop still makes gunicorn kill them (Arbiter.stop)."""
+        raise StopIteration
 
     def stop(self, graceful=True):
         if self.children is not None:

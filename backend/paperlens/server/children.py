@@ -125,7 +125,9 @@ class Children:
             if self.forced or time.monotonic() > self.stop_deadline:
                 for child in running:
                     if child.process.poll() is None:
-                        log.warning("the %s (pid %s) did not stop in time: killed", child.name, child.pid)
+                        log.warning("the %s (pid %s) %s: killed", child.name, child.pid,
+                                    "was still running at the second Ctrl-C" if self.forced else
+                                    f"did not stop within {STOP_SECONDS:g} s")
                         _signal(child.process, signal.SIGKILL)
                         child.process.wait()
                 break

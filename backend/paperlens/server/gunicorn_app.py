@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import sys
 
@@ -94,7 +93,5 @@ def run(settings: Settings, listener: socket.socket, children: Children) -> None
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    # back in the master: a second Ctrl-C while the children stop kills them at once
-    signal.signal(signal.SIGINT, lambda *_: children.force())
     if code:
         raise SystemExit(code)
