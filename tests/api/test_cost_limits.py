@@ -68,3 +68,20 @@ def test_the_costly_endpoints_are_the_three_routes(app):
 
 def test_the_cost_limit_comes_from_the_environment():
     assert Settings.from_env({"PAPERLENS_COST_LIMIT": "5000/minute"}).cost_limit == "5000/minute"
+
+
+def test_one_caller_runs_one_costly_request_at_a_time(settings, store, make_token):
+    """Eight at once from one token all passed on the budget left, then held eight of the workers'
+    threads: a caller with one costly request running gets a 429 for the next, at once."""
+    client = app_with(settings, store, cost_limit="60000/minute")
+    alice = {"Authorization": f"Bearer {make_token('alice')}"}
+    limiter = next(iter(client.application.extensions["limiter"]))
+    running = f"{settings.key_prefix}:ratelimit/cpu-running/{_key(client, alice)}"
+    limiter.storage.incr(running, 120)  # as if one of alice's requests were running in another worker
+    refused = client.post("/api/v1/summarize", json={"text": TEXT}, headers=alice)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    bob = {"Authorization": f"Bearer {make_token('bob')}"}
+    assert client.post("/api/v1/summarize", json={"text": TEXT}, headers=bob).status_code == 200
+    limiter.storage.incr(running, 120, amount=-1)  # it finished
+    assert client.post("/api/v1/summarize", json={"text": TEXT}, headers=alice).status_code == 200
+    assert limiter.storage.get(running) == 0, "a finished request frees its caller's slot"

@@ -9,7 +9,10 @@ every worker and node shares one count:
 - before the route runs, the request is charged an estimate from its body size (ESTIMATE_MS_PER_KB),
   atomically, so many requests at once cannot all pass on one balance;
 - after it ran, CPU it spent past that estimate (the thread's own CPU time) is charged too.
-Over the budget: 429 with Retry-After, in the usual error format.
+And one caller runs one such request at a time (IN_FLIGHT_PER_CALLER, counted in the same Redis):
+without that, eight at once from one token passed on the budget left and then held eight of the
+workers' threads and both cores, and everyone else's requests queued behind them.
+Over the budget, or with one already running: 429 with Retry-After, in the usual error format.
 """
 
 from __future__ import annotations
@@ -27,18 +30,36 @@ COSTLY_ENDPOINTS = {"for_you.rank", "related.missing", "summaries.summarize_text
 # report): a low guess, so a normal request is not refused on it; what runs over it is charged after
 ESTIMATE_MS_PER_KB = 0.5
 NAMESPACE = "cpu"
+IN_FLIGHT_PER_CALLER = 1
+IN_FLIGHT_SECONDS = 120  # a worker killed mid-request frees its caller's slot at most this late
 
 
-def init_costs(app: Flask, limiter: Limiter, limit: str, key) -> None:
+def init_costs(app: Flask, limiter: Limiter, limit: str, key, key_prefix: str) -> None:
     item = parse(limit)
 
     def identity() -> tuple[str, str]:
         return NAMESPACE, key()
 
+    def running(who: tuple[str, str], change: int) -> int | None:
+        try:
+            return limiter.storage.incr(f"{key_prefix}:ratelimit/cpu-running/{who[1]}", IN_FLIGHT_SECONDS, amount=change)
+        except Exception:  # Redis trouble: the route answers for itself
+            return None
+
+    def too_much(message: str, retry: int):
+        return error_response(429, message, details={"limit": limit, "retry_after": retry},
+                              headers={"Retry-After": str(retry)})
+
     def charge_the_estimate():
         if request.endpoint not in COSTLY_ENDPOINTS or request.method == "OPTIONS":
             return None
         who = identity()
+        now_running = running(who, 1)
+        if now_running is not None and now_running > IN_FLIGHT_PER_CALLER:
+            running(who, -1)
+            return too_much("Too much work at once: one caller runs one ranking, bibliography or summary at a "
+                            "time. Try again in 1 s.", 1)
+        g.cost_running = who if now_running is not None else None
         estimate = 1 + int((request.content_length or 0) / 1024 * ESTIMATE_MS_PER_KB)
         try:
             allowed = limiter.limiter.hit(item, *who, cost=min(estimate, item.amount))
@@ -47,10 +68,8 @@ def init_costs(app: Flask, limiter: Limiter, limit: str, key) -> None:
         if not allowed:
             reset_at = limiter.limiter.get_window_stats(item, *who).reset_time
             retry = max(1, int(reset_at - time.time() + 0.999))
-            return error_response(429, f"Too much work: one caller may use {limit} milliseconds of CPU on "
-                                       f"ranking, bibliographies and summaries. Try again in {retry} s.",
-                                  details={"limit": limit, "retry_after": retry},
-                                  headers={"Retry-After": str(retry)})
+            return too_much(f"Too much work: one caller may use {limit} milliseconds of CPU on ranking, "
+                            f"bibliographies and summaries. Try again in {retry} s.", retry)
         g.cost_charged = (who, estimate, time.thread_time())
         return None
 
@@ -59,6 +78,9 @@ def init_costs(app: Flask, limiter: Limiter, limit: str, key) -> None:
 
     @app.teardown_request
     def charge_the_rest(_exc):
+        busy = g.pop("cost_running", None)
+        if busy is not None:
+            running(busy, -1)
         charged = g.pop("cost_charged", None)
         if charged is None:
             return

@@ -61,7 +61,7 @@ def init_limiter(app: Flask) -> Limiter:
         application_limits_exempt_when=lambda: request.endpoint in EXEMPT_ENDPOINTS or request.method == "OPTIONS",
     )
 
-    init_costs(app, limiter, settings.cost_limit, rate_key)
+    init_costs(app, limiter, settings.cost_limit, rate_key, settings.key_prefix)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):
