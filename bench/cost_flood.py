@@ -103,7 +103,7 @@ def run(budget: str | None, seconds: float, flooders: int = 16) -> dict:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
-    return {"budget": (budget or "default (10000/minute)") if flooders else "none: no flood", "related": len(related), "errors": errors[0],
+    return {"budget": (budget or "default (5000/minute)") if flooders else "none: no flood", "related": len(related), "errors": errors[0],
             "p50": statistics.median(related), "p90": percentile(related, 90), "p99": percentile(related, 99),
             "flood": dict(sorted(flood.items()))}
 

@@ -40,7 +40,7 @@ class Settings:
     related_cache_ttl: int = 7 * 24 * 3600
     rate_limit: str = "600/minute"
     # milliseconds of CPU a minute one caller may spend on /library/rank, /related/missing, /summarize
-    cost_limit: str = "10000/minute"
+    cost_limit: str = "5000/minute"
     redis_timeout: float = 5.0
     # reading-list writes wait for this many replicas (as many as are online, at most) for at most
     # this long; 0 replicas: acknowledge at once (docs/deploy.md, "Failover")

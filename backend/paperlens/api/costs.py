@@ -73,8 +73,11 @@ def init_costs(app: Flask, limiter: Limiter, limit: str, key, key_prefix: str) -
         g.cost_charged = (who, estimate, time.thread_time())
         return None
 
-    # first of the app's checks: a request over the budget costs no JSON scan or parse
-    app.before_request_funcs.setdefault(None, []).insert(0, charge_the_estimate)
+    # The request limit first, then this budget, then the app's other checks: a refused request
+    # costs no JSON scan or parse, and requests refused here still count against the request limit.
+    checks = app.before_request_funcs.setdefault(None, [])
+    request_limit = [check for check in checks if getattr(check, "__self__", None) is limiter]
+    checks[:] = request_limit + [charge_the_estimate] + [check for check in checks if check not in request_limit]
 
     @app.teardown_request
     def charge_the_rest(_exc):
