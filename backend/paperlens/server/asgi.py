@@ -58,10 +58,10 @@ class RouteLimits:
         self.flask_app, self.default = flask_app, default
 
     def __call__(self, scope) -> int:
-        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE") and _header(scope, b"authorization") is None:
-            return self.default  # no route reads a large body on these; skip the matching
-        endpoint = endpoint_of(self.flask_app, scope["method"], scope["path"])
-        return limit_for(endpoint, self.default, _header(scope, b"authorization") is not None)
+        credentials = _header(scope, b"authorization") is not None
+        if scope["method"] not in ("POST", "PUT", "PATCH") or not credentials:
+            return self.default  # only token-holders' writes may take more: skip the route matching
+        return limit_for(endpoint_of(self.flask_app, scope["method"], scope["path"]), self.default, credentials)
 
 
 class BodyBudget:
