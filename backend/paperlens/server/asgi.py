@@ -2,7 +2,9 @@
 
 1. CheckedHost: a Host that is not this server's gets a JSON 421 before anything else runs (DNS
    rebinding, hosts.py).
-2. BufferedBody: the whole request body is read on the event loop, within a deadline and within the
+2. RememberedRefusals: a caller just answered 429 is answered 429 again, body unread, until its
+   Retry-After has passed (refusals.py).
+3. BufferedBody: the whole request body is read on the event loop, within a deadline and within the
    route's own size limit (api/body_limits.py), before the Flask app is given a thread, so a client
    that sends its body slowly never holds one of the app's threads. A declared length over the limit
    is refused at once, before any of the body is read; a chunked body is read like any other and
@@ -21,6 +23,7 @@ from ..api.body_limits import endpoint_of, limit_for
 from ..settings import Settings
 from .errors import error_body, error_headers
 from .hosts import AllowedHosts
+from .refusals import RememberedRefusals
 
 BODY_SECONDS = 30.0
 # Twice the largest route limit: two library imports at once per worker; the 40th concurrent
@@ -32,7 +35,7 @@ RETRY_SECONDS = 5
 def asgi_app(flask_app, settings: Settings):
     limits = RouteLimits(flask_app, settings.max_body_bytes)
     body = BufferedBody(WSGIMiddleware(flask_app, workers=settings.threads), limits, BodyBudget(BODY_BUDGET_BYTES))
-    return CheckedHost(body, AllowedHosts(settings))
+    return CheckedHost(RememberedRefusals(body), AllowedHosts(settings))
 
 
 class CheckedHost:

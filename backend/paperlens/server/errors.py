@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 REASONS = {400: "Bad Request", 408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
-           421: "Misdirected Request", 503: "Service Unavailable"}
+           421: "Misdirected Request", 429: "Too Many Requests", 503: "Service Unavailable"}
 CODES = {400: "bad_request", 408: "request_timeout", 411: "length_required", 413: "payload_too_large",
-         421: "misdirected_request", 503: "unavailable"}
+         421: "misdirected_request", 429: "rate_limited", 503: "unavailable"}
 
 
 def error_body(status: int, message: str, details: dict | None = None) -> bytes:
