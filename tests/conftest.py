@@ -269,6 +269,7 @@ def settings(redis_url, tmp_path) -> Settings:
         index_refresh_seconds=0.0,
         demo_corpus=False,
         rate_limit="100000/minute",
+        cost_limit="100000000/minute",
     )
 
 
@@ -358,6 +359,7 @@ def live_server(redis_server, tmp_path_factory):
         index_refresh_seconds=0.2,
         demo_corpus=False,
         rate_limit="100000/minute",
+        cost_limit="100000000/minute",
     )
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
     list(PaperStore(client, Keys(settings.key_prefix)).add_many(demo_papers()))

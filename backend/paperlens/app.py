@@ -10,6 +10,7 @@ from flask_cors import CORS
 from . import __version__
 from .api import connect, docs, feeds, for_you, health, library, papers, related, search, summaries
 from .api.access import init_access
+from .api.body_limits import apply_route_limit
 from .api.errors import PaperlensApi, register_error_handlers
 from .api.limits import init_limiter
 from .api.nesting import refuse_deep_json
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, redis_client=None) -> Flask:
     app.register_blueprint(docs.blp)  # the reference page is not an operation of the API it shows
     register_error_handlers(app)
     app.before_request(refuse_deep_json)
+    app.before_request(apply_route_limit)
     with app.app_context():
         init_limiter(app)
     init_access(app)  # after the limiter: refused requests count against the budget too

@@ -1,6 +1,7 @@
 """Processes `paperlens serve` runs beside its workers (summaries ahead of time, the feeds' syncer in
 sync/schedule.py): each its own Python process, so its work never holds a
-worker's GIL, reading the same PAPERLENS_* settings, stopping when asked or when the server is gone."""
+worker's GIL, reading the same PAPERLENS_* settings, stopping when asked or when the server is gone.
+serve's master watches, restarts and stops them (server/children.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,3 @@ import sys
 
 def start(module: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", module], env=os.environ.copy())
-
-
-def stop(process: subprocess.Popen, grace: float = 15.0) -> None:
-    """Ask it to stop (it finishes the step at hand) and wait for it."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

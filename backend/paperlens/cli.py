@@ -18,7 +18,6 @@ from pathlib import Path
 
 import click
 
-from . import background
 from .corpus.formats import FORMATS
 from .corpus.paper import Paper
 from .library.export import FORMATS as EXPORT_FORMATS
@@ -46,10 +45,14 @@ class PaperlensCommands(click.Group):
     """Redis settings and outages end a command with one line that says so, not a traceback."""
 
     def invoke(self, ctx):
+        from .settings import BadSetting
         from .store import BadRedisUrl, StoreUnavailable
+        from .store.embedded import UnsafeDataFolder
 
         try:
             return super().invoke(ctx)
+        except (BadSetting, UnsafeDataFolder) as exc:
+            raise click.ClickException(str(exc)) from None
         except BadRedisUrl as exc:
             raise click.ClickException(f"PAPERLENS_REDIS_URL: {exc}") from None
         except StoreUnavailable as exc:
@@ -238,12 +241,13 @@ def token_create(name, user, admin, feed):
         user = user or name
         if not NAME.match(user):
             raise click.ClickException("user names are 1-64 letters, digits, '_', '.', '@' or '-'")
+        from .server.runtime import served_url
+
         settings = _settings()
         secret = _services(settings).for_you(user).create_feed_secret()
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # a bind-all address
-        click.echo(f"http://{host}:{settings.port}/api/v1/digest/{secret}")
+        click.echo(f"{served_url(settings)}/api/v1/digest/{secret}")
         click.echo(f"digest feed URL for user {user!r} created (shown only this once; it replaces the previous one). "
-                   "Behind a proxy or another host name, keep the path and change the start.", err=True)
+                   "Behind a proxy, set PAPERLENS_PUBLIC_URL so links start with its address.", err=True)
         return
     try:
         value = _tokens().create(name, user=user, admin=admin)
@@ -311,18 +315,34 @@ def digest(user, days, k, tag):
 @click.option("--workers", type=int, default=None, help="gunicorn worker processes (default 2).")
 def serve(host, port, workers):
     """Run the API with gunicorn; with no PAPERLENS_REDIS_URL, on an embedded Redis."""
-    from .store.embedded import ensure_embedded_redis, stop_embedded_redis
+    from .server import runtime
+    from .server.children import Children
+    from .server.gunicorn_app import PortInUse, listen
+    from .store.embedded import EmbeddedRedis, UnsafeDataFolder
 
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)  # a server's log: what it loads, builds and restarts
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C: stop what has started, in order
     settings = _settings(host=host, port=port, workers=workers)
-    embedded = not settings.redis_url
-    if embedded:
-        settings.redis_url = ensure_embedded_redis(settings.data_dir)
-        click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
-    os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
-    syncer = summarizer = None
     try:
+        listener = listen(settings)  # a taken port is said before anything starts or is printed
+    except PortInUse as exc:
+        click.echo(str(exc), err=True)  # the whole message, as issue 18 asks: no "Error:" before it
+        raise SystemExit(1) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from None
+    embedded = not settings.redis_url
+    children = Children()
+    served = False
+    try:
+        if embedded:
+            try:
+                children.redis = EmbeddedRedis(settings.data_dir)
+                settings.redis_url = children.redis.start()
+            except (UnsafeDataFolder, OSError) as exc:
+                raise click.ClickException(f"embedded Redis: {exc}") from None
+            click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
+        os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
         if svc.store.papers.count() == 0 and settings.demo_corpus:
@@ -334,23 +354,27 @@ def serve(host, port, workers):
         if embedded:
             _first_run_token(svc)
         if settings.on_loopback:
-            _connect_link(svc, FIRST_RUN_TOKEN)
+            _connect_link(svc, FIRST_RUN_TOKEN, settings.base_url)
         _prepare_index(svc)
-        syncer = background.start("paperlens.sync.schedule")
+        syncer = children.add("syncer", "paperlens.sync.schedule")
         click.echo(f"feeds: synced in the background (syncer pid {syncer.pid}); `paperlens feeds list` shows them")
         if settings.summary_cpu > 0:
-            summarizer = background.start("paperlens.domain.summaries_ahead")
+            summarizer = children.add("summariser", "paperlens.domain.summaries_ahead")
             click.echo(f"summaries: new papers summarised in the background (pid {summarizer.pid}, at most "
                        f"{settings.summary_cpu:.0%} of a core); `paperlens status` shows the backlog")
-        click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
-        _run_gunicorn(settings)
+        runtime.write(settings)
+        served = True
+        click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on {settings.base_url}  (Ctrl-C stops)")
+        _run_gunicorn(settings, listener, children)
+    except KeyboardInterrupt:
+        pass
     finally:
-        if syncer is not None:
-            background.stop(syncer)
-        if summarizer is not None:
-            background.stop(summarizer)
-        if embedded:
-            stop_embedded_redis()
+        signal.signal(signal.SIGINT, lambda *_: children.force())  # a second Ctrl-C kills what is left
+        listener.close()  # detached once gunicorn has it: then this does nothing
+        if served:
+            runtime.remove(settings)
+        children.finish_stop()
+        if embedded and children.redis is not None and children.redis.owner == os.getpid():
             click.echo("embedded Redis stopped; data saved")
 
 
@@ -394,15 +418,14 @@ def _first_run_token(svc) -> None:
     click.echo(f"created a token for the extension (also saved in {path}):\n\n    {value}\n")
 
 
-def _connect_link(svc, user: str) -> None:
+def _connect_link(svc, user: str, base_url: str) -> None:
     """Print a one-time connect link and its code (for the serving user's eyes only: it is never
     written anywhere else)."""
     from .domain.pairing import TTL_SECONDS, issue
 
     code = issue(svc.store, user).code
-    host = svc.settings.host if svc.settings.on_loopback else "127.0.0.1"
     click.echo(f"\nConnect the browser extension (one click, works once, for {TTL_SECONDS // 60} minutes):\n\n"
-               f"    http://{host}:{svc.settings.port}/connect#code={code}\n\n"
+               f"    {base_url}/connect#code={code}\n\n"
                f"or type the code {code} in the extension's options. `paperlens connect` prints a new one.\n")
 
 
@@ -414,13 +437,16 @@ def connect(user):
 
     if not NAME.match(user):
         raise click.ClickException("user names are 1-64 letters, digits, '_', '.', '@' or '-'")
-    _connect_link(_services(_settings()), user)
+    from .server.runtime import served_url
+
+    settings = _settings()
+    _connect_link(_services(settings), user, served_url(settings))
 
 
-def _run_gunicorn(settings: Settings) -> None:
+def _run_gunicorn(settings: Settings, listener, children) -> None:
     from .server.gunicorn_app import run
 
-    run(settings)
+    run(settings, listener, children)
 
 
 # -- export -----------------------------------------------------------------------------------

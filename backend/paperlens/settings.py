@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -15,6 +16,10 @@ def _bool(text: str) -> bool:
 
 def _list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class BadSetting(ValueError):
+    """A PAPERLENS_* value that cannot be used; its message names the variable."""
 
 
 @dataclass
@@ -34,6 +39,8 @@ class Settings:
     demo_corpus: bool = True
     related_cache_ttl: int = 7 * 24 * 3600
     rate_limit: str = "600/minute"
+    # milliseconds of CPU a minute one caller may spend on /library/rank, /related/missing, /summarize
+    cost_limit: str = "5000/minute"
     redis_timeout: float = 5.0
     # reading-list writes wait for this many replicas (as many as are online, at most) for at most
     # this long; 0 replicas: acknowledge at once (docs/deploy.md, "Failover")
@@ -42,6 +49,11 @@ class Settings:
     index_refresh_seconds: float = 0.5
     summary_cpu: float = 0.5  # share of one core that summarising new papers ahead of time may use (0: off)
     trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
+    # the URL people reach this server at (a proxy's https://papers.example.org); printed and served
+    # links start with it. Unset: the bound address. Never taken from a request's Host header.
+    public_url: str | None = None
+    allowed_hosts: list[str] = field(default_factory=list)  # Host names accepted besides the bound address
+    max_connections: int = 256  # open connections per worker; more wait in the kernel's accept queue
     # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
@@ -54,12 +66,26 @@ class Settings:
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser()
         self.index_dir = Path(self.index_dir).expanduser() if self.index_dir else self.data_dir / "index"
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise BadSetting(f"PAPERLENS_PUBLIC_URL must be an http(s) URL such as https://papers.example.org, "
+                                 f"not {self.public_url!r}")
 
     @property
     def on_loopback(self) -> bool:
         """Only this machine can reach the server: bound to loopback, and no proxy in front (a TLS
         proxy on the same host connects over loopback too, on behalf of anyone)."""
         return self.host in {"127.0.0.1", "localhost", "::1"} and not self.trusted_proxies
+
+    @property
+    def base_url(self) -> str:
+        """Where this server is reached, for links it prints or serves: PAPERLENS_PUBLIC_URL, else the
+        bound address (a bind-all address is reached on 127.0.0.1 from this machine)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     @property
     def reads_need_token(self) -> bool:
@@ -81,7 +107,8 @@ class Settings:
             "port": int, "workers": int, "redis_wait_replicas": int, "redis_wait_ms": int, "threads": int,
             "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int, "redis_timeout": float,
             "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
-            "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
+            "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list, "allowed_hosts": _list,
+            "max_connections": int,
             "data_dir": Path, "index_dir": Path,
         }
         for f in fields(cls):

@@ -131,8 +131,22 @@ def feed_path(client, headers) -> str:
     r = client.post("/api/v1/library/digest/feed", headers=headers)
     assert r.status_code == 201, r.get_json()
     url = r.get_json()["url"]
-    assert url.startswith("http://localhost/api/v1/digest/plf_")
-    return url.removeprefix("http://localhost")
+    assert url.startswith("http://127.0.0.1:8420/api/v1/digest/plf_")  # the bound address (settings)
+    return url.removeprefix("http://127.0.0.1:8420")
+
+
+def test_the_feed_url_never_comes_from_the_request_host(settings, redis_url, alice):
+    """Issue 18 finding 13: `Host: evil.example` made the feed URL http://evil.example/..."""
+    from paperlens.app import create_app
+
+    settings.public_url = "https://papers.example.org/"
+    client = create_app(settings).test_client()
+    r = client.post("/api/v1/library/digest/feed", headers={**alice, "Host": "evil.example"})
+    assert r.status_code == 201, r.get_json()
+    url = r.get_json()["url"]
+    assert url.startswith("https://papers.example.org/api/v1/digest/plf_"), url
+    feed = client.get(url.removeprefix("https://papers.example.org"), headers={"Host": "evil.example"}).get_data()
+    assert b"evil.example" not in feed and b"https://papers.example.org/" in feed
 
 
 def test_the_feed_is_valid_atom_with_the_digests_papers(client, alice, papers_store):

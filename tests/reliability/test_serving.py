@@ -39,9 +39,14 @@ class Served(ServeProcess):
         super().__init__(environ, root / "serve.log", port)
         self.wait_healthy()
 
+    @property
+    def host(self) -> bytes:
+        return f"127.0.0.1:{self.port}".encode()
+
     def raw(self, data: bytes, timeout: float = 5.0) -> bytes:
+        """Send `data` (where `Host: x` stands for this server's own address) and read the answer."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
-            s.sendall(data)
+            s.sendall(data.replace(b"Host: x\r\n", b"Host: " + self.host + b"\r\n"))
             return receive_all(s)
 
 
@@ -125,7 +130,7 @@ def test_sixteen_clients_trickling_bodies_starve_nobody(served):
     clients = []
     for _ in range(16):
         s = socket.create_connection(("127.0.0.1", served.port), timeout=30)
-        s.sendall(b"POST /api/v1/summarize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        s.sendall(b"POST /api/v1/summarize HTTP/1.1\r\nHost: " + served.host + b"\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 5000\r\n\r\n{\"text\": \"")
         clients.append(s)
     try:
@@ -271,7 +276,7 @@ def test_a_burst_of_keep_alive_connections_is_shared_by_the_workers(served):
     connections = [socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(8)]
     try:
         for conn in connections:
-            conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: paperlens\r\n\r\n")
+            conn.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: " + served.host + b"\r\n\r\n")
         for conn in connections:
             assert conn.recv(65536).startswith(b"HTTP/1.1 200")
         held = workers_holding(served, {conn.getsockname()[1] for conn in connections})

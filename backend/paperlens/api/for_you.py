@@ -7,7 +7,7 @@ that one feed and nothing else; a bearer token is never accepted there, nor a fe
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask_smorest import Blueprint
 
 from ..domain.for_you import digest_feed
@@ -63,7 +63,8 @@ def rotate_feed():
     """Make the caller's digest feed URL (shown once), voiding the previous one: subscribe a feed
     reader to it. It opens that feed and nothing else."""
     secret = for_you().create_feed_secret()
-    return {"url": request.host_url.rstrip("/") + FEED_PATH + secret, "created": for_you().feed_secret_created()}
+    # PAPERLENS_PUBLIC_URL or the bound address: a request's Host is whatever its sender wrote
+    return {"url": services().settings.base_url + FEED_PATH + secret, "created": for_you().feed_secret_created()}
 
 
 @blp.delete("/library/digest/feed")
@@ -89,5 +90,6 @@ _ATOM_DOC = {"responses": {"200": {"description": "An Atom 1.0 feed",
 def feed(args: dict, secret: str):
     """The digest as an Atom feed, for feed readers. The secret in the URL (from `POST
     /library/digest/feed` or `paperlens token create NAME --feed`) is the only credential."""
-    text = digest_feed(services().corpus, secret, args["days"], args["k"], args.get("tag"), request.host_url)
+    text = digest_feed(services().corpus, secret, args["days"], args["k"], args.get("tag"),
+                       services().settings.base_url + "/")
     return current_app.response_class(text, mimetype="application/atom+xml")

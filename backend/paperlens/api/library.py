@@ -16,19 +16,8 @@ from ..schemas import (DismissResponse, ExportArgs, ExportSelectionRequest, Impo
 from ..services import services
 from .access import current_user, requires_token
 from .errors import ApiError, ErrorSchema
-from .nesting import refuse_deep_json
 
 blp = Blueprint("library", __name__, url_prefix="/api/v1", description="Reading lists (every route needs a token)")
-
-IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a whole Zotero library, abstracts included; other routes keep the app limit
-
-
-@blp.before_request
-def allow_large_imports():
-    if request.endpoint == "library.import_library":
-        request.max_content_length = IMPORT_MAX_BYTES
-        refuse_deep_json()  # the app-wide check skipped a body over the default limit
-
 
 def library():
     """The library of the user the request's token acts for."""

@@ -1,6 +1,8 @@
 """Rate limits per token (by the token's hash, never the token), else per client address, counted
 in the same Redis as everything else so every worker and host shares one count.
 
+The routes whose cost grows with the body also share a CPU budget per caller (costs.py).
+
 Settings.rate_limit (PAPERLENS_RATE_LIMIT, default "600/minute", any `limits` string such as
 "100/minute;2000/hour") applies to every API route but health and the OpenAPI document. Over the
 limit: 429 in the usual error format, with Retry-After.
@@ -18,6 +20,7 @@ from flask_limiter.errors import RateLimitExceeded
 from ..services import services
 from ..domain import hash_token
 from .access import caller, presented_token
+from .costs import init_costs
 from .errors import error_response
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ def init_limiter(app: Flask) -> Limiter:
         swallow_errors=True,  # Redis trouble is answered by the routes (503), not by the limiter
         application_limits_exempt_when=lambda: request.endpoint in EXEMPT_ENDPOINTS or request.method == "OPTIONS",
     )
+
+    init_costs(app, limiter, settings.cost_limit, rate_key, settings.key_prefix)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):

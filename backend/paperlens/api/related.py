@@ -6,7 +6,6 @@ moves the version on, so a stale list is never served.
 
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ..domain.drafts import missing_for_draft
@@ -14,20 +13,9 @@ from ..schemas import MissingRequest, MissingResponse, RelatedArgs, RelatedReque
 from ..services import services
 from .access import CORPUS_WRITE, current_user, enforce, requires_read, requires_token
 from .errors import ErrorSchema
-from .nesting import refuse_deep_json
 from .results import ranking_response
 
 blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related papers")
-
-MISSING_MAX_BYTES = 4 * 1024 * 1024  # a thesis's .bib with abstracts; other routes keep the app limit
-
-
-@blp.before_request
-def allow_large_bibliographies():
-    if request.endpoint == "related.missing":
-        request.max_content_length = MISSING_MAX_BYTES
-        refuse_deep_json()  # the app-wide check skipped a body over the default limit
-
 
 @blp.get("/papers/<path:paper_id>/related")
 @requires_read

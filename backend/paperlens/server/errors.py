@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 
-REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large"}
-CODES = {400: "bad_request", 408: "request_timeout", 413: "payload_too_large"}
+REASONS = {400: "Bad Request", 408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
+           421: "Misdirected Request", 429: "Too Many Requests", 503: "Service Unavailable"}
+CODES = {400: "bad_request", 408: "request_timeout", 411: "length_required", 413: "payload_too_large",
+         421: "misdirected_request", 429: "rate_limited", 503: "unavailable"}
 
 
-def error_body(status: int, message: str) -> bytes:
-    return json.dumps({"error": {"code": CODES[status], "message": message, "details": {}}}).encode()
+def error_body(status: int, message: str, details: dict | None = None) -> bytes:
+    return json.dumps({"error": {"code": CODES[status], "message": message, "details": details or {}}}).encode()
 
 
 def error_headers(body: bytes) -> list[tuple[bytes, bytes]]:

@@ -14,6 +14,10 @@ connection itself after MAX_DEFER_SECONDS if nobody has (a worker that is busy o
 must not hold connections back). A worker accepts one connection per wake-up, and the kernel's
 accept queue keeps gunicorn's length, so a burst waits in it instead of being refused.
 
+A worker also holds at most PAPERLENS_MAX_CONNECTIONS open connections: at that many it stops
+accepting (looking again every FULL_SECONDS), and new connections wait in the kernel's queue, where
+they cost the worker nothing, instead of each bringing a request and a body into its memory.
+
 asyncio offers no public hook for how a server accepts: this wraps the selector loop's
 `_accept_connection`, whose signature is the same from Python 3.11 to 3.13. On a loop without it
 the worker logs that and accepts as asyncio does.
@@ -35,6 +39,8 @@ log = logging.getLogger(__name__)
 
 TURN_SECONDS = 0.0005
 MAX_DEFER_SECONDS = 0.02
+FULL_SECONDS = 0.01
+ARRIVING_SECONDS = 1.0
 UNTRUSTED_SECONDS = 1.0  # after others let a connection wait MAX_DEFER_SECONDS, stop deferring for this long
 
 # asyncio uses a server's backlog both for listen() and for how many connections one wake-up
@@ -95,12 +101,13 @@ class CountedConnections(set):
     """uvicorn's set of open connections (its protocols add and discard themselves), which also
     writes its size where the other workers read it."""
 
-    def __init__(self, on_change: Callable[[int], None]):
+    def __init__(self, on_change: Callable[[int], None], on_add: Callable[[], None] = lambda: None):
         super().__init__()
-        self.on_change = on_change
+        self.on_change, self.on_add = on_change, on_add
 
     def add(self, item) -> None:
         super().add(item)
+        self.on_add()
         self.on_change(len(self))
 
     def discard(self, item) -> None:
@@ -109,22 +116,51 @@ class CountedConnections(set):
 
 
 class TakeTurnsServer(Server):
-    def __init__(self, config, queue_length: int):
+    def __init__(self, config, queue_length: int, max_connections: int):
         super().__init__(config)
         self.queue_length = queue_length
+        self.max_connections = max_connections
         self.counts = COUNTS if COUNTS is not None and COUNTS.join() else None
         if self.counts is not None:
             self.server_state.connections = CountedConnections(self.counts.set_mine)
 
+        # accepts whose connection is not registered yet: asyncio makes its transport in a task of
+        # its own, so without these the next wake-up could accept one past the cap
+        self.arriving: list[float] = []
+
+    def full(self) -> bool:
+        now = time.monotonic()
+        self.arriving = [t for t in self.arriving if now - t < ARRIVING_SECONDS]  # an accept that found nothing
+        return len(self.server_state.connections) + len(self.arriving) >= self.max_connections
+
+    def accepting(self) -> None:
+        self.arriving.append(time.monotonic())
+
+    def arrived(self) -> None:
+        if self.arriving:
+            self.arriving.pop(0)
+
     async def startup(self, sockets=None) -> None:
-        if self.counts is not None:
-            take_turns(asyncio.get_running_loop(), self.counts.above_fair_share)
+        fair = self.counts.above_fair_share if self.counts is not None else (lambda: False)
+        take_turns(asyncio.get_running_loop(), fair, Capacity(self.full, self.accepting))
         await super().startup(sockets=sockets)
         for sock in sockets or ():
             sock.listen(self.queue_length)  # asyncio called listen(ACCEPTS_PER_WAKE_UP)
 
 
-def take_turns(loop: asyncio.AbstractEventLoop, above_fair_share: Callable[[], bool]) -> None:
+class Capacity:
+    """How a worker's connection cap is kept: whether it is full, and a hook on each accept (the
+    connection counts once registered; CountedConnections.on_add)."""
+
+    def __init__(self, full: Callable[[], bool], accepting: Callable[[], None]):
+        self.full, self.accepting = full, accepting
+
+
+UNCAPPED = Capacity(lambda: False, lambda: None)
+
+
+def take_turns(loop: asyncio.AbstractEventLoop, above_fair_share: Callable[[], bool],
+               capacity: Capacity = UNCAPPED) -> None:
     accept = getattr(loop, "_accept_connection", None)
     if accept is None or not hasattr(loop, "_add_reader"):
         log.warning("this event loop (%s) accepts its own way: workers will not take turns", type(loop).__name__)
@@ -134,6 +170,11 @@ def take_turns(loop: asyncio.AbstractEventLoop, above_fair_share: Callable[[], b
 
     def accept_in_turn(protocol_factory, sock, *args):
         nonlocal deferred_since, trust_from
+        if capacity.full():
+            fd = sock.fileno()
+            loop._remove_reader(fd)
+            loop.call_later(FULL_SECONDS, listen_again, fd, protocol_factory, sock, *args)
+            return
         now = time.monotonic()
         if now >= trust_from and above_fair_share():
             deferred_since = deferred_since or now
@@ -144,6 +185,7 @@ def take_turns(loop: asyncio.AbstractEventLoop, above_fair_share: Callable[[], b
                 return
             trust_from = now + UNTRUSTED_SECONDS  # nobody else took it: the others are busy or stuck
         deferred_since = None
+        capacity.accepting()
         accept(protocol_factory, sock, *args)
 
     def listen_again(fd, protocol_factory, sock, *args):

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,8 @@ def answers(sock: Path) -> bool:
     if sock.lstat().st_uid != os.getuid():
         raise UnsafeDataFolder(f"the Redis socket {sock} belongs to another user: refusing to use it")
     try:
-        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping())
+        # no retries: redis-py's default backoff spends about 4 s finding a dead socket dead
+        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1, retry=Retry(NoBackoff(), 0)).ping())
     except (redis.RedisError, OSError):
         return False
 
@@ -99,59 +102,98 @@ def _chmod_own(path: Path, mode: int) -> None:
         path.chmod(mode)
 
 
-def ensure_embedded_redis(data_dir: Path) -> str:
-    """The URL of the embedded server for `data_dir`, starting one if none answers."""
-    data_dir = private_folder(Path(data_dir))
-    protect_files(data_dir)
-    sock = socket_path(data_dir)
-    if answers(sock):
-        return f"unix://{sock}"
-    if sock.exists():
-        log.warning("embedded Redis socket %s does not answer (left by a crash?): starting a fresh server", sock)
-        sock.unlink()
-    proc = subprocess.Popen(
-        [
-            redis_server_binary(),
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "always",
-            "--save", "",
-            "--daemonize", "no",
-            "--logfile", str(data_dir / "redis.log"),
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # Ctrl-C reaches us, and we shut Redis down in order
-        umask=0o077,  # its AOF, log and socket are for this user only
-    )
-    deadline = time.monotonic() + 20
-    while not answers(sock):
-        if proc.poll() is not None:
-            raise RuntimeError(f"embedded redis-server exited with {proc.returncode}; see {data_dir / 'redis.log'}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("embedded redis-server did not start within 20 s")
-        time.sleep(0.05)
-    _owned.append((proc, str(sock)))
-    return f"unix://{sock}"
+class EmbeddedRedis:
+    """The redis-server of one data folder: started if none answers on its socket, and restarted
+    (by whoever watches `died`) on the same folder and socket, where its AOF brings the data back."""
 
+    def __init__(self, data_dir: Path):
+        self.data_dir = private_folder(Path(data_dir))
+        protect_files(self.data_dir)
+        self.sock = socket_path(self.data_dir)
+        self.proc: subprocess.Popen | None = None  # None: not started by us (another process's, or none yet)
+        self.owner = os.getpid()  # a forked child inherits this object but must never stop the server
 
-def stop_embedded_redis() -> None:
-    """Shut down the servers this process started; SHUTDOWN flushes the AOF first."""
-    while _owned:
-        proc, sock = _owned.pop()
+    @property
+    def url(self) -> str:
+        return f"unix://{self.sock}"
+
+    def start(self) -> str:
+        if answers(self.sock):
+            return self.url
+        if self.sock.exists():
+            log.warning("embedded Redis socket %s does not answer (left by a crash?): starting a fresh server",
+                        self.sock)
+            self.sock.unlink()
+        proc = subprocess.Popen(
+            [
+                redis_server_binary(),
+                "--port", "0",
+                "--unixsocket", str(self.sock),
+                "--unixsocketperm", "700",
+                "--dir", str(self.data_dir),
+                "--appendonly", "yes",
+                "--appendfsync", "always",
+                "--save", "",
+                "--daemonize", "no",
+                "--logfile", str(self.data_dir / "redis.log"),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches us, and we shut Redis down in order
+            umask=0o077,  # its AOF, log and socket are for this user only
+        )
+        deadline = time.monotonic() + 20
+        while not answers(self.sock):
+            if proc.poll() is not None:
+                raise RuntimeError(f"embedded redis-server exited with {proc.returncode}; "
+                                   f"see {self.data_dir / 'redis.log'}")
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("embedded redis-server did not start within 20 s")
+            time.sleep(0.02)
+        self.proc = proc
+        return self.url
+
+    def died(self) -> bool:
+        """The server we started has exited (a stopped, SIGSTOPped one has not: it must never get a
+        second server on the same files)."""
+        return self.proc is not None and self.proc.poll() is not None
+
+    def stop(self) -> None:
+        """Shut down the server this process started; SHUTDOWN flushes the AOF first."""
+        proc, self.proc = self.proc, None
+        if proc is None or os.getpid() != self.owner or proc.poll() is not None:
+            return
         try:
-            redis.Redis(unix_socket_path=sock, socket_timeout=5).shutdown(nosave=False)
+            # no retries: SHUTDOWN closes the connection, which redis-py would retry for about 4 s
+            redis.Redis(unix_socket_path=str(self.sock), socket_timeout=2, retry=Retry(NoBackoff(), 0)).shutdown(
+                nosave=False)
         except (redis.RedisError, OSError):
             pass  # SHUTDOWN closes the connection by design
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
-            proc.terminate()
+            proc.kill()  # stalled (SIGSTOPped?): with appendfsync always, every acknowledged write is on disk
+            proc.wait()
+
+
+_owned: list[EmbeddedRedis] = []
+
+
+def ensure_embedded_redis(data_dir: Path) -> str:
+    """The URL of the embedded server for `data_dir`, starting one if none answers."""
+    server = EmbeddedRedis(data_dir)
+    server.start()
+    if server.proc is not None:
+        _owned.append(server)
+    return server.url
+
+
+def stop_embedded_redis() -> None:
+    """Shut down the servers this process started (never from a forked child)."""
+    while _owned:
+        _owned.pop().stop()
 
 
 atexit.register(stop_embedded_redis)
