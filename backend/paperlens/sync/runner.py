@@ -15,6 +15,7 @@ from ..settings import Settings
 from ..store.feeds import FeedStore
 from ..store.papers import PaperStore
 from .polite_http import Politeness, Stopped, Upstreams
+from .run_limits import LimitedUpstream
 from .sources import SOURCES, Page, source_key
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,8 @@ class Syncer:
             keep_going: Callable[[], bool] = lambda: True,
             on_page: Callable[[Counts, Page], None] | None = None) -> Counts:
         """Sync `kind` with checked `options` from its checkpoint until the source is done.
-        Raises UpstreamError or SyncFailed when the upstream fails for good, Stopped when
+        Raises UpstreamError or SyncFailed when the upstream fails for good, goes round in a loop or
+        the run reaches its page cap or deadline (RunLimitReached), Stopped when
         keep_going() turns false; pages stored before that stay stored, and so does the checkpoint."""
         source = SOURCES[kind]
         key = source_key(kind, options)
@@ -70,8 +72,9 @@ class Syncer:
         counts = Counts()
         requests_before = upstream.requests
         today = today or datetime.now(timezone.utc).date()
+        limited = LimitedUpstream(upstream, max(1, self.settings.sync_max_pages), self.settings.sync_run_seconds)
         try:
-            for page in source.pages(options, self.feeds.checkpoint(key), upstream, base_url, today):
+            for page in source.pages(options, self.feeds.checkpoint(key), limited, base_url, today):
                 if not keep_going():
                     raise Stopped("stopped before storing a page")
                 for stored in self.papers.add_many(page.papers):

@@ -17,7 +17,7 @@ class BiorxivPage:
     records: list[Record] = field(default_factory=list)
     items: int = 0  # versions in this page, before the newest of each DOI is kept
     status: str = "ok"
-    cursor: int = 0
+    cursor_said: int | None = None  # the cursor the answer says it starts at, when it says
     total: int | None = None
 
 
@@ -36,7 +36,7 @@ def read_page(body: str) -> BiorxivPage:
         raise MalformedPage(f"collection must be a list, got {type_name(collection)}")
     message = messages[0]
     page = BiorxivPage(items=len(collection), status=str(message.get("status", "ok")),
-                       cursor=number(message.get("cursor")) or 0, total=number(message.get("total")))
+                       cursor_said=number(message.get("cursor")), total=number(message.get("total")))
     newest: dict[str, tuple[int, Paper]] = {}
     for position, item in enumerate(collection, 1):
         try:

@@ -47,6 +47,31 @@ def answer_page(response, service: str, read_page):
     return read_page(response.text)
 
 
+class Repeats:
+    """What a run has already been handed (tokens, cursors, pages' records): the same one twice
+    means the upstream is going round in a loop, and the run fails rather than follow it."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.seen: set = set()
+
+    def check(self, what: str, value) -> None:
+        if value in self.seen:
+            shown = f"{len(value)} records" if isinstance(value, frozenset) else repr(str(value)[:60])
+            raise SyncFailed(f"{self.service} sent the same {what} twice in one run ({shown}): it is going "
+                             "round in a loop; this run stops, and the next one resumes from the last page stored")
+        self.seen.add(value)
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+def records_of(records: list) -> frozenset:
+    """A page by the papers in it (source ids, else ids), to tell a page sent twice; empty when
+    it has none (pages of nothing but skips prove nothing)."""
+    return frozenset(r.source_id or r.id for r in records if isinstance(r, Paper))
+
+
 def source_key(kind: str, options: dict) -> str:
     """Feeds and one-off syncs with the same kind and options share one checkpoint."""
     canonical = json.dumps({"kind": kind, "options": options}, sort_keys=True)
