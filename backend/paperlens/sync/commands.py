@@ -175,6 +175,10 @@ def _sync_command(kind: str):
                 progress.end()
                 click.echo(f"{label}: interrupted; run it again to resume", err=True)
                 sys.exit(130)
+            except Exception as exc:  # whatever an upstream sends, the user gets one line, not a traceback
+                progress.end()
+                raise click.ClickException(f"{kind}: internal error: {type(exc).__name__}: {str(exc)[:200]}; "
+                                           "pages stored before it stay stored") from None
         progress.end()
         click.echo(f"{label}: {counts.line()} in {time.monotonic() - started:.1f} s")
 

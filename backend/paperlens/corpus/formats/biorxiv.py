@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, TextIO
 
 from ..paper import Paper
-from .records import BadRecord, MalformedPage, Record, Skipped, iso_date, json_document, text, type_name, whole_page
+from .records import (BadRecord, MalformedPage, Record, Skipped, iso_date, json_document, text, type_name, whole_number,
+                      whole_page)
 
 NAME = "biorxiv"
 
@@ -78,9 +79,6 @@ def to_paper(item) -> tuple[int, Paper]:
 
 
 def number(value) -> int | None:
-    """bioRxiv writes its counts as numbers or as strings of digits."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    """bioRxiv writes its counts as numbers or as strings of digits; anything else (superscript
+    digits, 5,000 digits) is no count."""
+    return whole_number(value)
