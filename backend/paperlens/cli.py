@@ -89,7 +89,8 @@ def ingest(paths, fmt, year, summaries, no_index):
         skipped += [f"{path}: {s.position}: {s.reason}" for s in skips]
     elapsed = time.monotonic() - started
     click.echo(f"added {totals['added']}, merged {totals['merged']}, unchanged {totals['unchanged']}, "
-               f"skipped {len(skipped)} in {elapsed:.1f} s")
+               f"skipped {len(skipped)}" + (f", trimmed {totals['trimmed']}" if totals["trimmed"] else "")
+               + f" in {elapsed:.1f} s")
     for line in skipped[:200]:
         click.echo(f"  skipped {line}", err=True)
     if len(skipped) > 200:
@@ -104,12 +105,16 @@ def ingest(paths, fmt, year, summaries, no_index):
 
 def _ingest_records(svc, records, label: str):
     from .corpus.formats import Skipped
+    from .corpus.limits import within_limits
 
     counts: Counter = Counter()
     skips: list = []
 
     def papers():
-        for record in records:
+        for number, record in enumerate(records, 1):
+            # the corpus's limits, as for the API and sync (corpus/limits.py)
+            record, trimmed = within_limits(record, getattr(record, "source_id", None) or f"record {number}")
+            counts["trimmed"] += trimmed
             if isinstance(record, Skipped):
                 skips.append(record)
             else:
@@ -121,10 +126,10 @@ def _ingest_records(svc, records, label: str):
         counts[stored.status] += 1
         if show and time.monotonic() - last > 0.2:
             last = time.monotonic()
-            click.echo(f"\r{label}: {sum(counts.values()):,} papers ({counts['added']:,} added, "
+            click.echo(f"\r{label}: {counts.total() - counts['trimmed']:,} papers ({counts['added']:,} added, "
                        f"{counts['merged']:,} merged, {len(skips)} skipped)", nl=False, err=True)
     if show:
-        click.echo(f"\r{label}: {sum(counts.values()):,} papers done" + " " * 40, err=True)
+        click.echo(f"\r{label}: {counts.total() - counts['trimmed']:,} papers done" + " " * 40, err=True)
     return counts, skips
 
 

@@ -29,13 +29,15 @@ class Counts:
     unchanged: int = 0
     skipped: int = 0
     requests: int = 0
+    trimmed: int = 0  # stored after trimming to the corpus's limits (corpus/limits.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def line(self) -> str:
+        trimmed = f", trimmed {self.trimmed:,}" if self.trimmed else ""
         return (f"fetched {self.fetched:,}, added {self.added:,}, merged {self.merged:,}, unchanged {self.unchanged:,}, "
-                f"skipped {self.skipped:,} ({self.requests:,} requests)")
+                f"skipped {self.skipped:,}{trimmed} ({self.requests:,} requests)")
 
 
 def politeness(settings: Settings) -> Politeness:
@@ -84,6 +86,7 @@ class Syncer:
                     self._keep_index_current()
                 counts.fetched += page.fetched
                 counts.skipped += len(page.skipped)
+                counts.trimmed += page.trimmed
                 counts.requests = upstream.requests - requests_before
                 if on_page:
                     on_page(counts, page)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...corpus.formats import Skipped
+from ...corpus.limits import within_limits
 from ...corpus.paper import Paper
 
 
@@ -24,14 +25,22 @@ class Page:
     checkpoint: dict  # where the next run resumes once this page is stored
     fetched: int = 0  # records this response contributed (papers, skipped and duplicates alike)
     total: int | None = None  # records the whole sync will see, when the upstream says
+    trimmed: int = 0  # papers brought within the corpus's limits (corpus/limits.py)
 
 
 def page_of(records: list, checkpoint: dict, total: int | None = None, fetched: int | None = None) -> Page:
-    """A Page from a parser's records (Papers and Skipped), in their order; fetched defaults to
-    how many records there are."""
-    papers = [r for r in records if isinstance(r, Paper)]
-    skipped = [r for r in records if isinstance(r, Skipped)]
-    return Page(papers, skipped, checkpoint, fetched=len(records) if fetched is None else fetched, total=total)
+    """A Page from a parser's records (Papers and Skipped), in their order, each brought within the
+    corpus's limits as the API's are; fetched defaults to how many records there are."""
+    held, trimmed = [], 0
+    for number, record in enumerate(records, 1):
+        position = getattr(record, "source_id", None) or f"record {number}"
+        record, was_trimmed = within_limits(record, position)
+        held.append(record)
+        trimmed += was_trimmed
+    papers = [r for r in held if isinstance(r, Paper)]
+    skipped = [r for r in held if isinstance(r, Skipped)]
+    return Page(papers, skipped, checkpoint, fetched=len(records) if fetched is None else fetched, total=total,
+                trimmed=trimmed)
 
 
 def refused(response, service: str) -> SyncFailed:
