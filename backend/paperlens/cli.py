@@ -85,6 +85,13 @@ def ingest(paths, fmt, year, summaries, no_index):
             counts, skips = _ingest_records(svc, records, label=str(path))
         except (UnknownFormat, OSError) as exc:
             raise click.ClickException(f"{path}: {exc}") from None
+        except Exception as exc:  # whatever a file holds, the user gets one line, not a traceback
+            from .store import StoreUnavailable
+
+            if isinstance(exc, StoreUnavailable):
+                raise  # said in one line by PaperlensCommands
+            raise click.ClickException(f"{path}: internal error while reading it: {type(exc).__name__}: "
+                                       f"{str(exc)[:200]}; papers added before it stay") from None
         totals.update(counts)
         skipped += [f"{path}: {s.position}: {s.reason}" for s in skips]
     elapsed = time.monotonic() - started

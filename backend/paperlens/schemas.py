@@ -705,6 +705,7 @@ class FeedRunSchema(ma.Schema):
     unchanged = fields.Integer()
     skipped = fields.Integer()
     requests = fields.Integer()
+    trimmed = fields.Integer(metadata={"description": "papers stored after trimming to the corpus's limits"})
 
 
 class FeedSchema(ma.Schema):

@@ -176,6 +176,10 @@ def _sync_command(kind: str):
                 click.echo(f"{label}: interrupted; run it again to resume", err=True)
                 sys.exit(130)
             except Exception as exc:  # whatever an upstream sends, the user gets one line, not a traceback
+                from ..store import StoreUnavailable
+
+                if isinstance(exc, StoreUnavailable):
+                    raise  # said in one line by the main command
                 progress.end()
                 raise click.ClickException(f"{kind}: internal error: {type(exc).__name__}: {str(exc)[:200]}; "
                                            "pages stored before it stay stored") from None
