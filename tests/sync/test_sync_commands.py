@@ -165,7 +165,7 @@ def test_a_killed_holders_lock_expires_with_its_lease(feeds):
     assert not second.acquire(wait=False)
     started = time.monotonic()
     assert second.acquire(wait=True, poll=0.05)
-    assert 0.5 < time.monotonic() - started < 2.5
+    assert 0.5 < time.monotonic() - started < 30  # about the 1 s lease; the bound only catches a hang
     assert not first.held or first.feeds.lock_holder() == second.holder
     second.release()
     assert feeds.lock_holder() is None
