@@ -121,3 +121,18 @@ def test_ingest_of_odd_values_reports_skips_and_no_traceback(tmp_path, sync_sett
     assert "Traceback" not in done.stderr + done.stdout
     assert done.returncode == 0, done.stderr
     assert "upvotes must be a whole number" in done.stdout + done.stderr
+
+
+def test_paperlens_sync_names_each_skipped_record_and_why(fake, sync_settings, store):
+    papers = synth_catalogue(3, first_number=900)  # upvotes 9, 10, 0
+    text = hf_daily(papers).decode().replace('"upvotes": 9,', '"upvotes": "²³",', 1)
+    fake.script("hf", body(text.encode(), content_type="application/json"))
+    env = {**os.environ, **fake.env(), "PAPERLENS_REDIS_URL": sync_settings.redis_url,
+           "PAPERLENS_KEY_PREFIX": sync_settings.key_prefix, "PAPERLENS_DATA_DIR": str(sync_settings.data_dir),
+           "PAPERLENS_SYNC_DELAY": "0"}
+    done = subprocess.run([sys.executable, "-m", "paperlens.cli", "sync", "hf-daily", "--date", "2026-06-12"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "added 2, merged 0, unchanged 0, skipped 1" in done.stdout
+    assert "  skipped item 1: upvotes must be a whole number, got '²³'" in done.stderr
+    assert "Traceback" not in done.stderr
