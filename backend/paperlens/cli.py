@@ -384,7 +384,8 @@ def _connect_link(svc, user: str) -> None:
 
     code = issue(svc.store, user).code
     host = svc.settings.host if svc.settings.on_loopback else "127.0.0.1"
-    click.echo(f"\nConnect the browser extension (one click, works once, for {TTL_SECONDS // 60} minutes):\n\n"
+    click.echo(f"\nConnect the browser extension (open the link, then confirm in the extension; works once, "
+               f"for {TTL_SECONDS // 60} minutes):\n\n"
                f"    http://{host}:{svc.settings.port}/connect#code={code}\n\n"
                f"or type the code {code} in the extension's options. `paperlens connect` prints a new one.\n")
 
