@@ -91,6 +91,13 @@ def ingest(paths, fmt, year, summaries, no_index):
             counts, skips = _ingest_records(svc, records, label=str(path))
         except (UnknownFormat, OSError) as exc:
             raise click.ClickException(f"{path}: {exc}") from None
+        except Exception as exc:  # whatever a file holds, the user gets one line, not a traceback
+            from .store import StoreUnavailable
+
+            if isinstance(exc, StoreUnavailable):
+                raise  # said in one line by PaperlensCommands
+            raise click.ClickException(f"{path}: internal error while reading it: {type(exc).__name__}: "
+                                       f"{str(exc)[:200]}; papers added before it stay") from None
         if not counts and not skips:
             # e.g. a README whose text looked like the Hugging Face page to the format detector
             raise click.ClickException(f"{path}: no papers found in it" + ("" if fmt else
@@ -99,7 +106,8 @@ def ingest(paths, fmt, year, summaries, no_index):
         skipped += [f"{path}: {s.position}: {s.reason}" for s in skips]
     elapsed = time.monotonic() - started
     click.echo(f"added {totals['added']}, merged {totals['merged']}, unchanged {totals['unchanged']}, "
-               f"skipped {len(skipped)} in {elapsed:.1f} s")
+               f"skipped {len(skipped)}" + (f", trimmed {totals['trimmed']}" if totals["trimmed"] else "")
+               + f" in {elapsed:.1f} s")
     for line in skipped[:200]:
         click.echo(f"  skipped {line}", err=True)
     if len(skipped) > 200:
@@ -114,12 +122,16 @@ def ingest(paths, fmt, year, summaries, no_index):
 
 def _ingest_records(svc, records, label: str):
     from .corpus.formats import Skipped
+    from .corpus.limits import within_limits
 
     counts: Counter = Counter()
     skips: list = []
 
     def papers():
-        for record in records:
+        for number, record in enumerate(records, 1):
+            # the corpus's limits, as for the API and sync (corpus/limits.py)
+            record, trimmed = within_limits(record, getattr(record, "source_id", None) or f"record {number}")
+            counts["trimmed"] += trimmed
             if isinstance(record, Skipped):
                 skips.append(record)
             else:
@@ -131,10 +143,10 @@ def _ingest_records(svc, records, label: str):
         counts[stored.status] += 1
         if show and time.monotonic() - last > 0.2:
             last = time.monotonic()
-            click.echo(f"\r{label}: {sum(counts.values()):,} papers ({counts['added']:,} added, "
+            click.echo(f"\r{label}: {counts.total() - counts['trimmed']:,} papers ({counts['added']:,} added, "
                        f"{counts['merged']:,} merged, {len(skips)} skipped)", nl=False, err=True)
     if show:
-        click.echo(f"\r{label}: {sum(counts.values()):,} papers done" + " " * 40, err=True)
+        click.echo(f"\r{label}: {counts.total() - counts['trimmed']:,} papers done" + " " * 40, err=True)
     return counts, skips
 
 
@@ -424,7 +436,8 @@ def _connect_link(svc, user: str, base_url: str) -> None:
     from .domain.pairing import TTL_SECONDS, issue
 
     code = issue(svc.store, user).code
-    click.echo(f"\nConnect the browser extension (one click, works once, for {TTL_SECONDS // 60} minutes):\n\n"
+    click.echo(f"\nConnect the browser extension (open the link, then confirm in the extension; works once, "
+               f"for {TTL_SECONDS // 60} minutes):\n\n"
                f"    {base_url}/connect#code={code}\n\n"
                f"or type the code {code} in the extension's options. `paperlens connect` prints a new one.\n")
 

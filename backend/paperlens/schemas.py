@@ -7,6 +7,8 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .corpus.limits import (MAX_ABSTRACT, MAX_ARXIV_ID, MAX_AUTHOR, MAX_AUTHORS, MAX_CATEGORIES, MAX_CATEGORY, MAX_DOI,
+                            MAX_SOURCE_ID, MAX_TITLE, MAX_UPVOTES, MAX_URL)
 from .corpus.paper import PAPER_ID, clean_arxiv_id, clean_doi, normalise_title, split_authors, valid_text
 from .library.export import FORMATS as EXPORT_FORMATS
 from .library.limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
@@ -14,9 +16,6 @@ from .sync.sources import SOURCES
 
 MAX_K = 100
 MAX_QUERY = 2000
-MAX_TITLE = 2000
-MAX_ABSTRACT = 100_000
-MAX_AUTHORS = 2000
 
 class StrictSchema(ma.Schema):
     """Requests: unknown fields are refused, and every string is made storable (no lone surrogates)."""
@@ -43,7 +42,7 @@ class AuthorList(fields.List):
     """A list of names; a single string "A, B and C" is accepted and split, as sources give both."""
 
     def __init__(self, **kwargs):
-        super().__init__(fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=MAX_AUTHORS),
+        super().__init__(fields.String(validate=validate.Length(max=MAX_AUTHOR)), validate=validate.Length(max=MAX_AUTHORS),
                          **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -58,13 +57,14 @@ class PaperInSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE))
     abstract = fields.String(load_default="", validate=validate.Length(max=MAX_ABSTRACT))
     authors = AuthorList(load_default=list)
-    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=100))
-    doi = fields.String(allow_none=True, validate=validate.Length(max=300))
+    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=MAX_ARXIV_ID))
+    doi = fields.String(allow_none=True, validate=validate.Length(max=MAX_DOI))
     published = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
-    categories = fields.List(fields.String(validate=validate.Length(max=100)), validate=validate.Length(max=50))
-    upvotes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**9))
-    source_id = fields.String(allow_none=True, validate=validate.Length(max=300))
+    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=MAX_URL))
+    categories = fields.List(fields.String(validate=validate.Length(max=MAX_CATEGORY)),
+                             validate=validate.Length(max=MAX_CATEGORIES))
+    upvotes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_UPVOTES))
+    source_id = fields.String(allow_none=True, validate=validate.Length(max=MAX_SOURCE_ID))
 
     @ma.validates_schema
     def paper_has_an_identity(self, data, **kwargs):
@@ -708,6 +708,7 @@ class FeedRunSchema(ma.Schema):
     unchanged = fields.Integer()
     skipped = fields.Integer()
     requests = fields.Integer()
+    trimmed = fields.Integer(metadata={"description": "papers stored after trimming to the corpus's limits"})
 
 
 class FeedSchema(ma.Schema):

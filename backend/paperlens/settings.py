@@ -62,6 +62,10 @@ class Settings:
     sync_delay: float = 3.0
     sync_timeout: float = 60.0
     contact: str | None = None
+    # every sync run ends (docs/sync.md, "Every run ends"): at most this many page requests and this
+    # many seconds; a run cut there keeps what it stored, and the next run resumes
+    sync_max_pages: int = 1000
+    sync_run_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser()
@@ -110,6 +114,7 @@ class Settings:
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list, "allowed_hosts": _list,
             "max_connections": int,
             "data_dir": Path, "index_dir": Path,
+            "sync_max_pages": int, "sync_run_seconds": float,
         }
         for f in fields(cls):
             raw = env.get(f"PAPERLENS_{f.name.upper()}")

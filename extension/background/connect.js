@@ -35,12 +35,12 @@ async function connectWithCode({ code, serverUrl }) {
 }
 
 /* The server's /connect page, opened from the link in the terminal. Its origin comes from the
- * browser (sender.url), not from anything the page says. The configured server connects in one
- * click; another server is never switched to silently: the options page asks first. */
+ * browser (sender.url), not from anything the page says. A code from a link is never exchanged
+ * without one click on the options page, for the configured server too: any web page can open
+ * /connect#code=… in a tab, and an exchange it could trigger at will would spend this extension's
+ * wrong-code allowance at the server or replace a working token with another server's. */
 async function connectFromLink({ code }, sender) {
   const origin = serverOrigin(sender.url);
-  const s = await getSettings();
-  if (origin === serverOrigin(s.serverUrl)) return exchange(origin, code);
   pendingLink = { origin, code: String(code || '').slice(0, 64), at: Date.now() };
   await openOptions('connect');
   return { state: 'confirm', serverUrl: origin };

@@ -1,8 +1,12 @@
 /* The small element Paperlens puts into each paper's card on a listing page: a save toggle and a
  * score badge whose tooltip says why. Its host is a <span> the page cannot restyle (the shadow
  * root's !important :host rules win over the page's) and whose contents it cannot read (closed
- * shadow root). Test contract: host [data-paperlens-card][data-paper-id][data-saved][data-score],
- * inside it [data-action="save"][aria-pressed], [data-role="score"], [data-action="connect"]. */
+ * shadow root). The host is in the page's own DOM, so in normal use it carries nothing about the
+ * library: no id, saved flag, score or highlight in its attributes, and the same size whether the
+ * paper is saved or scored (a page script could measure it). In the `inspectableOverlay` test mode
+ * (as the overlay's open shadow root) the test contract is on the host:
+ * [data-paperlens-card][data-paper-id][data-saved][data-score][data-highlight], and inside it
+ * [data-action="save"][aria-pressed], [data-role="score"], [data-action="connect"]. */
 (function (root) {
   'use strict';
   const { el, clip } = root.PaperlensDom;
@@ -25,14 +29,19 @@
       border-radius: 6px; padding: 1px 7px; cursor: pointer; white-space: nowrap; }
     button:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
     button[aria-pressed="true"] { border-color: var(--saved); color: var(--saved); }
+    /* One width for Save and Saved, and the badge's room kept when it is hidden: the card's size
+       says nothing about the library to a page that measures it. */
+    button[data-action="save"] { box-sizing: border-box; width: 5.2em; text-align: center; }
     button[aria-busy="true"] { opacity: .7; cursor: progress; }
     button.link { border: 0; padding: 0; background: transparent; color: var(--accent); text-decoration: underline; }
     [hidden] { display: none !important; }
-    .score { min-width: 2.2em; text-align: center; border: 1px solid var(--line); border-radius: 9px;
-      padding: 0 6px; cursor: help; font-variant-numeric: tabular-nums; background: var(--bg); }
+    .score { box-sizing: border-box; width: 3.4em; display: inline-block; text-align: center; border: 1px solid var(--line);
+      border-radius: 9px; padding: 0 4px; cursor: help; font-variant-numeric: tabular-nums; background: var(--bg);
+      overflow: hidden; }
+    .score[hidden] { display: inline-block !important; visibility: hidden !important; }
     .score.mid { background: var(--mid); }
     .score.high { background: var(--high); border-color: var(--accent); font-weight: 600; }
-    :host([data-highlight="close"]) .score { border: 2px solid var(--accent); font-weight: 700; }
+    .card.close .score { border: 2px solid var(--accent); font-weight: 700; }
   `;
 
   // One stylesheet object for every card on the page (hundreds of shadow roots share it).
@@ -71,7 +80,10 @@
       this.saved = false;
       this.score = null;
       this.onSave = onSave;
-      this.host = el('span', { 'data-paperlens-card': '', 'data-paper-id': paper.id, 'data-saved': 'false' });
+      this.inspectable = inspectable;
+      this.host = el('span', { 'data-paperlens-card': '' });
+      this.mark('data-paper-id', paper.id);
+      this.mark('data-saved', 'false');
       const shadow = this.host.attachShadow({ mode: inspectable ? 'open' : 'closed' });
       attachStyles(shadow);
       // The badge's tooltip is for the mouse; keyboard and screen-reader users hear the same words
@@ -82,8 +94,17 @@
       this.badge = el('span', { class: 'score', 'data-role': 'score', 'aria-hidden': 'true', hidden: '' });
       this.connect = el('button', { type: 'button', class: 'link', 'data-action': 'connect', hidden: '',
         text: 'Connect Paperlens', title: 'Connect Paperlens to your server to save papers', onclick: () => onConnect() });
-      shadow.append(el('span', { class: 'card' }, this.button, this.badge, this.connect, this.why));
+      this.card = el('span', { class: 'card' }, this.button, this.badge, this.connect, this.why);
+      shadow.append(this.card);
       this.label();
+    }
+
+    /* A test-contract attribute on the host (null removes it): only in the inspectable test mode,
+     * since the host is the page's to read. */
+    mark(name, value) {
+      if (!this.inspectable) return;
+      if (value === null) this.host.removeAttribute(name);
+      else this.host.setAttribute(name, value);
     }
 
     label() {
@@ -92,14 +113,14 @@
 
     setSaved(saved) {
       this.saved = !!saved;
-      this.host.setAttribute('data-saved', String(this.saved));
+      this.mark('data-saved', String(this.saved));
       this.button.setAttribute('aria-pressed', String(this.saved));
       this.label();
       this.showBadge();
     }
 
     // A saved paper's score is its closeness to the rest of the list (0 while it is the only
-    // one): "Saved" says more, so its badge stays hidden; data-score keeps the number.
+    // one): "Saved" says more, so its badge stays hidden (the test mode's data-score keeps the number).
     showBadge() {
       this.badge.hidden = this.score === null || this.saved;
     }
@@ -111,13 +132,13 @@
         ? Math.max(0, Math.min(100, Math.round(Number(result.score)))) : null;
       this.score = score;
       if (score === null) {
-        this.host.removeAttribute('data-score');
+        this.mark('data-score', null);
         this.showBadge();
         this.badge.removeAttribute('title');
         this.why.textContent = '';
         return;
       }
-      this.host.setAttribute('data-score', String(score));
+      this.mark('data-score', String(score));
       const why = explanation({ ...result, score });
       this.badge.textContent = String(score);
       this.badge.className = `score${score >= 60 ? ' high' : score >= 30 ? ' mid' : ''}`;
@@ -127,8 +148,8 @@
     }
 
     setHighlight(mark) {
-      if (mark) this.host.setAttribute('data-highlight', mark);
-      else this.host.removeAttribute('data-highlight');
+      this.card.classList.toggle('close', mark === 'close');
+      this.mark('data-highlight', mark || null);
     }
 
     // Saving needs a connection; the offer stays beside the toggle the user just pressed.

@@ -1,6 +1,7 @@
 /* On the connect page of a Paperlens server (the link `paperlens serve` prints:
  * http://127.0.0.1:8420/connect#code=…), hand the one-time code to the background worker, which
- * trades it for a token. The code leaves the address bar at once. The page runs no scripts of
+ * trades it for a token once the user confirms with one click on the options page it opens. The
+ * code leaves the address bar at once. The page runs no scripts of
  * its own (its CSP forbids them); this script only writes the outcome into its status line. */
 (function (root) {
   'use strict';
@@ -22,7 +23,7 @@
   root.PaperlensMessages.send({ type: 'connect:link', code: code.slice(0, 64) }).then((reply) => {
     if (!reply.ok) return say('error', reply.message || 'Paperlens could not connect.');
     if (reply.data.state === 'confirm') {
-      return say('confirm', 'Paperlens is set up for another server: confirm the switch in the tab it opened.');
+      return say('confirm', 'Confirm the connection in the Paperlens tab that opened.');
     }
     return say('connected', 'Paperlens is connected to this server. You can close this tab.');
   });

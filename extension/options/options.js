@@ -94,15 +94,18 @@ $('codeForm').addEventListener('submit', async (e) => {
   connected(await send({ type: 'connect:code', code: $('code').value }));
 });
 
-// A connect link for a server other than the configured one waits here for the user's yes.
+// Every connect link waits here for the user's yes: any web page can open a link, only the user clicks.
 async function showPending() {
   const reply = await send({ type: 'connect:pending' });
   const pending = reply.ok && reply.data.serverUrl;
   $('confirm').hidden = !pending;
-  if (pending) {
-    $('confirmText').textContent = `Connect Paperlens to ${pending}? It is set up for ${settings.serverUrl} now.`;
-    $('confirmYes').focus();
-  }
+  if (!pending) return;
+  let text = `Connect Paperlens to ${pending}? Only if you just opened the link that \`paperlens serve\` or `
+    + '`paperlens connect` printed.';
+  if (pending !== settings.serverUrl) text += ` It is set up for ${settings.serverUrl} now.`;
+  else if (settings.hasToken) text += ' It is connected there now; connecting again replaces its token.';
+  $('confirmText').textContent = text;
+  $('confirmYes').focus();
 }
 
 $('confirmYes').addEventListener('click', async () => {

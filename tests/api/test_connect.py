@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import pytest
 from click.testing import CliRunner
 
 from paperlens.cli import main
 from paperlens.services import Services
-from paperlens.store.pairing import MAX_FAILURES
+from paperlens.store import pairing
+from paperlens.store.pairing import MAX_CLIENT_FAILURES
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 
@@ -63,21 +63,40 @@ def test_a_request_that_is_not_from_an_extension_gets_nothing_and_spends_nothing
     assert exchange(client, code).status_code == 201, "the refused request did not use the code up"
 
 
-def test_wrong_guesses_void_every_code_until_a_new_one_is_issued(client, store):
+def test_a_flood_of_wrong_codes_from_one_client_voids_no_code_used_from_elsewhere(client, store):
     code = store.pairing.issue("local").code
-    for n in range(MAX_FAILURES):
+    for n in range(5 * MAX_CLIENT_FAILURES):
+        assert exchange(client, f"WRONG{n:05d}").status_code in (403, 429)
+    refused = exchange(client, code)  # the flooding client itself is refused, before the code is looked at
+    assert refused.status_code == 429 and "from this client" in refused.get_json()["error"]["message"]
+    assert exchange(client, code, headers=FROM_FIREFOX).status_code == 201, "the code stayed valid for others"
+
+
+def test_a_client_gets_its_wrong_guesses_and_then_429_for_the_window(client, store):
+    for n in range(MAX_CLIENT_FAILURES):
         assert exchange(client, f"WRONG{n:05d}").status_code == 403
-    locked = exchange(client, code)
-    assert locked.status_code == 429 and "paperlens connect" in locked.get_json()["error"]["message"]
-    fresh = store.pairing.issue("local").code
-    assert exchange(client, fresh).status_code == 201
-    assert exchange(client, code).status_code == 403, "the old code stayed void"
+    assert exchange(client, "WRONG99999").status_code == 429
+    windows = [store._redis.pttl(key) for key in store._redis.scan_iter(f"{store.keys.pairing_failures}*")]
+    assert windows and all(0 < ms <= pairing.WINDOW_SECONDS * 1000 for ms in windows), "the count ends with its window"
+
+
+def test_guesses_from_every_client_together_are_bounded_without_voiding_codes(client, store, monkeypatch):
+    monkeypatch.setattr(pairing, "MAX_FAILURES", 3)
+    code = store.pairing.issue("local").code
+    for n in range(3):
+        headers = {"Origin": f"chrome-extension://rotating{n:026d}"}
+        assert exchange(client, f"WRONG{n:05d}", headers=headers).status_code == 403
+    busy = exchange(client, code)
+    assert busy.status_code == 429 and "many clients" in busy.get_json()["error"]["message"]
+    fresh = store.pairing.issue("local").code  # the operator issuing a code starts a new window
+    assert exchange(client, code).status_code == 201 and exchange(client, fresh).status_code == 201
 
 
 def test_an_expired_code_says_so(client, store):
-    old = store.pairing.issue("local", ttl=1).code
-    store.pairing.issue("local")
-    time.sleep(1.1)
+    old = store.pairing.issue("local").code
+    # Move its expiry into the past, as time would (rather than sleeping past it).
+    (digest, value), = store._redis.hgetall(store.keys.pairing_codes).items()
+    store._redis.hset(store.keys.pairing_codes, digest, "1000:" + value.split(":", 1)[1])
     r = exchange(client, old)
     assert r.status_code == 403 and "expired" in r.get_json()["error"]["message"]
 

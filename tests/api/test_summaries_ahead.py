@@ -74,13 +74,15 @@ def test_only_one_job_works_at_a_time(svc):
     stop = threading.Event()
     first, second = (SummariesAhead(svc.store, svc.index, cpu_share=1.0, batch=5) for _ in range(2))
     steps = {"first": 0, "second": 0}
+    first_working = threading.Event()  # the first job steps only while it holds the lock
     for job, name in ((first, "first"), (second, "second")):
         real = job.step
-        job.step = lambda real=real, name=name: steps.__setitem__(name, steps[name] + 1) or real()
+        job.step = lambda real=real, name=name: (steps.__setitem__(name, steps[name] + 1),
+                                                 name == "first" and first_working.set(), real())[-1]
     threads = [threading.Thread(target=first.run, args=("first", stop)),
                threading.Thread(target=second.run, args=("second", stop))]
     threads[0].start()
-    time.sleep(0.5)
+    assert first_working.wait(60), "the first job never started working"
     threads[1].start()
     deadline = time.monotonic() + 30
     while first.backlog() and time.monotonic() < deadline:

@@ -220,7 +220,7 @@ def test_listing_papers_join_the_corpus_in_one_batch_when_chosen(browser, live_s
 def test_a_hostile_listing_cannot_hide_restyle_read_or_shake_off_the_cards(browser, live_server, reader):
     browser.configure(token=reader, inspectableOverlay=False)
     page = open_listing(browser, "http://arxiv.org/list/cs.HO/new", 3)
-    host = f"{CARDS}[data-paper-id='arxiv:2606.90001']"
+    host = CARDS  # the first card (in normal use the hosts carry no id: see the test below)
     # The page's CSS targets every span, the last child of each <dt>, and our attribute: the card's
     # shadow rules (!important :host) win, so it stays visible, in place and small.
     box = page.eval_on_selector(host, """h => { const r = h.getBoundingClientRect(), s = getComputedStyle(h);
@@ -232,9 +232,38 @@ def test_a_hostile_listing_cannot_hide_restyle_read_or_shake_off_the_cards(brows
     # The page re-renders its list (our cards gone with the old nodes), then loads one more paper:
     # the cards come back, the new paper gets one too, and only the new paper is ranked again.
     page.wait_for_function("window.rerendered && window.loadedMore")
-    page.wait_for_selector(f"{CARDS}[data-paper-id='arxiv:2606.90004']", state="attached", timeout=10000)
-    wait_for(lambda: [c["id"] for c in cards(page)] == [f"arxiv:2606.9000{i}" for i in range(1, 5)])
+    wait_for(lambda: page.evaluate("document.querySelectorAll('[data-paperlens-card]').length") == 4, timeout=10)
     assert page.evaluate("[...document.querySelectorAll('dt')].every(dt => dt.querySelector('[data-paperlens-card]'))")
     assert live_server.requests.count(*RANK, token=reader) == 2
     # Markup in a title stayed text: nothing was parsed into the page.
     assert page.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def test_in_normal_use_a_page_script_learns_nothing_about_the_library_from_the_cards(browser, live_server, reader):
+    """Issue 18: a listing page's script could add cards for any ids and read data-saved and
+    data-score off their hosts. Now the hosts carry only their marker, and a saved, scored paper's
+    card is the same size as any other."""
+    url, file = "http://arxiv.org/list/cs.CL/new", "arxiv.org/list/cs.CL/new.html"
+    expected = arxiv_ids(file)
+    # In the test mode: save one paper, so the list has a saved paper and every card a score.
+    page = open_listing(browser, url, len(expected))
+    target = expected[1]
+    page.locator(f"{CARDS}[data-paper-id='{target}'] [data-action='save']").click()
+    wait_for(lambda: page.get_attribute(f"{CARDS}[data-paper-id='{target}']", "data-saved") == "true", timeout=30)
+    wait_for(lambda: all(c["score"] is not None for c in cards(page)), timeout=15)
+    page.close()
+
+    browser.configure(token=reader, inspectableOverlay=False)
+    before = live_server.requests.count(*RANK, token=reader)
+    page = open_listing(browser, url, len(expected))
+    wait_for(lambda: live_server.requests.count(*RANK, token=reader) > before, timeout=15)
+    page.wait_for_selector(f"{PANEL}[data-state='ready']", state="attached")
+    seen = page.evaluate("""() => [...document.querySelectorAll('[data-paperlens-card]')].map(h => ({
+        attributes: h.getAttributeNames(), shadow: h.shadowRoot === null,
+        width: h.getBoundingClientRect().width, height: h.getBoundingClientRect().height}))""")
+    assert len(seen) == len(expected)
+    assert all(card["attributes"] == ["data-paperlens-card"] for card in seen), seen[:3]
+    assert all(card["shadow"] for card in seen), "closed shadow roots"
+    assert len({(round(c["width"], 1), round(c["height"], 1)) for c in seen}) == 1, "the saved paper's card stands out"
+    requests.delete(f"{live_server.url}/api/v1/library/{target}", headers={"Authorization": f"Bearer {reader}"},
+                    timeout=10).raise_for_status()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,16 @@ import redis
 from paperlens.store import embedded
 from paperlens.store.embedded import UnsafeDataFolder, ensure_embedded_redis, socket_path, stop_embedded_redis
 
+from ..waiting import until
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
+
+
+def rewritten(client) -> bool:
+    info = client.info("persistence")
+    return not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]
 
 
 @pytest.fixture
@@ -31,7 +37,7 @@ def test_data_folder_and_everything_redis_writes_are_private(tmp_path, stopped_a
     client = redis.Redis(unix_socket_path=url.removeprefix("unix://"))
     client.set("k", "a note")
     client.execute_command("BGREWRITEAOF")
-    time.sleep(0.5)
+    until(lambda: rewritten(client), 60, "the AOF rewrite")
     assert mode(data) == 0o700
     written = [p for p in data.rglob("*") if p.is_file() or p.is_socket()]
     assert any("appendonly" in p.name for p in written), written

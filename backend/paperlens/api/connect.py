@@ -30,7 +30,10 @@ EXTENSION_ORIGIN = re.compile(r"^(chrome-extension|moz-extension)://[A-Za-z0-9-]
 REFUSED = {
     "wrong": (403, "That connect code is not valid: check it, or run `paperlens connect` for a new one."),
     "expired": (403, "That connect code has expired: run `paperlens connect` for a new one."),
-    "locked": (429, "Too many wrong connect codes: every code is void now. Run `paperlens connect` for a new one."),
+    "limited": (429, "Too many wrong connect codes from this client: wait up to 10 minutes and try again. "
+                     "Codes stay valid meanwhile."),
+    "busy": (429, "Too many wrong connect codes from many clients: wait up to 10 minutes, or run "
+                  "`paperlens connect` for a new code. Codes stay valid meanwhile."),
 }
 
 
@@ -39,7 +42,8 @@ REFUSED = {
 @blp.arguments(ConnectRequest)
 @blp.response(201, ConnectResponse)
 @blp.alt_response(403, schema=ErrorSchema, description="Not from an extension, or a wrong or expired code")
-@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong codes: all codes are void")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong codes from this client (or from all) in "
+                                                         "the last minutes; no code is voided")
 def connect(body: dict):
     """Trade a one-time code from `paperlens connect` (or the link `paperlens serve` prints) for a
     token of the browser extension's own. Only a browser extension may call this: requests whose
@@ -47,7 +51,9 @@ def connect(body: dict):
     if not EXTENSION_ORIGIN.match(request.headers.get("Origin", "")):
         raise ApiError(403, "Connect codes are accepted only from the Paperlens browser extension.")
     try:
-        paired = pair(services().store, body["code"], body["client"])
+        # Wrong codes count against who asks: its address and its Origin (each extension has its own).
+        caller = f"{request.remote_addr or 'unknown'} {request.headers['Origin']}"
+        paired = pair(services().store, body["code"], body["client"], caller)
     except PairingRefused as refused:
         status, message = REFUSED[refused.outcome]
         raise ApiError(status, message) from None

@@ -22,17 +22,18 @@ class Paired:
 class PairingRefused(Exception):
     def __init__(self, outcome: str):
         super().__init__(outcome)
-        self.outcome = outcome  # wrong | expired | locked
+        self.outcome = outcome  # wrong | expired | limited | busy
 
 
 def issue(store: Store, user: str) -> PairingCode:
     return store.pairing.issue(user)
 
 
-def pair(store: Store, code: str, client: str) -> Paired:
+def pair(store: Store, code: str, client: str, caller: str) -> Paired:
     """Use up `code` and mint a token for its user, named after the browser it goes to, so that
-    `paperlens token revoke ext-firefox-…` disconnects that browser alone."""
-    redeemed = store.pairing.redeem(code)
+    `paperlens token revoke ext-firefox-…` disconnects that browser alone. `caller` says who asks
+    (address and Origin): wrong codes are counted against it, and never void anyone's code."""
+    redeemed = store.pairing.redeem(code, caller)
     if redeemed.outcome != "ok":
         raise PairingRefused(redeemed.outcome)
     name = f"ext-{client}-{secrets.token_hex(3)}"

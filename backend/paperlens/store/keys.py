@@ -133,8 +133,12 @@ class Keys:
 
     @property
     def pairing_failures(self) -> str:
-        """Wrong codes tried since the last code was issued; at the limit every live code is void."""
+        """Wrong codes tried by every client in the current window (it expires with the window)."""
         return f"{self.prefix}:{{pairing}}:failures"
+
+    def pairing_client_failures(self, client_digest: str) -> str:
+        """Wrong codes one client (address and Origin, hashed) tried in the current window."""
+        return f"{self.prefix}:{{pairing}}:failures:{client_digest}"
 
     def user(self, user: str, part: str) -> str:
         return f"{self.prefix}:{{u:{user}}}:{part}"

@@ -1,5 +1,6 @@
 """One-time pairing codes that connect the browser extension: kept only as SHA-256 hashes, each
-good once and for minutes, and all of them void after a few wrong guesses."""
+good once and for minutes. Wrong guesses are limited per client and per time window, and never void
+a code: a client that guesses wrong is refused for the rest of the window, the others are not."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from .keys import Keys
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 LENGTH = 10  # 30**10, about 2**49 codes
 TTL_SECONDS = 600
-MAX_FAILURES = 10  # wrong codes tried, across all live codes, before every live code is void
+WINDOW_SECONDS = 600  # wrong guesses are counted in windows this long, from a client's first one
+MAX_CLIENT_FAILURES = 10  # wrong codes one client may try in a window before it is refused for the rest
+# Wrong codes all clients together may try in a window: a bound on guessing by clients that change
+# their Origin (1,000 guesses at 2**49 codes), high enough that one client's flood never reaches it.
+MAX_FAILURES = 1_000
 
-# KEYS: codes hash, failures counter. ARGV: code digest, now (ms), max failures, TTL (ms).
-# Returns ['ok', user] | ['expired'] | ['wrong'] | ['locked'].
+# KEYS: codes hash, all clients' failures, this client's failures.
+# ARGV: code digest, now (ms), max per client, max in all, window (ms).
+# Returns ['ok', user] | ['expired'] | ['wrong'] | ['limited'] (this client) | ['busy'] (all clients).
+# A client over its limit is refused before the code is looked at, so its guesses cost nothing.
 _REDEEM = """
-local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-if failures >= tonumber(ARGV[3]) then return {'locked'} end
+if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then return {'limited'} end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[4]) then return {'busy'} end
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 if value then
   redis.call('HDEL', KEYS[1], ARGV[1])
@@ -33,9 +40,9 @@ if value then
   end
   return {'expired'}
 end
-failures = redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-if failures >= tonumber(ARGV[3]) then redis.call('DEL', KEYS[1]) end
+for i = 2, 3 do
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+end
 return {'wrong'}
 """
 
@@ -49,7 +56,7 @@ class PairingCode:
 
 @dataclass(frozen=True)
 class Redeemed:
-    outcome: str  # ok | expired | wrong | locked
+    outcome: str  # ok | expired | wrong | limited | busy
     user: str | None = None
 
 
@@ -70,7 +77,7 @@ class PairingCodes:
 
     def issue(self, user: str, ttl: int = TTL_SECONDS) -> PairingCode:
         """A fresh code for `user`. Issuing is what the operator does at the terminal, so it also
-        lifts a lock left by wrong guesses."""
+        starts a new window for all clients together (not for a client that is being refused)."""
         raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
         expires_at = time.time() + ttl
         now_ms = int(time.time() * 1000)
@@ -85,10 +92,13 @@ class PairingCodes:
         pipe.execute()
         return PairingCode(f"{raw[:LENGTH // 2]}-{raw[LENGTH // 2:]}", user, expires_at)
 
-    def redeem(self, code: str) -> Redeemed:
-        """Use a code up: the user it was issued for, once; a wrong code counts towards the lock."""
+    def redeem(self, code: str, client: str) -> Redeemed:
+        """Use a code up: the user it was issued for, once. A wrong code counts against `client`
+        (who is asking: address and Origin) and against all clients together, for the window."""
+        client_key = self.keys.pairing_client_failures(hashlib.sha256(client.encode("utf-8", "replace")).hexdigest()[:32])
         if not normalize(code):
             return Redeemed("wrong")
-        outcome = self._redeem(keys=[self.keys.pairing_codes, self.keys.pairing_failures],
-                               args=[_digest(code), int(time.time() * 1000), MAX_FAILURES, TTL_SECONDS * 1000])
+        outcome = self._redeem(keys=[self.keys.pairing_codes, self.keys.pairing_failures, client_key],
+                               args=[_digest(code), int(time.time() * 1000), MAX_CLIENT_FAILURES, MAX_FAILURES,
+                                     WINDOW_SECONDS * 1000])
         return Redeemed(*outcome)

@@ -147,6 +147,16 @@ def sync(ctx):
         raise click.ClickException(f"{failed} of {len(saved)} feeds failed (see above)")
 
 
+SHOWN_SKIPS = 20
+
+
+def _show_skips(skipped: list, total: int) -> None:
+    for skip in skipped:
+        click.echo(f"  skipped {skip.position}: {skip.reason}", err=True)
+    if total > len(skipped):
+        click.echo(f"  ... and {total - len(skipped):,} more skipped", err=True)
+
+
 def _sync_command(kind: str):
     @sync.command(kind, help=KIND_HELP[kind])
     @_with_options(kind)
@@ -158,10 +168,12 @@ def _sync_command(kind: str):
         started = time.monotonic()
         with _locked(feeds, "paperlens sync") as lock:
             counts = None
+            skipped = []  # the first records skipped, with where and why, as ingest shows them
 
             def on_page(now, page):
                 nonlocal counts
                 counts = now
+                skipped.extend(page.skipped[:SHOWN_SKIPS - len(skipped)])
                 progress(now, page)
 
             try:
@@ -170,13 +182,23 @@ def _sync_command(kind: str):
                 progress.end()
                 if counts is not None:
                     click.echo(f"{label}: {counts.line()} before it failed")
+                    _show_skips(skipped, counts.skipped)
                 raise click.ClickException(f"{kind}: {exc}") from None
             except KeyboardInterrupt:
                 progress.end()
                 click.echo(f"{label}: interrupted; run it again to resume", err=True)
                 sys.exit(130)
+            except Exception as exc:  # whatever an upstream sends, the user gets one line, not a traceback
+                from ..store import StoreUnavailable
+
+                if isinstance(exc, StoreUnavailable):
+                    raise  # said in one line by the main command
+                progress.end()
+                raise click.ClickException(f"{kind}: internal error: {type(exc).__name__}: {str(exc)[:200]}; "
+                                           "pages stored before it stay stored") from None
         progress.end()
         click.echo(f"{label}: {counts.line()} in {time.monotonic() - started:.1f} s")
+        _show_skips(skipped, counts.skipped)
 
     return command
 

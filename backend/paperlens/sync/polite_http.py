@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 from .. import __version__
 from ..corpus.formats import MalformedPage
+from ..corpus.formats.records import CostlyPage
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class Upstream:
                     return read(response)
                 except MalformedPage as err:
                     raise RetryableError(f"malformed response: {err}") from None
+                except CostlyPage as err:  # the same page would cost as much again: no retry
+                    raise UpstreamError(f"{self.name}: page refused: {err}") from None
             except RetryableError as err:
                 last = str(err)
                 if attempt == self.politeness.retries:
@@ -247,9 +250,19 @@ def _read_body(response: http.client.HTTPResponse, encoding: str, max_body: int)
     return b"".join(parts)
 
 
+# The text encodings a feed may declare. Python's codec registry also holds idna, punycode, the
+# unicode-escape family and others that raise (or interpret escapes) on arbitrary bytes even with
+# errors="replace"; a charset outside this list is read as UTF-8, as XML and JSON default to.
+CHARSETS = re.compile(r"utf[-_]?(8|16|32)([-_]?(le|be))?|us[-_]?ascii|ascii|latin[-_]?1|iso[-_]?8859[-_]?\d{1,2}"
+                      r"|(windows|cp)[-_]?125\d|koi8[-_]?[ru]|shift[-_]?jis|euc[-_]?(jp|kr)|gb(k|2312|18030)|big5",
+                      re.I)
+
+
 def _charset(headers: dict[str, str]) -> str:
-    found = re.search(r"charset=([\w.-]+)", headers.get("content-type", ""), re.I)
+    found = re.search(r"charset=\"?([\w.-]+)", headers.get("content-type", ""), re.I)
     name = found.group(1) if found else "utf-8"
+    if not CHARSETS.fullmatch(name):
+        return "utf-8"
     try:
         "".encode(name)
     except LookupError:

@@ -15,6 +15,7 @@ from ..settings import Settings
 from ..store.feeds import FeedStore
 from ..store.papers import PaperStore
 from .polite_http import Politeness, Stopped, Upstreams
+from .run_limits import LimitedUpstream
 from .sources import SOURCES, Page, source_key
 
 log = logging.getLogger(__name__)
@@ -28,13 +29,15 @@ class Counts:
     unchanged: int = 0
     skipped: int = 0
     requests: int = 0
+    trimmed: int = 0  # stored after trimming to the corpus's limits (corpus/limits.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def line(self) -> str:
+        trimmed = f", trimmed {self.trimmed:,}" if self.trimmed else ""
         return (f"fetched {self.fetched:,}, added {self.added:,}, merged {self.merged:,}, unchanged {self.unchanged:,}, "
-                f"skipped {self.skipped:,} ({self.requests:,} requests)")
+                f"skipped {self.skipped:,}{trimmed} ({self.requests:,} requests)")
 
 
 def politeness(settings: Settings) -> Politeness:
@@ -61,7 +64,8 @@ class Syncer:
             keep_going: Callable[[], bool] = lambda: True,
             on_page: Callable[[Counts, Page], None] | None = None) -> Counts:
         """Sync `kind` with checked `options` from its checkpoint until the source is done.
-        Raises UpstreamError or SyncFailed when the upstream fails for good, Stopped when
+        Raises UpstreamError or SyncFailed when the upstream fails for good, goes round in a loop or
+        the run reaches its page cap or deadline (RunLimitReached), Stopped when
         keep_going() turns false; pages stored before that stay stored, and so does the checkpoint."""
         source = SOURCES[kind]
         key = source_key(kind, options)
@@ -70,8 +74,9 @@ class Syncer:
         counts = Counts()
         requests_before = upstream.requests
         today = today or datetime.now(timezone.utc).date()
+        limited = LimitedUpstream(upstream, max(1, self.settings.sync_max_pages), self.settings.sync_run_seconds)
         try:
-            for page in source.pages(options, self.feeds.checkpoint(key), upstream, base_url, today):
+            for page in source.pages(options, self.feeds.checkpoint(key), limited, base_url, today):
                 if not keep_going():
                     raise Stopped("stopped before storing a page")
                 for stored in self.papers.add_many(page.papers):
@@ -81,6 +86,7 @@ class Syncer:
                     self._keep_index_current()
                 counts.fetched += page.fetched
                 counts.skipped += len(page.skipped)
+                counts.trimmed += page.trimmed
                 counts.requests = upstream.requests - requests_before
                 if on_page:
                     on_page(counts, page)

@@ -99,17 +99,31 @@ const SCENARIOS = {
     return { related: rows };
   },
 
-  async 'connect in one click from the server link'(h, cfg) {
+  async 'connect from the server link with one click'(h, cfg) {
     await h.configure(settings(cfg));
-    const page = await h.open(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
-    await page.waitForFunction(() => document.documentElement.getAttribute('data-paperlens') === 'connected',
+    const optionsUrl = h.url('options/options.html#connect');
+    const confirmLink = async (url) => {
+      const before = new Set(await h.browser.pages());
+      const page = await h.open(url);
+      await page.waitForFunction(() => document.documentElement.getAttribute('data-paperlens') === 'confirm',
+        { timeout: TIMEOUT });
+      // Nothing is exchanged until the user clicks in the options page the extension opened.
+      assert.equal(await h.stored('token'), '');
+      const options = await h.findPage((href) => href === optionsUrl, 'the options page asking to confirm', before);
+      await options.waitForSelector('#confirm:not([hidden]) #confirmYes', { visible: true, timeout: TIMEOUT });
+      await options.click('#confirmYes');
+      return { page, options };
+    };
+    const { page, options } = await confirmLink(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
+    await options.waitForFunction(() => document.getElementById('connectResult').textContent.startsWith('Connected'),
       { timeout: TIMEOUT });
     assert.ok(!(await page.evaluate(() => location.href)).includes('code='), 'the code left the address bar');
     const token = await h.stored('token');
     assert.match(token, /^pl_/);
     assert.equal((await api(cfg, '/api/v1/library?per_page=1', { token })).status, 200);
-    const used = await h.open(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
-    await used.waitForFunction(() => document.documentElement.getAttribute('data-paperlens') === 'error',
+    await h.configure({ token: '' });
+    const used = await confirmLink(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
+    await used.options.waitForFunction(() => /not valid/.test(document.getElementById('connectResult').textContent),
       { timeout: TIMEOUT });
     return {};
   },

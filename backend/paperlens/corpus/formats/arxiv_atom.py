@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Iterator, TextIO
 from xml.etree.ElementTree import Element, ParseError
 
 from ..paper import Paper, clean_arxiv_id
-from .records import BadRecord, MalformedPage, Record, Skipped, iso_date
-from .safe_xml import CHUNK, ForbiddenDeclaration, iter_elements  # noqa: F401  (CHUNK: tests pad by it)
+from .records import PAGE_SECONDS, BadRecord, CostlyPage, MalformedPage, Record, Skipped, iso_date, whole_number
+from .safe_xml import CHUNK, ForbiddenDeclaration, TextChunks, iter_elements  # noqa: F401  (CHUNK: tests pad by it)
 
 NAME = "arxiv-atom"
 
@@ -38,6 +37,8 @@ def parse(stream: TextIO, **_options) -> Iterator[Record]:
     except ParseError as err:
         line, column = err.position
         yield Skipped(f"line {line}, column {column}", f"malformed XML, stopped reading: {err}")
+    except CostlyPage as err:
+        yield Skipped("input", f"stopped reading: {err}")
 
 
 def read_page(text: str) -> AtomPage:
@@ -45,17 +46,17 @@ def read_page(text: str) -> AtomPage:
     rather than giving the entries before the break."""
     page = AtomPage()
     try:
-        page.records = list(_records(io.StringIO(text), page))
+        page.records = list(_records(TextChunks(text), page, PAGE_SECONDS))
     except (ForbiddenDeclaration, ParseError) as err:
         raise MalformedPage(f"not a complete Atom feed: {err}") from None
     return page
 
 
-def _records(stream: TextIO, page: AtomPage) -> Iterator[Record]:
+def _records(stream: TextIO, page: AtomPage, seconds: float | None = None) -> Iterator[Record]:
     number = 0
-    for element in iter_elements(stream, {f"{ATOM}entry", f"{OPENSEARCH}totalResults"}):
+    for element in iter_elements(stream, {f"{ATOM}entry", f"{OPENSEARCH}totalResults"}, seconds):
         if element.tag == f"{OPENSEARCH}totalResults":
-            page.total = int(element.text) if (element.text or "").strip().isdigit() else None
+            page.total = whole_number(element.text or "")
             continue
         number += 1
         record = to_record(element, number)

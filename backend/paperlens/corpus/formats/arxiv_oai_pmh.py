@@ -3,15 +3,14 @@ format: records, the resumptionToken to the next page, and OAI errors. Entities 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Iterator, TextIO
 from xml.etree.ElementTree import Element, ParseError
 
 from ..paper import Paper
 from .arxiv_oai import first_doi, rfc2822_day
-from .records import BadRecord, MalformedPage, Record, Skipped, iso_date, split_authors
-from .safe_xml import ForbiddenDeclaration, child_text, iter_elements
+from .records import PAGE_SECONDS, BadRecord, CostlyPage, MalformedPage, Record, Skipped, iso_date, split_authors, whole_number
+from .safe_xml import ForbiddenDeclaration, TextChunks, child_text, iter_elements
 
 NAME = "arxiv-oai-pmh"
 
@@ -41,6 +40,8 @@ def parse(stream: TextIO, **_options) -> Iterator[Record]:
     except ParseError as err:
         line, column = err.position
         yield Skipped(f"line {line}, column {column}", f"malformed XML, stopped reading: {err}")
+    except CostlyPage as err:
+        yield Skipped("input", f"stopped reading: {err}")
         return
     if page.error_code not in (None, "noRecordsMatch"):  # no records is an answer, not a fault
         yield Skipped("input", f"OAI-PMH error {page.error_code}: {page.error_message}")
@@ -51,7 +52,7 @@ def read_page(text: str) -> OaiPage:
     the records before a break are never taken, because the resumptionToken after them is lost too."""
     page = OaiPage()
     try:
-        page.records = list(_records(io.StringIO(text), page))
+        page.records = list(_records(TextChunks(text), page, PAGE_SECONDS))
     except (ForbiddenDeclaration, ParseError) as err:
         raise MalformedPage(f"not a complete OAI-PMH response: {err}") from None
     if page.error_code is None and not page.records and not page.datestamps and page.token is None:
@@ -59,13 +60,12 @@ def read_page(text: str) -> OaiPage:
     return page
 
 
-def _records(stream: TextIO, page: OaiPage) -> Iterator[Record]:
+def _records(stream: TextIO, page: OaiPage, seconds: float | None = None) -> Iterator[Record]:
     tags = {f"{OAI}record", f"{OAI}resumptionToken", f"{OAI}error"}
-    for element in iter_elements(stream, tags):
+    for element in iter_elements(stream, tags, seconds):
         if element.tag == f"{OAI}resumptionToken":
             page.token = (element.text or "").strip()
-            size = element.get("completeListSize", "")
-            page.complete_list_size = int(size) if size.isdigit() else None
+            page.complete_list_size = whole_number(element.get("completeListSize", ""))
         elif element.tag == f"{OAI}error":
             page.error_code = element.get("code") or "unknown"
             page.error_message = (element.text or "").strip()

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, TextIO
 
 from ..paper import Paper
-from .records import BadRecord, MalformedPage, Record, Skipped, iso_date, json_document, text, type_name, whole_page
+from .records import (BadRecord, MalformedPage, Record, Skipped, iso_date, json_document, text, type_name, whole_number,
+                      whole_page)
 
 NAME = "biorxiv"
 
@@ -17,7 +18,7 @@ class BiorxivPage:
     records: list[Record] = field(default_factory=list)
     items: int = 0  # versions in this page, before the newest of each DOI is kept
     status: str = "ok"
-    cursor: int = 0
+    cursor_said: int | None = None  # the cursor the answer says it starts at, when it says
     total: int | None = None
 
 
@@ -36,7 +37,7 @@ def read_page(body: str) -> BiorxivPage:
         raise MalformedPage(f"collection must be a list, got {type_name(collection)}")
     message = messages[0]
     page = BiorxivPage(items=len(collection), status=str(message.get("status", "ok")),
-                       cursor=number(message.get("cursor")) or 0, total=number(message.get("total")))
+                       cursor_said=number(message.get("cursor")), total=number(message.get("total")))
     newest: dict[str, tuple[int, Paper]] = {}
     for position, item in enumerate(collection, 1):
         try:
@@ -78,9 +79,6 @@ def to_paper(item) -> tuple[int, Paper]:
 
 
 def number(value) -> int | None:
-    """bioRxiv writes its counts as numbers or as strings of digits."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    """bioRxiv writes its counts as numbers or as strings of digits; anything else (superscript
+    digits, 5,000 digits) is no count."""
+    return whole_number(value)

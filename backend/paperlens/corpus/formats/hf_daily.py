@@ -16,8 +16,9 @@ NAME = "hf-daily"
 AUTHORS = re.compile(r"^[•*\-\s]*(\d+)\s+authors?$")
 DOT = re.compile(r"^·$")
 # "May 18", "Jul 10 14" (14 upvotes), "Dec 8, 2023", "Jun 5, 2024 3"; a year always follows a comma.
-DATE = re.compile(r"^·?\s*([A-Z][a-z]{2})[a-z]*\.?\s+(\d{1,2})(?:,\s*(\d{4}))?(?:\s+(\d+))?$")
-UPVOTES = re.compile(r"^(\d+)$")
+# ASCII digits, and few of them: \d takes other scripts' digits, and int() refuses 4,301 digits and more
+DATE = re.compile(r"^·?\s*([A-Z][a-z]{2})[a-z]*\.?\s+([0-9]{1,2})(?:,\s*([0-9]{4}))?(?:\s+([0-9]{1,18}))?$")
+UPVOTES = re.compile(r"^([0-9]{1,18})$")
 MONTHS = {name: number for number, name in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 

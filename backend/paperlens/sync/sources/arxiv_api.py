@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ...corpus.formats import MalformedPage, arxiv_atom
 from ..polite_http import Response, Upstream
-from .contract import Page, SyncFailed, day, only, page_of, refused
+from .contract import Page, Repeats, SyncFailed, day, only, page_of, records_of, refused
 
 KIND = "arxiv"
 URL_SETTING = "arxiv_api_url"
@@ -81,6 +81,7 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
         since = (today - timedelta(days=FIRST_RUN_DAYS)).isoformat()
     expected = 0  # the most results arXiv has said the query has, in this run
     empty_answers = 0
+    repeats = Repeats("the arXiv API")  # pages do not overlap whole unless the upstream is stuck
     while True:
         size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit - run["fetched"]))
         params = {"search_query": search_query(options), "sortBy": "submittedDate", "sortOrder": "descending",
@@ -97,6 +98,8 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
             yield page_of([], finished(run, newest), total=feed.total)
             return
         empty_answers = 0
+        if records_of(feed.records):
+            repeats.check("page of entries", records_of(feed.records))
         kept, reached_end = [], False
         for record, (entry_id, stamp) in zip(feed.records, feed.entries):
             if stamp and (is_known(entry_id, stamp, newest) or (since and stamp[:10] < since)):

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ...corpus.formats import biorxiv as biorxiv_json
 from ..polite_http import Response, Upstream
-from .contract import Page, answer_page, date_range, later, only, page_of
+from .contract import Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of, records_of
 
 KIND = "biorxiv"
 URL_SETTING = "biorxiv_api_url"
@@ -38,9 +38,15 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
     if run is None:
         start = later(options.get("from"), checkpoint.get("from")) or (today - timedelta(days=FIRST_RUN_DAYS)).isoformat()
         run = {"from": start, "until": options.get("until") or today.isoformat(), "cursor": 0}
+    repeats = Repeats("the bioRxiv API")
     while True:
         url = f"{base_url.rstrip('/')}/details/{options['server']}/{run['from']}/{run['until']}/{run['cursor']}"
         page = upstream.get(url, None, read_details)
+        if page.items and page.cursor_said is not None and page.cursor_said != run["cursor"]:
+            raise SyncFailed(f"the bioRxiv API answered cursor {page.cursor_said} when asked for {run['cursor']}; "
+                             "this run stops, and the next one resumes from the last page stored")
+        if records_of(page.records):
+            repeats.check("page of records", records_of(page.records))
         run["cursor"] += page.items
         done = page.items == 0 or page.total is None or run["cursor"] >= page.total
         checkpoint_now = {"from": run["until"]} if done else {"from": checkpoint.get("from"), "run": dict(run)}

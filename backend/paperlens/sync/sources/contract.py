@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...corpus.formats import Skipped
+from ...corpus.limits import within_limits
 from ...corpus.paper import Paper
 
 
@@ -24,14 +25,22 @@ class Page:
     checkpoint: dict  # where the next run resumes once this page is stored
     fetched: int = 0  # records this response contributed (papers, skipped and duplicates alike)
     total: int | None = None  # records the whole sync will see, when the upstream says
+    trimmed: int = 0  # papers brought within the corpus's limits (corpus/limits.py)
 
 
 def page_of(records: list, checkpoint: dict, total: int | None = None, fetched: int | None = None) -> Page:
-    """A Page from a parser's records (Papers and Skipped), in their order; fetched defaults to
-    how many records there are."""
-    papers = [r for r in records if isinstance(r, Paper)]
-    skipped = [r for r in records if isinstance(r, Skipped)]
-    return Page(papers, skipped, checkpoint, fetched=len(records) if fetched is None else fetched, total=total)
+    """A Page from a parser's records (Papers and Skipped), in their order, each brought within the
+    corpus's limits as the API's are; fetched defaults to how many records there are."""
+    held, trimmed = [], 0
+    for number, record in enumerate(records, 1):
+        position = getattr(record, "source_id", None) or f"record {number}"
+        record, was_trimmed = within_limits(record, position)
+        held.append(record)
+        trimmed += was_trimmed
+    papers = [r for r in held if isinstance(r, Paper)]
+    skipped = [r for r in held if isinstance(r, Skipped)]
+    return Page(papers, skipped, checkpoint, fetched=len(records) if fetched is None else fetched, total=total,
+                trimmed=trimmed)
 
 
 def refused(response, service: str) -> SyncFailed:
@@ -45,6 +54,31 @@ def answer_page(response, service: str, read_page):
     if response.status != 200:
         raise refused(response, service)
     return read_page(response.text)
+
+
+class Repeats:
+    """What a run has already been handed (tokens, cursors, pages' records): the same one twice
+    means the upstream is going round in a loop, and the run fails rather than follow it."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.seen: set = set()
+
+    def check(self, what: str, value) -> None:
+        if value in self.seen:
+            shown = f"{len(value)} records" if isinstance(value, frozenset) else repr(str(value)[:60])
+            raise SyncFailed(f"{self.service} sent the same {what} twice in one run ({shown}): it is going "
+                             "round in a loop; this run stops, and the next one resumes from the last page stored")
+        self.seen.add(value)
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+def records_of(records: list) -> frozenset:
+    """A page by the papers in it (source ids, else ids), to tell a page sent twice; empty when
+    it has none (pages of nothing but skips prove nothing)."""
+    return frozenset(r.source_id or r.id for r in records if isinstance(r, Paper))
 
 
 def source_key(kind: str, options: dict) -> str:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ...corpus.formats import arxiv_oai_pmh
 from ..polite_http import Response, Upstream
-from .contract import Page, SyncFailed, answer_page, date_range, later, only, page_of
+from .contract import Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of
 
 KIND = "oai"
 URL_SETTING = "arxiv_oai_url"
@@ -40,6 +40,9 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
     checkpoint = checkpoint or {}
     run = checkpoint.get("run") or fresh_run(later(options.get("from"), checkpoint.get("from")))
     restarts = 0
+    tokens = Repeats("arXiv OAI-PMH")  # a token handed out twice would loop for ever
+    if run["token"]:
+        tokens.check("resumptionToken", run["token"])
     while True:
         if run["token"]:
             params = {"verb": "ListRecords", "resumptionToken": run["token"]}
@@ -51,6 +54,7 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
         if page.error_code == "badResumptionToken" and run["token"] and restarts < RESTARTS:
             restarts += 1
             run["token"] = None  # expired (tokens live for a while): ask again from the last day completed
+            tokens.clear()  # a list asked for again hands out new tokens
             continue
         if page.error_code == "noRecordsMatch":
             yield page_of([], finished(run), total=0)
@@ -58,6 +62,8 @@ def pages(options: dict, checkpoint: dict | None, upstream: Upstream, base_url: 
         if page.error_code:
             raise SyncFailed(f"arXiv OAI-PMH error {page.error_code}: {page.error_message}")
         advance(run, page)
+        if run["token"]:
+            tokens.check("resumptionToken", run["token"])
         done = not run["token"]
         yield page_of(page.records, finished(run) if done else {"from": checkpoint.get("from"), "run": dict(run)},
                       total=page.complete_list_size)
