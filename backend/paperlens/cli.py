@@ -197,12 +197,14 @@ def status():
     click.echo(f"papers: {papers.count():,} (corpus version {papers.version()}, {logged:,} log entries)")
     latest = snapshot.latest(svc.settings.index_dir)
     click.echo(f"index snapshot: {latest.name if latest else 'none yet'}")
+    from .sync.lock import describe_holder
+
     holder = svc.store.lease(NAME).lock_holder()
     click.echo(f"summaries ahead: {min(done, logged):,} of {logged:,} log entries done, backlog {max(0, logged - done):,}"
-               + (f" ({holder} is working)" if holder else " (no summariser running)"))
+               + (f"; working: {describe_holder(holder)}" if holder else " (no summariser running)"))
     feeds = svc.store.feeds.list()
     syncing = svc.store.feeds.lock_holder()
-    click.echo(f"feeds: {len(feeds)}" + (f", {syncing} is syncing" if syncing else ""))
+    click.echo(f"feeds: {len(feeds)}" + (f"; syncing now: {describe_holder(syncing, svc.store.feeds)}" if syncing else ""))
 
 
 @main.command()

@@ -142,9 +142,9 @@ def test_a_sync_waits_for_the_one_running_elsewhere(env, fake, store, feeds):
         before = []
         for line in proc.stderr:  # ends at EOF should it exit instead
             before.append(line)
-            if "waiting for another sync to finish" in line:
+            if line.startswith("waiting for "):
                 break
-        assert "waiting for another sync to finish (paperlens serve on another-host" in before[-1], before
+        assert before[-1].strip() == "waiting for the server's scheduled sync (pid 1 on another-host) to finish", before
         assert proc.poll() is None and fake.seen() == []
         other.release()
         out, err = proc.communicate(timeout=120)

@@ -82,6 +82,19 @@ class FeedStore:
     def status(self, feed_id: str) -> dict:
         return self.r.hgetall(self.keys.feed_status(feed_id))
 
+    def running(self) -> list[tuple[Feed, float]]:
+        """Feeds whose run has started and not finished, with when it started, oldest first."""
+        found = []
+        for feed in self.list():
+            since = self.status(feed.id).get("running_since")
+            if since:
+                found.append((feed, float(since)))
+        return sorted(found, key=lambda pair: pair[1])
+
+    def failures(self, feed_id: str) -> int:
+        """How many runs of the feed in a row have failed."""
+        return int(self.r.hget(self.keys.feed_status(feed_id), "failures") or 0)
+
     def mark_started(self, feed_id: str, now: float) -> None:
         self.r.hset(self.keys.feed_status(feed_id), "running_since", repr(now))
 
@@ -93,6 +106,10 @@ class FeedStore:
         pipe.hset(key, mapping={"last_started": repr(started), "last_finished": repr(finished),
                                 "last_counts": json.dumps(counts), "last_error": error or ""})
         pipe.hincrby(key, "added_total", int(counts.get("added", 0)))
+        if error:
+            pipe.hincrby(key, "failures", 1)  # in a row: the schedule retries sooner than the period
+        else:
+            pipe.hset(key, "failures", 0)
         pipe.hdel(key, "running_since")
         pipe.zadd(self.keys.feed_schedule, {feed_id: next_run}, xx=True)
         pipe.execute()

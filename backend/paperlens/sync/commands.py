@@ -109,10 +109,11 @@ class Progress:
 
 
 def _locked(feeds, role: str):
-    from .lock import SyncLock, holder_name
+    from .lock import SyncLock, describe_holder, holder_name
 
     lock = SyncLock(feeds, holder_name(role))
-    lock.acquire(wait=True, on_wait=lambda holder: click.echo(f"waiting for another sync to finish ({holder})", err=True))
+    lock.acquire(wait=True, on_wait=lambda holder: click.echo(
+        f"waiting for {describe_holder(holder, feeds)} to finish", err=True))
     return lock
 
 
@@ -166,7 +167,7 @@ def _sync_command(kind: str):
         label = describe(kind, options)
         progress = Progress(label)
         started = time.monotonic()
-        with _locked(feeds, "paperlens sync") as lock:
+        with _locked(feeds, f"paperlens sync {kind}") as lock:
             counts = None
             skipped = []  # the first records skipped, with where and why, as ingest shows them
 

@@ -26,9 +26,48 @@ LEASE = 30.0
 HOLDER = re.compile(r" \(pid (\d+)\) \[([^\]]+)\] #")
 
 
+ROLES = {  # what each role's lock holder is doing, in words
+    "paperlens serve": "the server's scheduled sync",
+    "summaries ahead": "the summariser",
+}
+HOLDER_PARTS = re.compile(r"^(?P<role>.*?) on (?P<host>\S+) \(pid (?P<pid>\d+)\)(?:.*@(?P<since>\d+)$)?")
+
+
 def holder_name(role: str) -> str:
-    """Who holds the lock, as other processes will show it: 'paperlens serve on host (pid 12) [...] #ab12cd'."""
-    return f"{role} on {socket.gethostname()} (pid {os.getpid()}) [{process_namespace()}] #{uuid.uuid4().hex[:6]}"
+    """Who holds the lock, as other processes store it: 'paperlens serve on host (pid 12) [...] #ab12cd
+    @1733490000' (the role, where it runs, the pid namespace for taking over from the dead, and since when)."""
+    return (f"{role} on {socket.gethostname()} (pid {os.getpid()}) [{process_namespace()}] "
+            f"#{uuid.uuid4().hex[:6]} @{int(time.time())}")
+
+
+def describe_holder(holder: str, feeds: FeedStore | None = None, now: float | None = None) -> str:
+    """A lock holder as a person reads it: "the server's scheduled sync of feed 2 (hf-daily),
+    started 40 s ago (pid 9514)"; the host is named when it is another machine."""
+    found = HOLDER_PARTS.match(holder)
+    if not found:
+        return holder
+    role = found.group("role")
+    what = ROLES.get(role) or (f"a `{role}` command" if role.startswith("paperlens ") else role)
+    now = time.time() if now is None else now
+    running = feeds.running() if feeds is not None else []
+    if running:
+        feed, since = running[0]
+        what += f" of feed {feed.id} ({feed.kind}), started {_ago(now - since)}"
+    elif found.group("since"):
+        what += f", started {_ago(now - int(found.group('since')))}"
+    where = f"pid {found.group('pid')}"
+    if found.group("host") != socket.gethostname():
+        where += f" on {found.group('host')}"
+    return f"{what} ({where})"
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
 
 
 def process_namespace() -> str:

@@ -39,11 +39,14 @@ class Stopped(Exception):
 
 
 class RetryableError(Exception):
-    """A failure worth another try after `wait` seconds (None: the backoff decides)."""
+    """A failure worth another try after `wait` seconds (None: the backoff decides). `unreachable`:
+    the name did not resolve or the connection was refused, which a minute of retries seldom mends
+    (offline, a typo in a URL, a service down): one retry, then the run ends and says so."""
 
-    def __init__(self, message: str, wait: float | None = None):
+    def __init__(self, message: str, wait: float | None = None, unreachable: bool = False):
         super().__init__(message)
         self.wait = wait
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,14 @@ class Upstream:
                     raise UpstreamError(f"{self.name}: page refused: {err}") from None
             except RetryableError as err:
                 last = str(err)
+                if err.unreachable and attempt >= 1:
+                    raise UpstreamError(f"cannot reach {self.name}: {last}") from None
                 if attempt == self.politeness.retries:
                     break
                 wait = err.wait if err.wait is not None else self.politeness.backoff * 2 ** attempt
                 if wait > MAX_RETRY_AFTER:
                     raise UpstreamError(f"{self.name} asks to wait {wait:.0f} s ({last}); the next run resumes") from None
-                log.info("%s: %s; retrying in %.1f s (attempt %d of %d)", self.name, last, wait, attempt + 2,
+                log.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", self.name, last, wait, attempt + 2,
                          self.politeness.retries + 1)
                 self._pause(wait)
         raise UpstreamError(f"{self.name} failed {self.politeness.retries + 1} times; last: {last}")
@@ -120,6 +125,8 @@ class Upstream:
             self.requests += 1
             try:
                 return fetch(url, self.politeness)
+            except (socket.gaierror, ConnectionRefusedError) as err:
+                raise RetryableError(describe(err), unreachable=True) from None
             except (OSError, http.client.HTTPException, MalformedPage) as err:  # timeouts, resets, cut-off bodies
                 raise RetryableError(describe(err)) from None
             finally:
@@ -285,6 +292,10 @@ def retry_after(value: str | None) -> float | None:
 
 
 def describe(err: BaseException) -> str:
+    if isinstance(err, socket.gaierror):
+        return f"the name does not resolve ({err.strerror or err}); is this machine offline?"
+    if isinstance(err, ConnectionRefusedError):
+        return "the connection was refused"
     if isinstance(err, TimeoutError):
         return f"timed out ({err})" if str(err) else "timed out"
     if isinstance(err, http.client.IncompleteRead):

@@ -46,10 +46,20 @@ def format_every(seconds: int) -> str:
     return f"{seconds}s"
 
 
+FIRST_RETRY = 300  # seconds after a failed run; doubling with each failure in a row, up to the feed's period
+
+
 def next_run(started: float, finished: float, every: int) -> float:
     """`every` after the run started; after it finished when the run took longer than that."""
     due = started + every
     return due if due > finished else finished + every
+
+
+def retry_at(finished: float, every: int, failures_before: int) -> float:
+    """When a feed whose run failed is tried again: 5 min after the first failure, 10 after the
+    second in a row, ..., never later than its own period (a daily feed that failed once would
+    otherwise wait a day)."""
+    return finished + min(FIRST_RETRY * 2 ** min(failures_before, 20), every)
 
 
 @dataclass
@@ -108,8 +118,9 @@ class Scheduler:
             error = f"internal error: {type(exc).__name__}: {exc}"
         finished = time.time()
         try:
-            self.feeds.mark_finished(feed.id, started, finished, counts.to_dict(), error,
-                                     next_run(started, finished, feed.every))
+            due = (retry_at(finished, feed.every, self.feeds.failures(feed.id)) if error
+                   else next_run(started, finished, feed.every))
+            self.feeds.mark_finished(feed.id, started, finished, counts.to_dict(), error, due)
         except StoreUnavailable as exc:
             log.warning("could not record the run of feed %s: %s", feed.id, exc)
         log.info("feed %s (%s): %s%s", feed.id, feed.kind, counts.line(), f"; error: {error}" if error else "")
