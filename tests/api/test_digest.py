@@ -253,7 +253,7 @@ def test_the_digest_command_prints_the_ranked_papers(cli_env, client, alice, pap
     add_at(papers_store, time.time() - 60, paper(10), paper(11, "protein folding"))
     result = CliRunner().invoke(main, ["digest", "--user", "alice", "--days", "1"])
     assert result.exit_code == 0, result.output
-    assert "2 papers joined the corpus" in result.output and "ranked by 1 saved papers" in result.output
+    assert "2 papers joined the corpus" in result.output and "ranked by 1 saved paper\n" in result.output
     lines = result.output.splitlines()
     first = next(n for n, line in enumerate(lines) if line.startswith(" 1. ["))
     assert "Diffusion Distillation study 10" in lines[first] and "https://arxiv.org/abs/2999.00010" in lines[first + 1]
