@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from ..schemas import (DismissResponse, ExportArgs, ExportSelectionRequest, ImportArgs, LibraryBulkRequest,
                        LibraryBulkResponse, LibraryEditRequest, LibraryImportRequest, LibraryImportResponse,
                        LibraryItemSchema, LibraryListArgs, LibraryListResponse, LibrarySaveRequest, LibraryTagsResponse,
-                       RecommendArgs, RecommendResponse)
+                       RecommendArgs, RecommendResponse, ZoteroImportRequest, ZoteroImportResponse)
 from ..services import services
 from .access import current_user, requires_token
 from .errors import ApiError, ErrorSchema
@@ -154,6 +154,24 @@ def import_library(args: dict):
     is skipped and reported; a JSON body must validate as a whole (422 otherwise)."""
     text = _body_text()
     return library().import_text(text, args.get("format") or _guess_format(text))
+
+
+@blp.post("/library/import/zotero")
+@requires_token
+@blp.arguments(ZoteroImportRequest)
+@blp.response(200, ZoteroImportResponse)
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.alt_response(503, schema=ErrorSchema)
+def import_zotero(body: dict):
+    """Read a Zotero library into the caller's list: the Zotero 7 desktop app's local API on this
+    server's machine (`local`), or the zotero.org web API with a user id and key (`web`; the key
+    is sent to Zotero in a header and kept nowhere). Items are matched to corpus papers by arXiv
+    id, DOI or title, the rest added as papers, all saved with their Zotero tags; running it again
+    saves nothing twice. 503 when Zotero does not answer or stops (page, size and time caps)."""
+    from ..domain.zotero_import import import_zotero as run_import, library_for
+
+    zotero = library_for(services().settings, body["source"], body.get("user_id"), body.get("api_key"))
+    return run_import(library(), zotero)
 
 
 def _body_text() -> str:

@@ -87,6 +87,15 @@ class Corpus:
             raise NotFound(f"No paper with id {paper_id!r} in the corpus.")
         return paper
 
+    def by_url(self, url: str) -> dict:
+        """A stored paper by the URL it was stored with (a PDF link, a proceedings page), with
+        fresh metadata; NotFound when no paper was stored with that URL."""
+        paper_id = self.store.papers.id_by_url(url)
+        paper = self.find(None, [paper_id], fresh=True) if paper_id else None
+        if paper is None:
+            raise NotFound(f"No paper stored with the URL {url[:200]!r}.")
+        return paper
+
     @staticmethod
     def checked_id(paper_id: str) -> str:
         """A paper id in canonical form; NotFound for something that is not an id at all."""
