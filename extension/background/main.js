@@ -46,6 +46,7 @@ const PAGE_HANDLERS = {
   'digest:feed': (m) => digestFeed(m),
   'pdf:paper': (m) => pdfPaper(m),
   'zotero:import': (m) => importZotero(m),
+  'zotero:ping': () => getSettings().then((s) => pingZotero(s.zoteroPort)),
   remove: (m) => save({ id: m.id, saved: false }),
   tags: (m) => editEntry({ id: m.id, tags: m.tags }),
   health: () => health(),

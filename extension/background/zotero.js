@@ -60,3 +60,20 @@ async function saveToZotero(entry, port) {
     clearTimeout(timer);
   }
 }
+
+/* 'running' when Zotero answers /connector/ping (GET: 200 "Zotero is running"), else 'not-reached'. */
+async function pingZotero(port) {
+  const p = Number(port);
+  if (!Number.isInteger(p) || p < 1 || p > 65535) return 'not-reached';
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ZOTERO_TIMEOUT_MS);
+  try {
+    const res = await fetch(`http://127.0.0.1:${p}/connector/ping`, { credentials: 'omit', cache: 'no-store',
+      signal: controller.signal, headers: { 'X-Zotero-Connector-API-Version': ZOTERO_API_VERSION } });
+    return res.ok ? 'running' : 'not-reached';
+  } catch (_) {
+    return 'not-reached';
+  } finally {
+    clearTimeout(timer);
+  }
+}
