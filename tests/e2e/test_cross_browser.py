@@ -6,6 +6,8 @@ of each kind runs every scenario; each scenario is one test here."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,8 +16,11 @@ import pytest
 
 from paperlens.services import Services
 
-from ..conftest import demo_papers
-from .conftest import HOSTS
+from paperlens.corpus.paper import Paper
+
+from ..conftest import demo_papers, free_port
+from ..fakes.zotero import FakeZotero
+from .conftest import HOSTS, TLS_HOSTS
 from .test_draft_and_digest import DRAFT_ABSTRACT, DRAFT_TITLE
 
 pytestmark = pytest.mark.e2e
@@ -29,12 +34,39 @@ BULK = 5000
 def scenario_titles() -> list[str]:
     if shutil.which("node") is None or not (NODE_MODULES / "puppeteer-core").exists():
         return []
-    out = subprocess.run(["node", "-e", "console.log(JSON.stringify(Object.keys(require('./scenarios.js').SCENARIOS)))"],
+    names = ("[...Object.keys(require('./scenarios.js').SCENARIOS), "
+             "...Object.keys(require('./pdf-scenarios.js').PDF_SCENARIOS)]")
+    out = subprocess.run(["node", "-e", f"console.log(JSON.stringify({names}))"],
                          cwd=BROWSERS_DIR, capture_output=True, text=True, timeout=60, check=True)
     return json.loads(out.stdout)
 
 
 SCENARIOS = scenario_titles()
+# PAPERLENS_SCENARIOS=<regex>: run only the scenarios whose titles match (one browser launch still)
+ONLY = os.environ.get("PAPERLENS_SCENARIOS")
+SELECTED = [t for t in SCENARIOS if not ONLY or re.search(ONLY, t)]
+
+# The papers of the PDFs the scenarios open (tests/e2e/pages/arxiv.org/pdf/, openreview.net/pdf@id=…).
+PDF_PAPERS = [
+    Paper(title="Attention Is All You Need", arxiv_id="1706.03762", published="2017-06-12",
+          authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"], url="https://arxiv.org/abs/1706.03762",
+          abstract="The dominant sequence transduction models are based on complex recurrent or convolutional "
+                   "neural networks. We propose the Transformer, based solely on attention mechanisms, for "
+                   "diffusion of image generation and language models."),
+    Paper(title="Score-Based Generative Modeling through Stochastic Differential Equations", published="2021",
+          authors=["Yang Song", "Jascha Sohl-Dickstein"], url="https://openreview.net/forum?id=PxTIG12RRHS",
+          abstract="Creating noise from data is easy; creating data from noise is generative modeling. A "
+                   "stochastic differential equation transforms a complex data distribution to a prior "
+                   "distribution by slowly injecting noise, and a reverse-time SDE removes it: diffusion models."),
+]
+
+
+@pytest.fixture(scope="module")
+def fake_zotero():
+    """The Zotero app's connector server, as tests/fakes/zotero.py speaks it."""
+    fake = FakeZotero().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +92,7 @@ def bulk_user(store, live_server):
 
 
 @pytest.fixture(scope="module", params=sorted(EXECUTABLES))
-def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
+def run(request, live_server, page_server, store, bulk_user, fake_zotero, tmp_path_factory):
     """Every scenario in one browser of this kind; the results by scenario title."""
     name = request.param
     if not SCENARIOS:
@@ -78,10 +110,20 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
         store.reading_list(f"arxiv-lister-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=None)
     for n, paper in enumerate(demo_papers()[20:26]):
         store.reading_list(f"curator-{name}").save(paper.id, paper.to_dict(), tags=["seed"], note=f"note {n}")
+    stored = {s.id for s in store.papers.add_many(PDF_PAPERS)}
+    openreview_id = next(i for i in stored if not i.startswith("arxiv:"))
     config = {
+        "only": SELECTED,
         "serverUrl": live_server.url,
         "pagePort": page_server[0],
+        "tlsPort": page_server[1],
+        "tlsHosts": TLS_HOSTS,
         "hosts": HOSTS,
+        "pdfToken": live_server.make_token(f"pdf-{name}", user=f"pdf-{name}"),
+        "zoteroToken": live_server.make_token(f"zotero-{name}", user=f"zotero-{name}"),
+        "openreviewPaperId": openreview_id,
+        "zoteroPort": fake_zotero.port,
+        "zoteroDownPort": free_port(),  # nothing listens there: Zotero is not running
         "readerToken": live_server.make_token(f"reader-{name}", user=f"reader-{name}"),
         "curatorToken": curator,
         "attackToken": live_server.make_token(f"attacked-{name}", user=f"attacked-{name}"),
@@ -109,6 +151,8 @@ def run(request, live_server, page_server, store, bulk_user, tmp_path_factory):
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(run, scenario, live_server):
+    if scenario not in SELECTED:
+        pytest.skip(f"not selected by PAPERLENS_SCENARIOS={ONLY}")
     result = run[scenario]
     assert result["ok"], result.get("error")
     # Requests the browser cannot count itself (a listing is ranked in batches, not per card).
