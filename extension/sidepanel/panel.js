@@ -82,7 +82,7 @@ function drawPaper(found, data) {
   $('paper').replaceChildren(
     linkOrText(clip(paper.title, 300), query.url || paper.url, 'own-title'),
     el('div', { class: 'byline', text: authorsLine(paper) }),
-    el('div', null, save, el('span', { class: 'where', text: found.source === 'pdf' ? `PDF · ${found.label}` : '' })));
+    el('div', null, save, el('span', { class: 'where', text: found.source === 'pdf' ? `PDF · ${found.label.replace(/ \(.*\)$/, '')}` : '' })));
   return ownId;
 }
 

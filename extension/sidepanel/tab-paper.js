@@ -7,8 +7,12 @@
   const { send } = root.PaperlensMessages;
   const { pdfPaper } = root.PaperlensPdfUrls;
 
+  const short = (a) => a.label.replace(/ \(.*\)$/, '');
+  // "paper pages on A, B, …, and PDFs from A, C, …": what the adapters declare.
   function sitesLine(adapters) {
-    return adapters.filter((a) => a.site !== 'generic').map((a) => a.label.replace(/ \(.*\)$/, '')).join(', ');
+    const pages = adapters.filter((a) => a.matches.length).map(short).join(', ');
+    const pdfs = adapters.filter((a) => a.pdf).map(short).join(', ');
+    return `paper pages on ${pages}, and PDFs from ${pdfs}`;
   }
 
   function unknown(reason, extra = {}) {
@@ -27,7 +31,7 @@
     const sites = sitesLine(adapters);
     // The browser shows an extension a tab's URL only on sites it has a permission for.
     if (!tab || !tab.url) {
-      return unknown(`Paperlens reads papers on ${sites}: open a paper's page or its PDF there.`);
+      return unknown(`Paperlens reads ${sites}: open a paper there.`);
     }
     const pdf = pdfPaper(tab.url, adapters);
     if (pdf) {
@@ -49,8 +53,8 @@
       return unknown('A listing of papers: Paperlens scores each one on the page. Open a paper to see its related work here.');
     }
     if (answer) return unknown("Paperlens couldn't find a paper title on this page.");
-    return unknown(`Paperlens reads papers on ${sites} (pages and PDFs), and on sites you add in the options: `
-      + 'open a paper there.');
+    return unknown(`This page is not one Paperlens reads. It reads ${sites}; other sites with citation `
+      + 'tags once you add them in the options.');
   }
 
   root.PaperlensTabPaper = { tabPaper };

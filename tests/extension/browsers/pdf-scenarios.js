@@ -111,6 +111,17 @@ const PDF_SCENARIOS = {
     // The saved state is the server's: the paper saved a moment ago shows as saved.
     assert.equal(await follower.$eval('#paper [data-action="save"]', (b) => b.getAttribute('aria-pressed')), 'true');
 
+    // A paper's page (its content script's adapter says which paper), and a page that is no paper.
+    await h.open('http://arxiv.org/abs/2006.11239v2');
+    const pageTab = await tabIdOf(h, 'http://arxiv.org/abs/2006.11239v2');
+    const onPage = await h.extensionPage(`sidepanel/panel.html?tabId=${pageTab}`);
+    assert.ok((await panelShows(onPage, 'arxiv:2006.11239')).length >= 1, 'related papers for the page');
+    await h.open(`${cfg.serverUrl}/api/v1/health`);
+    const otherTab = await tabIdOf(h, `${cfg.serverUrl}/api/v1/health`);
+    const other = await h.extensionPage(`sidepanel/panel.html?tabId=${otherTab}`);
+    await other.waitForSelector('[data-paperlens-panel][data-state="unknown"]', { timeout: TIMEOUT, polling: 200 });
+    assert.match(await other.$eval('#status', (e) => e.textContent), /not one Paperlens reads\. It reads paper pages on .*arXiv.*, and PDFs from .*OpenReview/);
+
     // The toolbar popup on the PDF tab: the paper, Save (pressed: it is saved) and its top related.
     const popup = await h.extensionPage(`popup/popup.html?tabId=${arxivTab}`);
     await popup.waitForSelector('#here[data-state="ready"][data-paper-id="arxiv:1706.03762"]', { timeout: TIMEOUT });
