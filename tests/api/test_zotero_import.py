@@ -231,3 +231,9 @@ def test_the_cli_reads_the_web_key_from_the_environment_not_its_arguments(settin
 def test_reader_module_keeps_the_key_out_of_its_repr():
     assert "secret" not in repr(ZoteroLibrary("https://api.zotero.org", "1", "secret"))
     assert zotero_reader.PAGE_SIZE == 100
+
+
+def test_a_huge_body_is_413(zotero_client, make_token):
+    r = zotero_client.post("/api/v1/library/import/zotero", data='{"source": "local", "x": "' + "a" * 20_000_000 + '"}',
+                           content_type="application/json", headers=auth(make_token("jay")))
+    assert r.status_code == 413 and r.get_json()["error"]["code"]
