@@ -5,11 +5,13 @@ of each kind runs every scenario; each scenario is one test here."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,26 @@ def test_scenario(run, scenario, live_server):
     if expected is not None:
         token = run[measured.get("rankToken", "listingToken")]
         assert live_server.requests.count("POST", "/api/v1/library/rank", token=token) == expected
+
+
+def test_zotero_round_trip_saves_read_back_into_a_list(run, fake_zotero, live_server):
+    """What the extension saved to (the fake) Zotero, read back by the import as a Zotero library:
+    the extension's Paperlens → Zotero mapping and the server's Zotero → Paperlens one agree."""
+    if not any("Zotero" in t for t in SELECTED):
+        pytest.skip(f"the Zotero scenario is not selected by PAPERLENS_SCENARIOS={ONLY}")
+    scenario = next(t for t in SELECTED if "Zotero" in t)
+    assert run[scenario]["ok"], run[scenario].get("error")
+    saved = [it for it in fake_zotero.saved if it["_sessionID"].startswith("paperlens-")]
+    assert saved, "the extension saved to Zotero"
+    from paperlens.app import create_app
+
+    app = create_app(dataclasses.replace(live_server.settings, zotero_local_url=f"{fake_zotero.url}/api"))
+    who = f"round-trip-{uuid.uuid4().hex[:8]}"
+    token = live_server.make_token(who, user=who)
+    body = app.test_client().post("/api/v1/library/import/zotero", json={"source": "local"},
+                                  headers={"Authorization": f"Bearer {token}"}).get_json()
+    print(f"\nZotero round trip: {body['summary']}; matched {body['matched']}, added {body['added']}")
+    assert body["read"] == len(saved) and body["matched"] == len(saved) and body["added"] == 0
+    assert body["saved"] == 1 and body["already_saved"] == len(saved) - 1  # one paper, saved once per browser
+    listed = app.test_client().get("/api/v1/library", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [it["paper"]["id"] for it in listed["items"]] == ["arxiv:1706.03762"]

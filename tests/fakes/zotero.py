@@ -78,6 +78,13 @@ class FakeZotero:
         self.httpd.server_close()
         self.thread.join(timeout=10)
 
+    def library(self) -> list:
+        """The items the library holds: those it was given, then those saveItems took (as in Zotero,
+        a saved item is in the library), in the API's item-data form."""
+        saved = [{k: v for k, v in it.items() if not k.startswith("_") and k not in ("id", "attachments")}
+                 for it in self.saved]
+        return self.items + [{**it, "key": f"S{n:07d}", "version": 1} for n, it in enumerate(saved)]
+
     def _handler(self):
         fake = self
 
@@ -171,8 +178,9 @@ class FakeZotero:
                     page = [_api_item(dict(fake.items[(start + n) % len(fake.items)], key=f"F{start + n}"))
                             for n in range(limit)]
                 else:
-                    total = len(fake.items)
-                    page = [_api_item(it) for it in fake.items[start:start + limit]]
+                    library = fake.library()
+                    total = len(library)
+                    page = [_api_item(it) for it in library[start:start + limit]]
                 links = _links(f"http://{self.headers.get('Host')}{urlsplit(self.path).path}", query, start, limit, total)
                 return self._answer(200, "application/json", json.dumps(page), {
                     "Total-Results": str(total), "Zotero-API-Version": "3",

@@ -14,7 +14,7 @@ from ..schemas import (DismissResponse, ExportArgs, ExportSelectionRequest, Impo
                        LibraryItemSchema, LibraryListArgs, LibraryListResponse, LibrarySaveRequest, LibraryTagsResponse,
                        RecommendArgs, RecommendResponse, ZoteroImportRequest, ZoteroImportResponse)
 from ..services import services
-from .access import current_user, requires_token
+from .access import caller, current_user, requires_token
 from .errors import ApiError, ErrorSchema
 from .nesting import refuse_deep_json
 
@@ -160,6 +160,7 @@ def import_library(args: dict):
 @requires_token
 @blp.arguments(ZoteroImportRequest)
 @blp.response(200, ZoteroImportResponse)
+@blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.alt_response(503, schema=ErrorSchema)
 def import_zotero(body: dict):
@@ -170,7 +171,13 @@ def import_zotero(body: dict):
     saves nothing twice. 503 when Zotero does not answer or stops (page, size and time caps)."""
     from ..domain.zotero_import import import_zotero as run_import, library_for
 
-    zotero = library_for(services().settings, body["source"], body.get("user_id"), body.get("api_key"))
+    settings = services().settings
+    # The local Zotero is the library of whoever runs the server: on a shared server only an
+    # admin may read it into a list; on loopback the server is the user's own.
+    if body["source"] == "local" and not settings.on_loopback and not caller().admin:
+        raise ApiError(403, "Reading the Zotero app on the server's machine needs an admin token on a shared "
+                            "server: use the web API (source: web) with your own user id and key.")
+    zotero = library_for(settings, body["source"], body.get("user_id"), body.get("api_key"))
     return run_import(library(), zotero)
 
 

@@ -95,6 +95,9 @@ def _page(library: ZoteroLibrary, start: int, limits: ReadLimits, *, deadline: f
             connection.request("GET", f"{url.path}?{query}", headers=headers)
             response = connection.getresponse()
             body = _read(response, limits.max_page_bytes, deadline, clock)
+        except TimeoutError:
+            raise ZoteroError(f"Zotero stopped answering (nothing for {limits.request_timeout:.0f} s) "
+                              f"after {start} items.") from None
         except (OSError, http.client.HTTPException) as exc:
             if isinstance(exc, (ConnectionRefusedError, http.client.RemoteDisconnected)) or start == 0:
                 raise ZoteroUnreachable(f"Zotero did not answer at {url.scheme}://{url.netloc} "
