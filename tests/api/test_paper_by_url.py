@@ -62,3 +62,23 @@ def test_ids_still_win_over_the_lookup_route_name(with_pdfs):
     # /papers/<id> and /papers/lookup live side by side: an id is never taken for "lookup".
     assert with_pdfs.get("/api/v1/papers/lookup?url=https://a.org/x").status_code == 404
     assert with_pdfs.get("/api/v1/papers/arxiv:2999.99999").status_code == 404
+
+
+def test_arxiv_and_doi_urls_are_read_for_their_ids(demo_client):
+    papers = [{"title": "Attention Is All You Need", "arxiv_id": "1706.03762"},
+              {"title": "Illuminating protein space", "doi": "10.1101/2022.12.09.519842"}]
+    assert demo_client.post("/api/v1/papers", json={"papers": papers}).status_code == 200
+    assert lookup(demo_client, "https://arxiv.org/pdf/1706.03762v7").get_json()["id"] == "arxiv:1706.03762"
+    assert lookup(demo_client, "http://arxiv.org/abs/1706.03762").get_json()["id"] == "arxiv:1706.03762"
+    assert lookup(demo_client, "https://doi.org/10.1101/2022.12.09.519842").get_json()["id"] == \
+        "doi:10.1101/2022.12.09.519842"
+
+
+def test_papers_whose_url_their_ids_give_add_no_lookup_keys(store):
+    # A corpus of a million arXiv papers must not hold a million URL keys it never needs.
+    from paperlens.corpus.paper import Paper
+
+    list(store.add_many([Paper(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(20)]
+                        + [Paper(title="A proceedings paper", url=NEURIPS_PDF)]))
+    keys = list(store.r.scan_iter(match=f"{store.keys.prefix}:url:*"))
+    assert len(keys) == 1

@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 import redis
 
-from ..corpus.paper import Paper, merge, url_key
+from ..corpus.paper import Paper, clean_arxiv_id, merge, page_url, url_key
 from .keys import Keys
 from .redis_client import mget
 
@@ -251,9 +251,11 @@ class PaperStore:
             for a in sorted(given[key] - set(final.aliases()) - {final.id}):
                 pipe.set(self.keys.alias(a), final.id, nx=True)
             # The URLs it arrived with find it too (a PDF link: GET /papers/lookup). One key per
-            # URL, a single-key step on a Cluster; the paper a URL first came with keeps it.
-            for url in {final.url, unique[key].url}:
-                if url_key(url):
+            # URL, a single-key step on a Cluster; the paper a URL first came with keeps it. An
+            # arXiv or doi.org page says its id already (the lookup reads it from the URL): a
+            # corpus of arXiv papers adds no keys at all.
+            for url in {final.url, unique[key].url} - {page_url(final.arxiv_id, final.doi, None)}:
+                if url_key(url) and not clean_arxiv_id(url):
                     pipe.set(self.keys.paper_url(url_key(url)), final.id, nx=True)
         if len(pipe):
             pipe.execute()
