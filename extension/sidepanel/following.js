@@ -1,7 +1,8 @@
 /* Which tab the side panel shows: tab N when opened with ?tabId=N (tests, links); otherwise the
  * active tab of the window the panel belongs to (Chromium's side panel, Firefox's sidebar), or,
  * when the panel is a tab or a window of its own, the tab last made active in a normal window.
- * It calls `show(tabId)` again when that tab's URL changes or it finishes loading. */
+ * It calls `show(tabId)` again when that tab's URL changes, and `show(tabId, {loaded: true})` when it
+ * finishes loading (a page's content script has read it by then). */
 (function (root) {
   'use strict';
   const ext = root.browser || root.chrome;
@@ -11,14 +12,22 @@
     const fixed = asked !== null && /^\d{1,10}$/.test(asked) ? Number(asked) : null;
     let followed = null;
     let timer = null;
-    const showSoon = (tabId) => {
+    let changed = false; // another tab or another URL since the last draw, not only "loaded"
+    const showSoon = (tabId, loaded = false) => {
+      if (followed !== tabId || !loaded) changed = true;
       followed = tabId;
       clearTimeout(timer);
       // A navigation fires several updates (url, loading, complete): draw once they settle.
-      timer = setTimeout(() => show(tabId), 120);
+      timer = setTimeout(() => {
+        const onlyLoaded = !changed;
+        changed = false;
+        show(tabId, { loaded: onlyLoaded });
+      }, 120);
     };
     ext.tabs.onUpdated.addListener((tabId, change) => {
-      if (tabId === followed && (change.url || change.status === 'complete')) showSoon(tabId);
+      if (tabId !== followed) return;
+      if (change.url) showSoon(tabId);
+      else if (change.status === 'complete') showSoon(tabId, true);
     });
     if (fixed !== null) {
       followed = fixed;

@@ -100,7 +100,13 @@ function drawControls(data) {
     rows.toggleButton('this-year', 'This year only', !!data.since, (on) => choose({ relatedSince: on ? 'year' : '' })));
 }
 
-async function show(tabId) {
+async function show(tabId, { loaded = false } = {}) {
+  // A tab that finished loading at the URL already drawn: nothing new to show (and a redraw would
+  // drop what the panel says, e.g. where a save went).
+  if (loaded && shown && shown.tabId === tabId && root.getAttribute('data-state') === 'ready') {
+    const tab = await ext.tabs.get(tabId).catch(() => null);
+    if (tab && tab.url === shown.url) return undefined;
+  }
   const run = ++generation;
   const adapters = await globalThis.PaperlensAdapters.loadAdapters();
   if (tabId === null) {
@@ -118,7 +124,7 @@ async function show(tabId) {
   root.removeAttribute('data-error');
   const reply = await send({ type: 'related', paper: found.paper, ...(await relatedView()) });
   if (run !== generation) return undefined;
-  shown = { tabId, found };
+  shown = { tabId, found, url: found.url };
   clear('');
   if (!reply.ok) {
     $('status').textContent = reply.message || MESSAGES[reply.error] || MESSAGES.server;

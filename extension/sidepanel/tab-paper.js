@@ -42,13 +42,13 @@
           + 'open its page once (with "Add papers I open to my corpus" on) or ingest it, and its related papers show here.',
         { page: pdf.pages[0] || '' });
       }
-      return { state: 'paper', paper: reply.data, source: 'pdf', label: pdf.label };
+      return { state: 'paper', paper: reply.data, source: 'pdf', label: pdf.label, url: tab.url };
     }
     let answer = null;
     try {
       answer = await ext.tabs.sendMessage(tabId, { type: 'paper' });
     } catch (_) { answer = null; } // no content script in that tab (not a paper site, or still loading)
-    if (answer && answer.paper) return { state: 'paper', paper: answer.paper, source: 'page' };
+    if (answer && answer.paper) return { state: 'paper', paper: answer.paper, source: 'page', url: tab.url };
     if (answer && answer.listing) {
       return unknown('A listing of papers: Paperlens scores each one on the page. Open a paper to see its related work here.');
     }
