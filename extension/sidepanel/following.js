@@ -1,8 +1,8 @@
 /* Which tab the side panel shows: tab N when opened with ?tabId=N (tests, links); otherwise the
  * active tab of the window the panel belongs to (Chromium's side panel, Firefox's sidebar), or,
  * when the panel is a tab or a window of its own, the tab last made active in a normal window.
- * It calls `show(tabId)` again when that tab's URL changes, and `show(tabId, {loaded: true})` when it
- * finishes loading (a page's content script has read it by then). */
+ * When that tab updates (a new URL, or loaded: a page's content script has read it by then) it
+ * calls `show(tabId, {loaded: true})`, and the panel draws again if the URL is not the one drawn. */
 (function (root) {
   'use strict';
   const ext = root.browser || root.chrome;
@@ -12,7 +12,7 @@
     const fixed = asked !== null && /^\d{1,10}$/.test(asked) ? Number(asked) : null;
     let followed = null;
     let timer = null;
-    let changed = false; // another tab or another URL since the last draw, not only "loaded"
+    let changed = false; // another tab since the last draw, not only an update of the same one
     const showSoon = (tabId, loaded = false) => {
       if (followed !== tabId || !loaded) changed = true;
       followed = tabId;
@@ -25,9 +25,7 @@
       }, 120);
     };
     ext.tabs.onUpdated.addListener((tabId, change) => {
-      if (tabId !== followed) return;
-      if (change.url) showSoon(tabId);
-      else if (change.status === 'complete') showSoon(tabId, true);
+      if (tabId === followed && (change.url || change.status === 'complete')) showSoon(tabId, true);
     });
     if (fixed !== null) {
       followed = fixed;

@@ -101,8 +101,9 @@ function drawControls(data) {
 }
 
 async function show(tabId, { loaded = false } = {}) {
-  // A tab that finished loading at the URL already drawn: nothing new to show (and a redraw would
-  // drop what the panel says, e.g. where a save went).
+  // A tab updated (loaded, or told its URL) at the URL already drawn: nothing new to show, and a
+  // redraw would drop what the panel says (where a save went). Firefox reports a PDF's unchanged
+  // URL again as the viewer starts.
   if (loaded && shown && shown.tabId === tabId && root.getAttribute('data-state') === 'ready') {
     const tab = await ext.tabs.get(tabId).catch(() => null);
     if (tab && tab.url === shown.url) return undefined;
@@ -153,4 +154,4 @@ $('library').addEventListener('click', () => send({ type: 'open-library' }));
 ext.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && (changes.token || changes.serverUrl) && shown) show(shown.tabId);
 });
-globalThis.PaperlensFollowing.follow((tabId) => { show(tabId).catch(() => setState('error', null)); });
+globalThis.PaperlensFollowing.follow((tabId, how) => { show(tabId, how).catch(() => setState('error', null)); });

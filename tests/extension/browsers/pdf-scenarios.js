@@ -79,6 +79,20 @@ async function savedFromPanel(page) {
   }
 }
 
+/* The panel's word on where the last save went (data-zotero), or what it shows instead. */
+async function zoteroSays(panel, value) {
+  try {
+    await panel.waitForSelector(`[data-paperlens-panel][data-zotero="${value}"]`, { timeout: TIMEOUT });
+  } catch (err) {
+    const seen = await panel.evaluate(() => {
+      const root = document.getElementById('panel');
+      return `state=${root.getAttribute('data-state')} zotero=${root.getAttribute('data-zotero')} `
+        + `notice: ${document.getElementById('notice').textContent}`;
+    }).catch(() => 'no panel');
+    throw new Error(`the panel did not say data-zotero="${value}": ${seen}`);
+  }
+}
+
 const PDF_SCENARIOS = {
   async 'PDFs: the side panel on arXiv and OpenReview PDFs, Save, following the active tab, the popup'(h, cfg) {
     await h.configure(settings(cfg, { token: cfg.pdfToken }));
@@ -150,12 +164,20 @@ const PDF_SCENARIOS = {
 
   async 'PDFs: saving through to Zotero, with Zotero running and not'(h, cfg) {
     await h.configure(settings(cfg, { token: cfg.zoteroToken, zoteroSave: true, zoteroPort: cfg.zoteroPort }));
+    // The panel on a paper's page says where its Save went too (first: the tab in front is clicked).
+    const page = await h.openPaper('http://arxiv.org/abs/2006.11239v2');
+    await (await h.inPanel(page, '.own [data-action="save"]')).click();
+    await page.waitForFunction(() => /Saved, and to Zotero/.test(
+      document.getElementById('paperlens-root').shadowRoot.querySelector('.notice').textContent), { timeout: TIMEOUT, polling: 200 });
+    const again = await (await fetch(`http://127.0.0.1:${cfg.zoteroPort}/fake/saved`)).json();
+    assert.ok(again.some((it) => it.title === 'Denoising Diffusion Probabilistic Models' && it.archiveID === 'arXiv:2006.11239'),
+      'the page\'s paper reached Zotero');
     await h.open(ARXIV_PDF);
     const tab = await tabIdOf(h, ARXIV_PDF);
     const panel = await h.extensionPage(`sidepanel/panel.html?tabId=${tab}`);
     await panelShows(panel, 'arxiv:1706.03762');
     await savedFromPanel(panel);
-    await panel.waitForSelector('[data-paperlens-panel][data-zotero="saved"]', { timeout: TIMEOUT });
+    await zoteroSays(panel, 'saved');
     assert.ok(await libraryEntry(cfg, cfg.zoteroToken, 'arxiv:1706.03762'), 'saved to Paperlens');
     const received = await (await fetch(`http://127.0.0.1:${cfg.zoteroPort}/fake/saved`)).json();
     const item = received.find((it) => it.title === 'Attention Is All You Need' && it._sessionID.startsWith('paperlens-'));
@@ -167,6 +189,7 @@ const PDF_SCENARIOS = {
     assert.equal(item.url, 'https://arxiv.org/abs/1706.03762');
     assert.ok(item.abstractNote.startsWith('The dominant sequence transduction'));
 
+
     // Zotero not running: the Paperlens save still succeeds and the panel says Zotero was not reached.
     await (await panel.$('#paper [data-action="save"]')).click(); // unsave
     await panel.waitForFunction(() => document.querySelector('#paper [data-action="save"]').getAttribute('aria-pressed') === 'false',
@@ -176,7 +199,7 @@ const PDF_SCENARIOS = {
     // even an unchanged value as a change).
     await h.configure({ zoteroPort: cfg.zoteroDownPort });
     await savedFromPanel(panel);
-    await panel.waitForSelector('[data-paperlens-panel][data-zotero="not-reached"]', { timeout: TIMEOUT });
+    await zoteroSays(panel, 'not-reached');
     assert.match(await panel.$eval('#notice', (e) => e.textContent), /Zotero was not reached/);
     assert.ok(await libraryEntry(cfg, cfg.zoteroToken, 'arxiv:1706.03762'), 'saved to Paperlens all the same');
     return { zoteroItems: received.length };
