@@ -727,3 +727,45 @@ class FeedSchema(ma.Schema):
 
 class FeedsResponse(ma.Schema):
     feeds = fields.List(fields.Nested(FeedSchema), required=True)
+
+
+class PaperByUrlArgs(StrictSchema):
+    """GET /papers/lookup: a paper by the URL it was stored with."""
+
+    url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000),
+                     metadata={"description": "the paper's stored URL (scheme, www., fragment and a "
+                                              "trailing / do not matter)"})
+
+
+class ZoteroImportRequest(StrictSchema):
+    """POST /library/import/zotero: which Zotero library to read. The base URLs are the server's
+    settings; a request chooses only local or web, and for the web its user id and key."""
+
+    source = fields.String(required=True, validate=validate.OneOf(["local", "web"]),
+                           metadata={"description": "local: the Zotero 7 desktop app's local API on the "
+                                                    "server's machine; web: api.zotero.org"})
+    user_id = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"),
+                            metadata={"description": "the zotero.org user id (web only)"})
+    api_key = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9]{1,64}$"), load_only=True,
+                            metadata={"description": "a zotero.org API key with read access (web only); "
+                                                     "sent to Zotero in a header, never stored"})
+
+    @ma.validates_schema
+    def web_needs_user_and_key(self, data, **kwargs):
+        if data["source"] == "web" and not (data.get("user_id") and data.get("api_key")):
+            raise ma.ValidationError("The Zotero web API needs user_id and api_key.", "_schema")
+
+
+class ZoteroSkipCountSchema(ma.Schema):
+    reason = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class ZoteroImportResponse(ma.Schema):
+    read = fields.Integer(required=True, metadata={"description": "items read from Zotero (papers, notes, attachments)"})
+    saved = fields.Integer(required=True, metadata={"description": "entries new to the reading list"})
+    already_saved = fields.Integer(required=True, metadata={"description": "already in the list (Zotero tags added)"})
+    matched = fields.Integer(required=True, metadata={"description": "items the corpus had (arXiv id, DOI or title)"})
+    added = fields.Integer(required=True, metadata={"description": "items added to the corpus as new papers"})
+    skipped = fields.List(fields.Nested(ZoteroSkipCountSchema), required=True)
+    summary = fields.String(required=True, metadata={"description": "the count line the CLI prints"})

@@ -59,6 +59,9 @@ class Settings:
     arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
     hf_api_url: str = "https://huggingface.co/api"
     biorxiv_api_url: str = "https://api.biorxiv.org"
+    # Zotero import (docs/reading-list.md): the desktop app's local API and the web API
+    zotero_local_url: str = "http://127.0.0.1:23119/api"
+    zotero_web_url: str = "https://api.zotero.org"
     sync_delay: float = 3.0
     sync_timeout: float = 60.0
     contact: str | None = None

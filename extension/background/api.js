@@ -40,7 +40,7 @@ function fieldProblems(details) {
 /* One request to the server. `auth: false` leaves the token out; `text: true` returns the body
  * as text (exports). The token travels only in the Authorization header: never in a URL, never
  * logged. */
-async function api(path, { method = 'GET', body, auth = true, text = false, serverUrl, token } = {}) {
+async function api(path, { method = 'GET', body, auth = true, text = false, serverUrl, token, timeoutMs } = {}) {
   const s = await getSettings();
   const base = serverUrl || s.serverUrl;
   const bearer = token === undefined ? s.token : token;
@@ -48,7 +48,7 @@ async function api(path, { method = 'GET', body, auth = true, text = false, serv
   if (auth && bearer) headers.Authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), timeoutMs || REQUEST_TIMEOUT_MS);
   let res;
   try {
     res = await fetch(`${base}/api/v1${path}`, {

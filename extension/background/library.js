@@ -193,3 +193,19 @@ function listPage({ q = '', tag = '', sort = 'saved', page = 1, per_page: perPag
   if (tag) params.set('tag', tag);
   return api(`/library?${params}`);
 }
+
+/* ---------- Zotero ---------- */
+
+// The server reads the Zotero library (its local API on the server's machine, or the web API with
+// the user id and key given here, which go to the server in the body and are kept nowhere), so
+// the extension never talks to api.zotero.org itself. A big library takes a while: 5 minutes.
+async function importZotero({ source, userId, apiKey }) {
+  const body = { source: source === 'web' ? 'web' : 'local' };
+  if (body.source === 'web') {
+    body.user_id = String(userId || '').trim();
+    body.api_key = String(apiKey || '').trim();
+  }
+  const answer = await api('/library/import/zotero', { method: 'POST', body, timeoutMs: 5 * 60 * 1000 });
+  await cacheClear();
+  return answer;
+}

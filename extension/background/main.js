@@ -44,6 +44,9 @@ const PAGE_HANDLERS = {
   'draft:missing': (m) => missingForDraft(m),
   digest: (m) => digest(m),
   'digest:feed': (m) => digestFeed(m),
+  'pdf:paper': (m) => pdfPaper(m),
+  'zotero:import': (m) => importZotero(m),
+  'zotero:ping': () => getSettings().then((s) => pingZotero(s.zoteroPort)),
   remove: (m) => save({ id: m.id, saved: false }),
   tags: (m) => editEntry({ id: m.id, tags: m.tags }),
   health: () => health(),
@@ -88,9 +91,18 @@ function createMenus() {
   menus.removeAll(() => {
     menus.create({ id: 'open-library', title: 'Open Paperlens library', contexts: ['action'] });
     menus.create({ id: 'open-options', title: 'Paperlens options', contexts: ['action'] });
+    menus.create({ id: 'open-panel', title: 'Open the Paperlens side panel', contexts: ['action'] });
   });
 }
-function onMenuClicked(info) {
+// The side panel follows the active tab (sidepanel/panel.html). Chromium: sidePanel; Firefox:
+// the sidebar. Both may only be opened from a user's gesture, which a menu click is.
+function openSidePanel(windowId) {
+  if (ext.sidePanel && ext.sidePanel.open) return ext.sidePanel.open({ windowId });
+  if (ext.sidebarAction && ext.sidebarAction.open) return ext.sidebarAction.open();
+  return undefined;
+}
+function onMenuClicked(info, tab) {
+  if (info.menuItemId === 'open-panel') Promise.resolve(openSidePanel(tab && tab.windowId)).catch(() => {});
   if (info.menuItemId === 'open-library') openLibrary();
   if (info.menuItemId === 'open-options') openOptions('');
 }

@@ -94,10 +94,13 @@ async function save({ id, saved, paper }) {
         url: paper.url || undefined, arxiv_id: paper.ids && paper.ids.arxiv,
         doi: paper.ids && paper.ids.doi, published: paper.date || undefined };
     }
-    await api(paperPath(id), { method: 'PUT', body });
-  } else {
-    await api(paperPath(id), { method: 'DELETE' });
+    const entry = await api(paperPath(id), { method: 'PUT', body });
+    await cacheClear();
+    // Zotero after Paperlens: the save stands whatever Zotero says; the answer says what it said.
+    if (!s.zoteroSave) return { saved };
+    return { saved, zotero: await saveToZotero(entry || {}, s.zoteroPort) };
   }
+  await api(paperPath(id), { method: 'DELETE' });
   await cacheClear();
   return { saved };
 }

@@ -11,6 +11,8 @@ const DEFAULTS = {
   saveOpened: false, // "Add papers I open to my corpus": off unless the user opts in
   sites: {}, // site -> false when the user switched that site off
   genericHosts: [], // hosts where the user enabled the generic citation_* adapter
+  zoteroSave: false, // "Also save to Zotero": each save goes to the Zotero app's connector too
+  zoteroPort: 23119, // where the Zotero app listens (Zotero's default)
 };
 
 async function getSettings() {

@@ -24,6 +24,13 @@
     'no-results': 'No related papers found in your corpus.',
   };
 
+  // What a save through to Zotero came to (background/zotero.js), said in the panel's notice line.
+  const ZOTERO = {
+    saved: 'Saved, and to Zotero.',
+    'not-reached': 'Saved to Paperlens. Zotero was not reached: is the Zotero app running?',
+    refused: 'Saved to Paperlens. Zotero did not take the item.',
+  };
+
   let overlay = null;
   let listing = null; // the PaperlensListing of a listing page
   let current = null; // { url, paper }
@@ -37,6 +44,7 @@
         onSave: async (id, saved, paper) => {
           const reply = await send({ type: 'save', id, saved, paper: paper || undefined });
           if (!reply.ok && reply.error === 'unauthorized') overlay.offerConnect(reply.message);
+          if (reply.ok && reply.data && reply.data.zotero) overlay.notify(ZOTERO[reply.data.zotero] || '');
           return reply.ok;
         },
         onCollapse: (value) => { ext.storage.local.set({ collapsed: value }).catch(() => {}); },
@@ -156,10 +164,17 @@
   setInterval(checkUrl, 1000);
   root.addEventListener('popstate', checkUrl);
 
-  ext.runtime.onMessage.addListener((message) => {
+  ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (message && message.type === 'toggle' && overlay && overlay.host.isConnected) {
       overlay.setCollapsed(!overlay.collapsed, true);
     }
+    // The side panel asks which paper this page is (only the extension can message a content
+    // script; the answer is what the adapter read from the page, nothing of the server's).
+    if (message && message.type === 'paper' && sender.id === ext.runtime.id) {
+      sendResponse({ paper: (current && current.url === location.href && current.paper) || null,
+        listing: !!listing });
+    }
+    return false;
   });
 
   // Connecting (or switching server) in another tab: draw this page again with the new answer.

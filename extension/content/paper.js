@@ -121,7 +121,19 @@
     return paper.title ? paper : null;
   }
 
-  const api = { clean, meta, metaAll, blockText, arxivId, doi, isoDate, authorName, makePaper,
+  /* A page's paper from its Highwire citation_* tags (proceedings sites write them all). */
+  function fromCitationTags(doc, url, ids = {}) {
+    return makePaper({
+      ids: { arxiv: meta(doc, 'citation_arxiv_id'), doi: meta(doc, 'citation_doi'), ...ids },
+      title: meta(doc, 'citation_title'),
+      abstract: meta(doc, 'citation_abstract') || meta(doc, 'og:description') || meta(doc, 'description'),
+      authors: metaAll(doc, 'citation_author').map(authorName),
+      date: meta(doc, 'citation_publication_date') || meta(doc, 'citation_date'),
+      url: url.href.replace(/#.*$/, ''),
+    });
+  }
+
+  const api = { clean, meta, fromCitationTags, metaAll, blockText, arxivId, doi, isoDate, authorName, makePaper,
     MAX_ABSTRACT, MAX_TITLE };
   root.PaperlensPaper = api;
   root.PaperlensSites = root.PaperlensSites || [];

@@ -27,6 +27,9 @@ const list = new globalThis.PaperlensPaperList($('list'), $('rows'), {
   selectionChanged: () => showSelection(),
 });
 
+// Another part of the page changed the list on the server (an import from Zotero): load it again.
+document.addEventListener('paperlens:list-changed', () => { load(); });
+
 function setPageState(value) {
   document.documentElement.setAttribute('data-state', value);
 }

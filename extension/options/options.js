@@ -40,6 +40,8 @@ function render() {
   $('disconnect').disabled = !settings.hasToken;
   $('k').value = settings.k;
   $('saveOpened').checked = !!settings.saveOpened;
+  $('zoteroSave').checked = !!settings.zoteroSave;
+  $('zoteroPort').value = settings.zoteroPort;
   const box = $('sites');
   box.replaceChildren(el('legend', { text: 'Sites' }));
   for (const adapter of adapters) {
@@ -165,6 +167,25 @@ $('addHost').addEventListener('click', async () => {
 });
 
 $('library').addEventListener('click', () => send({ type: 'open-library' }));
+
+/* ---------- Zotero ---------- */
+
+$('zoteroSave').addEventListener('change', () => update({ zoteroSave: $('zoteroSave').checked }));
+$('zoteroPort').addEventListener('change', () => {
+  const port = Number($('zoteroPort').value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    $('zoteroResult').textContent = "Zotero's port is a number from 1 to 65535 (Zotero's own is 23119).";
+    return;
+  }
+  update({ zoteroPort: port });
+});
+$('zoteroTest').addEventListener('click', async () => {
+  $('zoteroResult').textContent = 'Asking Zotero…';
+  const reply = await send({ type: 'zotero:ping' });
+  $('zoteroResult').textContent = reply.ok && reply.data === 'running'
+    ? 'Zotero is running: saves will reach it.'
+    : `Zotero did not answer on port ${settings.zoteroPort}: start the Zotero app (and check the port).`;
+});
 
 (async () => {
   adapters = await siteAdapters().catch(() => []);

@@ -39,14 +39,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def page_file(host: str, path: str, query: str) -> Path | None:
-    """/abs/1706.03762 -> pages/arxiv.org/abs/1706.03762.html; a query string becomes '@query';
+    """/abs/1706.03762 -> pages/arxiv.org/abs/1706.03762.html (/pdf/1706.03762v7 -> …/pdf/1706.03762v7.pdf,
+    served as application/pdf); a query string becomes '@query';
     a path ending in '/' reads index.html; <name>.redirect holds the URL a site redirects to.
     Nothing outside pages/<host> is ever served."""
     base = (PAGES / host).resolve()
     rel = unquote(path).lstrip("/")
     if query:
         rel += "@" + unquote(query)
-    candidates = [rel + "index.html"] if rel.endswith("/") or not rel else [rel, rel + ".html", rel + ".redirect"]
+    candidates = ([rel + "index.html"] if rel.endswith("/") or not rel
+                  else [rel, rel + ".html", rel + ".redirect", rel + ".pdf"])
     for candidate in candidates:
         file = (base / candidate).resolve()
         if file.is_file() and base in file.parents:
@@ -77,7 +79,7 @@ class PageHandler(BaseHTTPRequestHandler):
             return
         body = file.read_bytes()
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", "application/pdf" if file.suffix == ".pdf" else "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         headers = file.with_name(file.name + ".headers")

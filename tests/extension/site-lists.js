@@ -43,7 +43,10 @@ function derivedManifest(manifest) {
   const at = others.indexOf('content/paper.js') + 1;
   panel.js = [...others.slice(0, at), ...list.map((a) => a.file), ...others.slice(at)];
   panel.matches = unique(list.flatMap((a) => a.adapter.matches));
-  m.host_permissions = unique([...panel.matches.map(originOf), ...SERVER_ORIGINS]);
+  // PDFs: no content script runs in a PDF viewer, but the side panel reads a PDF tab's URL, which
+  // the browser shows an extension only for hosts it holds a permission for.
+  const pdfMatches = list.flatMap((a) => (a.adapter.pdf ? a.adapter.pdf.matches : []));
+  m.host_permissions = unique([...panel.matches.map(originOf), ...pdfMatches.map(originOf), ...SERVER_ORIGINS]);
   return m;
 }
 

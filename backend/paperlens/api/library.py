@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 from ..schemas import (DismissResponse, ExportArgs, ExportSelectionRequest, ImportArgs, LibraryBulkRequest,
                        LibraryBulkResponse, LibraryEditRequest, LibraryImportRequest, LibraryImportResponse,
                        LibraryItemSchema, LibraryListArgs, LibraryListResponse, LibrarySaveRequest, LibraryTagsResponse,
-                       RecommendArgs, RecommendResponse)
+                       RecommendArgs, RecommendResponse, ZoteroImportRequest, ZoteroImportResponse)
 from ..services import services
-from .access import current_user, requires_token
+from .access import caller, current_user, requires_token
 from .errors import ApiError, ErrorSchema
 
 blp = Blueprint("library", __name__, url_prefix="/api/v1", description="Reading lists (every route needs a token)")
@@ -143,6 +143,31 @@ def import_library(args: dict):
     is skipped and reported; a JSON body must validate as a whole (422 otherwise)."""
     text = _body_text()
     return library().import_text(text, args.get("format") or _guess_format(text))
+
+
+@blp.post("/library/import/zotero")
+@requires_token
+@blp.arguments(ZoteroImportRequest)
+@blp.response(200, ZoteroImportResponse)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.alt_response(503, schema=ErrorSchema)
+def import_zotero(body: dict):
+    """Read a Zotero library into the caller's list: the Zotero 7 desktop app's local API on this
+    server's machine (`local`), or the zotero.org web API with a user id and key (`web`; the key
+    is sent to Zotero in a header and kept nowhere). Items are matched to corpus papers by arXiv
+    id, DOI or title, the rest added as papers, all saved with their Zotero tags; running it again
+    saves nothing twice. 503 when Zotero does not answer or stops (page, size and time caps)."""
+    from ..domain.zotero_import import import_zotero as run_import, library_for
+
+    settings = services().settings
+    # The local Zotero is the library of whoever runs the server: on a shared server only an
+    # admin may read it into a list; on loopback the server is the user's own.
+    if body["source"] == "local" and not settings.on_loopback and not caller().admin:
+        raise ApiError(403, "Reading the Zotero app on the server's machine needs an admin token on a shared "
+                            "server: use the web API (source: web) with your own user id and key.")
+    zotero = library_for(settings, body["source"], body.get("user_id"), body.get("api_key"))
+    return run_import(library(), zotero)
 
 
 def _body_text() -> str:

@@ -5,12 +5,25 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..corpus.paper import year_of
-from ..schemas import PaperSchema, PapersInSchema, PostPapersResponse
+from ..schemas import PaperByUrlArgs, PaperSchema, PapersInSchema, PostPapersResponse
 from ..services import services
 from .access import requires_corpus_write, requires_read
 from .errors import ErrorSchema
 
 blp = Blueprint("papers", __name__, url_prefix="/api/v1", description="Papers in the corpus")
+
+
+@blp.get("/papers/lookup")
+@requires_read
+@blp.arguments(PaperByUrlArgs, location="query")
+@blp.response(200, PaperSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+def paper_by_url(args: dict):
+    """A paper by the URL it was stored with (the extension asks this for a PDF link without an
+    arXiv id, OpenReview id or DOI in it: a proceedings PDF)."""
+    paper = services().corpus.by_url(args["url"])
+    return {**paper, "year": year_of(paper.get("published"))}
 
 
 @blp.get("/papers/<path:paper_id>")

@@ -90,6 +90,20 @@ def page_url(arxiv_id: str | None, doi: str | None, url: str | None) -> str | No
     return url
 
 
+def url_key(url: str | None) -> str | None:
+    """The form a paper's stored URL is looked up by: scheme, "www.", fragment and a trailing "/"
+    dropped, host lowercased (http://www.X/a/ and https://x/a#top are one page); None for
+    anything that is not an http(s) URL."""
+    if not url or len(url) > 2000:
+        return None
+    m = re.match(r"(?i)^https?://(?:www\.)?([^/?#]+)([^#]*)", url.strip())
+    if not m:
+        return None
+    rest = m.group(2)
+    path, sep, query = rest.partition("?")
+    return f"{m.group(1).lower()}{path.rstrip('/')}{sep}{query}"
+
+
 def year_of(published: str | None) -> int | None:
     return int(published[:4]) if published and published[:4].isascii() and published[:4].isdigit() else None
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
-from ..corpus.paper import Paper, canonical_id, date_key, indexed_text, page_url, year_of
+from ..corpus.paper import (Paper, canonical_id, clean_arxiv_id, clean_doi, date_key, indexed_text, page_url,
+                            year_of)
 from ..ranking import summary_cache
 from ..ranking.live_index import LiveIndex, View
 from ..ranking.related import Hit, related_papers, search_papers
@@ -87,6 +89,22 @@ class Corpus:
         paper = self.find(view, [self.checked_id(paper_id)], fresh=True)
         if paper is None:
             raise NotFound(f"No paper with id {paper_id!r} in the corpus.")
+        return paper
+
+    def by_url(self, url: str) -> dict:
+        """A stored paper by the URL it was stored with (a PDF link, a proceedings page), with
+        fresh metadata; NotFound when no paper was stored with that URL."""
+        # An arXiv page or PDF, or a doi.org link, names its paper's id; any other URL is looked up
+        # as it was stored.
+        doi = url.split("doi.org/", 1)[1] if re.match(r"(?i)^https?://(dx\.)?doi\.org/", url) else None
+        ids = [f"arxiv:{arxiv}" for arxiv in [clean_arxiv_id(url)] if arxiv]
+        ids += [f"doi:{d}" for d in [clean_doi(doi)] if d]
+        paper = self.find(None, ids, fresh=True) if ids else None
+        if paper is None:
+            paper_id = self.store.papers.id_by_url(url)
+            paper = self.find(None, [paper_id], fresh=True) if paper_id else None
+        if paper is None:
+            raise NotFound(f"No paper stored with the URL {url[:200]!r}.")
         return paper
 
     @staticmethod

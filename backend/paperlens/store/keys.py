@@ -25,6 +25,10 @@ class Keys:
         """arxiv:/doi:/title: alias -> the id the paper is stored under."""
         return f"{self.prefix}:alias:{alias}"
 
+    def paper_url(self, url_key: str) -> str:
+        """A stored paper's URL (corpus.paper.url_key form, hashed: URLs are long) -> its id."""
+        return f"{self.prefix}:url:{hashlib.sha256(url_key.encode()).hexdigest()[:32]}"
+
     @property
     def corpus_log(self) -> str:
         """Append-only list of 'a:<id>' (added) and 'u:<id>' (indexed text changed) entries: the

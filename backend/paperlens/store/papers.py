@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 import redis
 
-from ..corpus.paper import Paper, merge
+from ..corpus.paper import Paper, clean_arxiv_id, merge, page_url, url_key
 from .keys import Keys
 from .redis_client import mget
 
@@ -116,6 +116,11 @@ class PaperStore:
         found = self.r.zrevrangebyscore(self.keys.corpus_joined, end_ms, start_ms, start=0, num=limit,
                                         withscores=True)
         return [(paper_id, int(ms)) for paper_id, ms in found]
+
+    def id_by_url(self, url: str) -> str | None:
+        """The id of the paper stored with this URL (as corpus.paper.url_key compares them)."""
+        key = url_key(url)
+        return self.r.get(self.keys.paper_url(key)) if key else None
 
     def get_many(self, ids: list[str]) -> list[Paper | None]:
         raws = mget(self.r, [self.keys.paper(i) for i in ids])
@@ -254,6 +259,13 @@ class PaperStore:
         for key, (final, _, _) in finals.items():
             for a in sorted(given[key] - set(final.aliases()) - {final.id}):
                 pipe.set(self.keys.alias(a), final.id, nx=True)
+            # The URLs it arrived with find it too (a PDF link: GET /papers/lookup). One key per
+            # URL, a single-key step on a Cluster; the paper a URL first came with keeps it. An
+            # arXiv or doi.org page says its id already (the lookup reads it from the URL): a
+            # corpus of arXiv papers adds no keys at all.
+            for url in {final.url, unique[key].url} - {page_url(final.arxiv_id, final.doi, None)}:
+                if url_key(url) and not clean_arxiv_id(url):
+                    pipe.set(self.keys.paper_url(url_key(url)), final.id, nx=True)
         if len(pipe):
             pipe.execute()
         # A paper given twice in one call: the first is added, the later ones merge into it.

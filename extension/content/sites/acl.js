@@ -12,6 +12,19 @@
     label: 'ACL Anthology',
     matches: ['*://aclanthology.org/*'],
     priority: 10,
+    // PDFs: /<anthology id>.pdf (and /<id>v2.pdf). Papers since 2016 carry the DOI 10.18653/v1/<id>.
+    pdf: {
+      matches: ['*://aclanthology.org/*'],
+      read(url) {
+        const m = /(^|\.)aclanthology\.org$/.test(url.hostname)
+          && url.pathname.match(/^\/(\d{4}\.[a-z\d-]+\.\d+|[A-Z]\d{2}-\d{4})(?:v\d+)?\.pdf$/i);
+        if (!m) return null;
+        const acl = m[1];
+        const ids = { acl };
+        if (/^\d{4}\./.test(acl)) ids.doi = `10.18653/v1/${acl}`;
+        return { ids, pages: [`https://aclanthology.org/${acl}/`] };
+      },
+    },
     detect(doc, url) {
       return /(^|\.)aclanthology\.org$/.test(url.hostname) && ANTHOLOGY_ID.test(url.pathname);
     },

@@ -49,6 +49,15 @@
     matches: ['*://arxiv.org/abs/*', '*://arxiv.org/html/*', '*://ar5iv.labs.arxiv.org/html/*',
       '*://ar5iv.org/abs/*', '*://ar5iv.org/html/*'],
     priority: 10,
+    // PDFs: /pdf/<id>[vN][.pdf], new and old style ids; the paper is the one of the id.
+    pdf: {
+      matches: ['*://arxiv.org/pdf/*'],
+      read(url) {
+        const m = ARXIV_HOST.test(url.hostname) && url.pathname.match(/^\/pdf\/(.+?)(?:\.pdf)?\/?$/);
+        const arxiv = m ? P.arxivId(m[1]) : '';
+        return arxiv ? { ids: { arxiv }, pages: [`https://arxiv.org/abs/${arxiv}`] } : null;
+      },
+    },
     detect(doc, url) {
       return (ARXIV_HOST.test(url.hostname) || AR5IV_HOST.test(url.hostname)) && /^\/(abs|html)\/.+/.test(url.pathname);
     },

@@ -14,6 +14,16 @@
     label: 'bioRxiv / medRxiv',
     matches: ['*://www.biorxiv.org/content/*', '*://www.medrxiv.org/content/*'],
     priority: 10,
+    // PDFs: /content/10.1101/<id>v<n>.full.pdf (and .full-text.pdf); the paper is the DOI's.
+    pdf: {
+      matches: ['*://www.biorxiv.org/content/*', '*://www.medrxiv.org/content/*'],
+      read(url) {
+        const m = /(^|\.)(bio|med)rxiv\.org$/.test(url.hostname)
+          && url.pathname.match(/^\/content\/(10\.1101\/[^/]+?)(?:v\d+)?\.full(?:-text)?\.pdf$/);
+        if (!m) return null;
+        return { ids: { doi: m[1] }, pages: [`https://${url.hostname}/content/${m[1]}`] };
+      },
+    },
     detect(doc, url) {
       return /(^|\.)(bio|med)rxiv\.org$/.test(url.hostname) && /^\/content\/10\.1101\/.+/.test(url.pathname);
     },

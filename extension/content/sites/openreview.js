@@ -19,6 +19,15 @@
     label: 'OpenReview',
     matches: ['*://openreview.net/forum*'],
     priority: 10,
+    // PDFs: /pdf?id=<note id>; the server knows the paper by its forum page (or the PDF's URL).
+    pdf: {
+      matches: ['*://openreview.net/pdf*'],
+      read(url) {
+        const id = /(^|\.)openreview\.net$/.test(url.hostname) && url.pathname === '/pdf' && url.searchParams.get('id');
+        if (!id || !/^[\w-]{1,100}$/.test(id)) return null;
+        return { ids: { openreview: id }, pages: [`https://openreview.net/forum?id=${id}`] };
+      },
+    },
     detect(doc, url) {
       return /(^|\.)openreview\.net$/.test(url.hostname) && url.pathname === '/forum'
         && !!url.searchParams.get('id');

@@ -33,15 +33,18 @@ class Harness {
     this.control = null; // an extension page used to reach extension APIs
   }
 
-  static async launch(name, { pagePort, hosts }) {
+  static async launch(name, { pagePort, hosts, tlsPort, tlsHosts = [] }) {
     let browser;
     if (name === 'chromium') {
-      const rules = [...hosts.map((h) => `MAP ${h} 127.0.0.1:${pagePort}`), 'MAP * ~NOTFOUND',
+      // Hosts Chromium preloads HSTS for (openreview.net) go to the page server's TLS port.
+      const rules = [...tlsHosts.map((h) => `MAP ${h} 127.0.0.1:${tlsPort}`),
+        ...hosts.map((h) => `MAP ${h} 127.0.0.1:${pagePort}`), 'MAP * ~NOTFOUND',
         'EXCLUDE 127.0.0.1', 'EXCLUDE localhost'].join(', ');
       browser = await puppeteer.launch({
         executablePath: EXECUTABLES.chromium, headless: true, enableExtensions: [EXTENSION],
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-          '--disable-sync', '--no-first-run', `--host-resolver-rules=${rules}`],
+          '--disable-sync', '--no-first-run', `--host-resolver-rules=${rules}`,
+          ...(tlsHosts.length ? ['--ignore-certificate-errors'] : [])],
       });
       const worker = await browser.waitForTarget(
         (t) => t.type() === 'service_worker' && t.url().endsWith('/background/worker.js'), { timeout: TIMEOUT });
@@ -57,6 +60,8 @@ class Harness {
         'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
         'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ID]: FIREFOX_UUID }),
         'browser.shell.checkDefaultBrowser': false, 'datareporting.policy.dataSubmissionEnabled': false,
+        // openreview.net is HSTS-preloaded: over the plain page-server proxy, it must stay http.
+        'network.stricttransportsecurity.preloadlist': false,
       },
     });
     await browser.installExtension(EXTENSION);

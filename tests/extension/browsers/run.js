@@ -5,7 +5,10 @@
 'use strict';
 const fs = require('node:fs');
 const { Harness } = require('./harness.js');
-const { SCENARIOS } = require('./scenarios.js');
+const { SCENARIOS: CORE } = require('./scenarios.js');
+const { PDF_SCENARIOS } = require('./pdf-scenarios.js');
+
+const SCENARIOS = { ...CORE, ...PDF_SCENARIOS };
 
 const SCENARIO_TIMEOUT_MS = 120000;
 
