@@ -1,7 +1,7 @@
 """README.md runs as written: every ```bash block, in order, in one shell, as a new user pastes them,
 against a `paperlens serve` started as the Quickstart starts it (embedded Redis, the demo corpus, a
 fresh home folder so `~/.local/share/paperlens/token` is this server's), with the feeds pointed at
-the local fake upstream. Any command that exits non-zero or any curl answered outside 2xx fails the
+the local fake upstream and Zotero's local and web APIs at local fakes. Any command that exits non-zero or any curl answered outside 2xx fails the
 test, naming the block and its line. A block may be left out only with a reason written above it in
 the README (`<!-- doc-test: skip: REASON -->`), e.g. one that installs software."""
 
@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from ..conftest import free_port
+from ..fakes.zotero import FakeZotero, zotero_item
 from ..sync.fake_upstream import FakeUpstream, synth_catalogue
 from ..waiting import until
 
@@ -42,19 +43,28 @@ def test_the_readme_leaves_out_few_blocks_and_says_why():
     assert len(blocks) >= 10 and len(skipped) <= MAX_SKIPPED, skipped
 
 
+ZOTERO_KEY = "P9NiFoyLeZu2bZNvvuQPDWsd"  # the fake web API's key for user 475425, as README's example names it
+
+
 @pytest.fixture
 def served(tmp_path):
-    """`paperlens serve` on a free port, HOME in a fresh folder, feeds pointed at a fake upstream."""
+    """`paperlens serve` on a free port, HOME in a fresh folder, feeds pointed at a fake upstream,
+    Zotero's local API and zotero.org at fakes holding a few items."""
     upstream = FakeUpstream()
     upstream.arxiv = synth_catalogue(30)
     upstream.oai = list(reversed(synth_catalogue(30)))
     upstream.start()
+    items = [zotero_item("Attention Is All You Need", url="https://arxiv.org/abs/1706.03762", tags=["transformers"]),
+             zotero_item("A paper Zotero holds", DOI="10.1234/zotero.1", date="2025-03-01")]
+    zotero_local = FakeZotero(items).start()
+    zotero_web = FakeZotero(items, web_key=ZOTERO_KEY, user="475425").start()
     port = free_port()
     home = tmp_path / "home"
     home.mkdir()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("PAPERLENS_")}, **upstream.env(),
            "HOME": str(home), "PAPERLENS_PORT": str(port), "PAPERLENS_SYNC_DELAY": "0",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+           "PAPERLENS_ZOTERO_LOCAL_URL": f"{zotero_local.url}/api", "PAPERLENS_ZOTERO_WEB_URL": zotero_web.url,
+           "ZOTERO_KEY": ZOTERO_KEY, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("XDG_DATA_HOME", None)
     server = subprocess.Popen(["paperlens", "serve"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
@@ -77,6 +87,8 @@ def served(tmp_path):
             server.kill()
             server.communicate()
         upstream.stop()
+        zotero_local.stop()
+        zotero_web.stop()
 
 
 def test_every_readme_block_runs_on_a_fresh_install(served):
