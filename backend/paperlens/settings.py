@@ -42,6 +42,12 @@ class Settings:
     index_refresh_seconds: float = 0.5
     summary_cpu: float = 0.5  # share of one core that summarising new papers ahead of time may use (0: off)
     trusted_proxies: list[str] = field(default_factory=list)  # addresses whose X-Forwarded-For is believed
+    # the semantic signal (README "Related by meaning"): a model folder (else the fetched default's),
+    # where `paperlens model fetch` downloads from, and the cores the vector filler may use
+    embed_model: str | None = None
+    embed_model_url: str = "https://huggingface.co/paperlens/all-MiniLM-L6-v2-onnx/resolve/main/"
+    embed_model_sha256: str = "687afba93104018674a5162f1cdd56ada45e36bf4549ed63cab10007812bacb0"  # its card
+    embed_cpu: float = 1.0
     # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
@@ -80,7 +86,7 @@ class Settings:
         converters = {
             "port": int, "workers": int, "redis_wait_replicas": int, "redis_wait_ms": int, "threads": int,
             "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int, "redis_timeout": float,
-            "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
+            "index_refresh_seconds": float, "summary_cpu": float, "embed_cpu": float, "sync_delay": float, "sync_timeout": float,
             "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
             "data_dir": Path, "index_dir": Path,
         }

@@ -30,9 +30,13 @@ class ModelCard:
         data = json.loads((Path(folder) / CARD).read_text())
         return cls(str(data["name"]), int(data["dim"]), int(data["max_tokens"]), str(data.get("pooling", "mean")))
 
-    def to_json(self) -> str:
-        return json.dumps({"name": self.name, "dim": self.dim, "max_tokens": self.max_tokens,
-                           "pooling": self.pooling}, indent=2) + "\n"
+    def to_json(self, files: dict[str, dict] | None = None) -> str:
+        """The card as written into a model folder; `files` (name -> sha256 and bytes) makes it the
+        manifest `paperlens model fetch` checks each downloaded file against."""
+        data = {"name": self.name, "dim": self.dim, "max_tokens": self.max_tokens, "pooling": self.pooling}
+        if files:
+            data["files"] = files
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 def runtime_installed() -> bool:

@@ -1,0 +1,168 @@
+"""The semantic signal in a server process: whether it is on here (the `semantic` extra and a
+model folder), the papers' vectors as this process knows them (a table filled from Redis as the
+background filler stores them, without a restart), the query's vector, and the choice between
+rank=bm25 and rank=hybrid for each request.
+
+A process without the extra or the model answers every ranking with BM25 alone and says why in
+/health; a paper without a vector yet is ranked by BM25 alone (ranking/fusion.py)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+
+from ..embedding.model_files import ModelCard, model_folder, why_unavailable
+from ..ranking.fusion import Meaning
+from ..ranking.index import term_hash
+from ..ranking.vectors import DocHashes, VectorTable
+from ..settings import Settings
+from ..store import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+BM25, HYBRID = "bm25", "hybrid"
+RANKS = (BM25, HYBRID)
+LOAD_BATCH = 2000  # vectors per round trip when catching up with the filler
+
+
+def reader_name(model: str) -> str:
+    """The name of the filler's log reader and lease for `model` (a new model starts over)."""
+    return f"vectors:{model}"
+
+
+def ranked_by(meaning: Meaning | None) -> str:
+    """What a ranking was made with: hybrid when closeness in meaning re-ordered it, else bm25 (the
+    signal is off, rank=bm25 was asked, or the query had no vector)."""
+    return HYBRID if meaning is not None and meaning.reorder else BM25
+
+
+class MeaningSignal:
+    def __init__(self, store: Store, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self.why_off = why_unavailable(settings)
+        self.card = None if self.why_off else ModelCard.read(model_folder(settings))
+        self._encoder = None
+        self._encoder_lock = threading.Lock()
+        self._table = VectorTable.empty(self.card.dim) if self.card else None
+        self._catching_up = threading.Lock()
+        self._last_check = 0.0
+        self.doc_hashes = DocHashes()
+
+    @property
+    def on(self) -> bool:
+        return self.card is not None
+
+    @property
+    def model(self) -> str | None:
+        return self.card.name if self.card else None
+
+    # -- what requests call -----------------------------------------------------------------------
+    def rank_used(self, asked: str | None) -> str:
+        """The ranking a request gets: what it asked for, hybrid by default; BM25 while the signal is off."""
+        if not self.on:
+            return BM25
+        return asked or HYBRID
+
+    def table(self) -> VectorTable | None:
+        """The vectors this process knows, caught up with the filler at most every refresh interval
+        (in a thread of its own: a request never waits for thousands of vectors to load)."""
+        if not self.on:
+            return None
+        if time.monotonic() - self._last_check >= self.settings.index_refresh_seconds:
+            self._last_check = time.monotonic()
+            if self._catching_up.acquire(blocking=False):
+                threading.Thread(target=self._catch_up_then_release, name="paperlens-vectors", daemon=True).start()
+        return self._table
+
+    def meaning(self, rank: str, *, paper_id: str | None = None, text: str | None = None,
+                vector: np.ndarray | None = None) -> Meaning | None:
+        """What re-scoring by meaning needs for one query (None when the signal is off, or the
+        query has no vector: BM25 alone then). The query's vector: the one given, else the stored
+        paper's, else its text embedded now."""
+        table = self.table()
+        if table is None:
+            return None
+        if vector is None and paper_id:
+            vector = table.vector_of(paper_id)
+        if vector is None and text and rank == BM25:
+            return None  # rank=bm25 shows closeness only when it costs no model run
+        if vector is None and text:
+            vector = self.embed([text])[0]
+        if vector is None:
+            return None
+        return Meaning(vector, table, self.doc_hashes, reorder=rank == HYBRID)
+
+    def mean_vector(self, paper_ids: list[str]) -> np.ndarray | None:
+        """The unit mean of the papers' vectors (a reading list's meaning), None if none has one."""
+        table = self.table()
+        if table is None:
+            return None
+        found = [v for v in map(table.vector_of, paper_ids) if v is not None]
+        if not found:
+            return None
+        mean = np.mean(found, axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 0 else None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for texts, with this process's copy of the model (loaded on first use)."""
+        if self._encoder is None:
+            with self._encoder_lock:
+                if self._encoder is None:
+                    from ..embedding.encoder import Encoder
+
+                    self._encoder = Encoder(model_folder(self.settings), threads=1)
+        return self._encoder.embed(texts)
+
+    def cache_part(self, rank: str) -> str:
+        """What a cached ranking must name so that one made with fewer vectors is not served forever:
+        the ranking, and how far the vectors it used reach."""
+        table = self._table
+        return f"{rank}:{table.covered if table is not None else 0}"
+
+    # -- health ------------------------------------------------------------------------------------
+    def backlog(self) -> int | None:
+        """Corpus-log entries without vectors yet; None while the signal is off."""
+        if not self.on:
+            return None
+        return max(0, self.store.papers.log_length() - self.store.log_reader(reader_name(self.card.name)).position())
+
+    def health(self) -> dict:
+        table = self._table
+        return {"on": self.on, "model": self.model, "why_off": self.why_off,
+                "vectors_loaded": len(table) if table is not None else 0}
+
+    # -- catching up with the filler ----------------------------------------------------------------
+    def _catch_up_then_release(self) -> None:
+        try:
+            self.catch_up()
+        except StoreUnavailable as exc:
+            log.warning("vectors not refreshed, Redis unreachable: %s", exc)
+        except Exception:  # the table keeps serving what it has; say why in the log
+            log.exception("loading vectors failed")
+        finally:
+            self._catching_up.release()
+
+    def catch_up(self) -> VectorTable:
+        """Load the vectors the filler stored since this table was filled: the log entries it has
+        passed, read LOAD_BATCH at a time (a paper logged again gets its newer vector)."""
+        table = self._table
+        done = self.store.log_reader(reader_name(self.card.name)).position()
+        vectors = self.store.vectors(self.card.name)
+        position = table.covered
+        while position < done:
+            end = min(done, position + LOAD_BATCH)
+            ids = list(dict.fromkeys(entry[2:] for entry in self.store.papers.log_entries(position, end - 1)))
+            found = [(i, v) for i, v in zip(ids, vectors.get_many(ids, self.card.dim)) if v is not None]
+            if found:
+                hashes = np.array([term_hash(i) for i, _ in found], dtype=np.uint64)
+                table = table.with_vectors(hashes, np.stack([v for _, v in found]), end)
+            else:
+                table = table.covering(end)
+            self._table = table
+            position = end
+        return table
