@@ -24,6 +24,7 @@ from .corpus.paper import Paper
 from .library.export import FORMATS as EXPORT_FORMATS
 from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
+from .embedding.commands import COMMANDS as MODEL_COMMANDS
 from .sync.commands import COMMANDS as SYNC_COMMANDS
 
 DEMO_CORPUS = Path(__file__).parent / "data" / "hf-daily-papers-demo.txt"
@@ -178,6 +179,7 @@ def status():
     holder = svc.store.lease(NAME).lock_holder()
     click.echo(f"summaries ahead: {min(done, logged):,} of {logged:,} log entries done, backlog {max(0, logged - done):,}"
                + (f" ({holder} is working)" if holder else " (no summariser running)"))
+    click.echo(svc.corpus.meaning.status_line())
     feeds = svc.store.feeds.list()
     syncing = svc.store.feeds.lock_holder()
     click.echo(f"feeds: {len(feeds)}" + (f", {syncing} is syncing" if syncing else ""))
@@ -309,7 +311,7 @@ def serve(host, port, workers):
         settings.redis_url = ensure_embedded_redis(settings.data_dir)
         click.echo(f"embedded Redis with its data (AOF, fsync always) in {settings.data_dir}")
     os.environ["PAPERLENS_REDIS_URL"] = settings.redis_url  # workers use the same server
-    syncer = summarizer = None
+    syncer = summarizer = vectorizer = None
     try:
         svc = _services(settings)
         _warn_if_not_persistent(svc.store)
@@ -328,6 +330,7 @@ def serve(host, port, workers):
             summarizer = background.start("paperlens.domain.summaries_ahead")
             click.echo(f"summaries: new papers summarised in the background (pid {summarizer.pid}, at most "
                        f"{settings.summary_cpu:.0%} of a core); `paperlens status` shows the backlog")
+        vectorizer = svc.corpus.meaning.start_filler(background.start, click.echo)
         click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)")
         _run_gunicorn(settings)
     finally:
@@ -335,6 +338,8 @@ def serve(host, port, workers):
             background.stop(syncer)
         if summarizer is not None:
             background.stop(summarizer)
+        if vectorizer is not None:
+            background.stop(vectorizer)
         if embedded:
             stop_embedded_redis()
             click.echo("embedded Redis stopped; data saved")
@@ -417,7 +422,7 @@ def export(user, fmt, tag, output):
     click.echo(f"exported {len(items)} entries of {user!r}", err=True)
 
 
-for _command in SYNC_COMMANDS:
+for _command in SYNC_COMMANDS + MODEL_COMMANDS:
     main.add_command(_command)
 
 

@@ -48,7 +48,9 @@ class MeaningSignal:
         self._encoder = None
         self._encoder_lock = threading.Lock()
         self._table = VectorTable.empty(self.card.dim) if self.card else None
-        self._catching_up = threading.Lock()
+        self._catching_up = threading.Lock()  # one background catch-up started at a time
+        self._loading = threading.Lock()  # one catch-up runs at a time (a test may call it directly)
+        self.caught_up = threading.Event()  # set after each catch-up: what tests wait on
         self._last_check = 0.0
         self.doc_hashes = DocHashes()
 
@@ -120,8 +122,8 @@ class MeaningSignal:
 
     def cache_part(self, rank: str) -> str:
         """What a cached ranking must name so that one made with fewer vectors is not served forever:
-        the ranking, and how far the vectors it used reach."""
-        table = self._table
+        the ranking, and how far the vectors it used reach (asking catches up, as a ranking would)."""
+        table = self.table()
         return f"{rank}:{table.covered if table is not None else 0}"
 
     # -- health ------------------------------------------------------------------------------------
@@ -135,6 +137,31 @@ class MeaningSignal:
         table = self._table
         return {"on": self.on, "model": self.model, "why_off": self.why_off,
                 "vectors_loaded": len(table) if table is not None else 0}
+
+    def status_line(self) -> str:
+        """`paperlens status`'s line: the signal, and how far the filler has got."""
+        if not self.on:
+            return f"related by meaning: off ({self.why_off}); rankings are BM25 alone"
+        name = reader_name(self.card.name)
+        logged = self.store.papers.log_length()
+        done = min(self.store.log_reader(name).position(), logged)
+        holder = self.store.lease(name).lock_holder()
+        return (f"vectors ({self.card.name}): {done:,} of {logged:,} log entries embedded, backlog {logged - done:,}"
+                + (f" ({holder} is working)" if holder else " (no filler running)"))
+
+    def start_filler(self, start, say):
+        """For `paperlens serve`: start the vector filler process when the signal is on here (what
+        `start(module)` returns, else None), and say what happens."""
+        if not self.on:
+            say(f"related by meaning: off ({self.why_off}); rankings are BM25 alone")
+            return None
+        if self.settings.embed_cpu <= 0:
+            say("related by meaning: on, but PAPERLENS_EMBED_CPU=0: no vectors are computed here")
+            return None
+        filler = start("paperlens.domain.vectors_ahead")
+        say(f"related by meaning: on ({self.card.name}); papers embedded in the background (pid {filler.pid}, at "
+            f"most {self.settings.embed_cpu:g} cores); `paperlens status` shows the backlog")
+        return filler
 
     # -- catching up with the filler ----------------------------------------------------------------
     def _catch_up_then_release(self) -> None:
@@ -150,19 +177,21 @@ class MeaningSignal:
     def catch_up(self) -> VectorTable:
         """Load the vectors the filler stored since this table was filled: the log entries it has
         passed, read LOAD_BATCH at a time (a paper logged again gets its newer vector)."""
-        table = self._table
-        done = self.store.log_reader(reader_name(self.card.name)).position()
-        vectors = self.store.vectors(self.card.name)
-        position = table.covered
-        while position < done:
-            end = min(done, position + LOAD_BATCH)
-            ids = list(dict.fromkeys(entry[2:] for entry in self.store.papers.log_entries(position, end - 1)))
-            found = [(i, v) for i, v in zip(ids, vectors.get_many(ids, self.card.dim)) if v is not None]
-            if found:
-                hashes = np.array([term_hash(i) for i, _ in found], dtype=np.uint64)
-                table = table.with_vectors(hashes, np.stack([v for _, v in found]), end)
-            else:
-                table = table.covering(end)
-            self._table = table
-            position = end
+        with self._loading:
+            table = self._table
+            done = self.store.log_reader(reader_name(self.card.name)).position()
+            vectors = self.store.vectors(self.card.name)
+            position = table.covered
+            while position < done:
+                end = min(done, position + LOAD_BATCH)
+                ids = list(dict.fromkeys(entry[2:] for entry in self.store.papers.log_entries(position, end - 1)))
+                found = [(i, v) for i, v in zip(ids, vectors.get_many(ids, self.card.dim)) if v is not None]
+                if found:
+                    hashes = np.array([term_hash(i) for i, _ in found], dtype=np.uint64)
+                    table = table.with_vectors(hashes, np.stack([v for _, v in found]), end)
+                else:
+                    table = table.covering(end)
+                self._table = table
+                position = end
+        self.caught_up.set()
         return table

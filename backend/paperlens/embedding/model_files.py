@@ -41,7 +41,13 @@ class ModelCard:
 
 def runtime_installed() -> bool:
     """The `semantic` extra is installed (ONNX Runtime and tokenizers), without importing them."""
-    return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tokenizers"))
+    for name in ("onnxruntime", "tokenizers"):
+        try:
+            if importlib.util.find_spec(name) is None:
+                return False
+        except (ImportError, ValueError):  # ValueError: blocked (None in sys.modules)
+            return False
+    return True
 
 
 def model_folder(settings) -> Path:
