@@ -585,6 +585,11 @@ SCORE_0_100 = ("0-100 against the reading list (or the tag's papers): 50 is as c
                "paper, so scores of one list compare across calls")
 
 
+LIST_MEANING = ("closeness in meaning to the list: the mean cosine of the paper's embedding with its nearest saved "
+                "papers'; with rank=hybrid the score mixes the words' 0-100 score with meaning's on the same scale; "
+                "null when the signal is off, the paper has no vector yet, or fewer than two saved papers have one")
+
+
 class CandidateSchema(PaperInSchema):
     """A paper of a listing: its id, or its title and abstract with its arXiv id or DOI (none of
     PaperInSchema's fields is required); it need not be in the corpus."""
@@ -608,6 +613,7 @@ class RankRequest(StrictSchema):
                          validate=validate.Length(min=1, max=MAX_CANDIDATES),
                          metadata={"description": f"the candidates, at most {MAX_CANDIDATES} (a whole listing page)"})
     tag = Tag(allow_none=True, metadata={"description": "rank against the saved papers with this tag only"})
+    rank = Rank()
 
 
 class BecauseSchema(ma.Schema):
@@ -625,12 +631,14 @@ class RankResultSchema(ma.Schema):
     matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True,
                                 metadata={"description": "words it shares with those papers; weight: the word's part "
                                                          "of the closeness"})
+    meaning = fields.Float(allow_none=True, metadata={"description": LIST_MEANING})
     saved = fields.Boolean(required=True, metadata={"description": "in the caller's reading list"})
     in_corpus = fields.Boolean(required=True, metadata={"description": "the corpus has it (it can be saved by id); "
                                                                      "otherwise saving needs its metadata"})
 
 
 class RankResponse(ma.Schema):
+    rank = RankUsed()
     based_on = fields.Integer(required=True, metadata={"description": "saved papers ranked against (0: every score "
                                                                       "is 0)"})
     dismissed = fields.Integer(required=True, metadata={"description": "papers marked not interested; candidates "
@@ -646,15 +654,18 @@ class DigestArgs(StrictSchema):
     k = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_K))
     tag = Tag(metadata={"description": "rank against the saved papers with this tag only"})
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    rank = Rank()
 
 
 class DigestResultSchema(ResultSchema):
     score = fields.Float(required=True, metadata={"description": SCORE_0_100})
+    meaning = fields.Float(allow_none=True, metadata={"description": LIST_MEANING})
     because = fields.List(fields.Nested(BecauseSchema), required=True)
     joined_at = fields.String(required=True, metadata={"description": "when it joined the corpus (ISO 8601, UTC)"})
 
 
 class DigestResponse(ma.Schema):
+    rank = RankUsed()
     days = fields.Integer(required=True)
     since = fields.String(required=True, metadata={"description": "start of the window (ISO 8601, UTC, included)"})
     until = fields.String(required=True, metadata={"description": "end of the window: the time of the request"})

@@ -182,14 +182,45 @@ def test_every_ranking_route_takes_the_rank_switch(svc, app, make_token):
             assert answer["results"] and all("meaning" in r for r in answer["results"])
 
 
+def test_listing_ranks_and_the_digest_mix_meaning_into_the_lists_own_scale(svc, app, make_token):
+    fill(svc)
+    headers = {"Authorization": f"Bearer {make_token('reader')}"}
+    client = app.test_client()
+    papers = demo_papers()
+    for p in papers[:4]:
+        client.put(f"/api/v1/library/{p.id}", json={}, headers=headers)
+    candidates = [{"id": p.id} for p in papers[10:30]] + [{"title": "A paper the corpus lacks", "doi": "10.1/none"}]
+    words = client.post("/api/v1/library/rank", json={"papers": candidates, "rank": "bm25"}, headers=headers).get_json()
+    mixed = client.post("/api/v1/library/rank", json={"papers": candidates, "rank": "hybrid"}, headers=headers).get_json()
+    assert words["rank"] == "bm25" and mixed["rank"] == "hybrid"
+    assert [r["id"] for r in words["results"]] == [r["id"] for r in mixed["results"]]  # in the order given
+    assert all(isinstance(r["meaning"], float) for r in mixed["results"][:-1])
+    assert mixed["results"][-1]["meaning"] is None  # not in the corpus: no vector, the words' score alone
+    assert mixed["results"][-1]["score"] == words["results"][-1]["score"]
+    assert [r["score"] for r in mixed["results"][:-1]] != [r["score"] for r in words["results"][:-1]]
+    for w, m in zip(words["results"][:-1], mixed["results"][:-1]):
+        assert 0 <= m["score"] <= 100 and m["meaning"] == w["meaning"]
+    digest = client.get("/api/v1/library/digest?k=10&rank=hybrid&summaries=none", headers=headers).get_json()
+    plain = client.get("/api/v1/library/digest?k=10&rank=bm25&summaries=none", headers=headers).get_json()
+    assert digest["rank"] == "hybrid" and plain["rank"] == "bm25" and digest["results"]
+    assert [r["score"] for r in digest["results"]] == sorted((r["score"] for r in digest["results"]), reverse=True)
+    assert all(isinstance(r["meaning"], float) for r in digest["results"])
+
+
 @pytest.mark.parametrize("call", [
     lambda c: c.get(PAPER.format("arxiv:2501.00001") + "?rank=dense"),
     lambda c: c.get("/api/v1/search?q=video&rank=BM25"),
     lambda c: c.post("/api/v1/related", json={"title": "Video", "rank": "semantic"}),
     lambda c: c.post("/api/v1/related", json={"title": "Video", "rank": 3}),
+    lambda c: c.get("/api/v1/library/digest?rank=words"),
+    lambda c: c.post("/api/v1/library/rank", json={"papers": [{"id": "arxiv:2501.00001"}], "rank": "fused"}),
+    lambda c: c.get("/api/v1/library/recommendations?rank=x"),
+    lambda c: c.post("/api/v1/related/missing", json={"title": "Video", "rank": ""}),
 ])
-def test_an_unknown_rank_is_refused_with_422(svc, app, call):
-    response = call(app.test_client())
+def test_an_unknown_rank_is_refused_with_422(svc, app, make_token, call):
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token('reader')}"
+    response = call(client)
     assert response.status_code == 422
     assert "rank" in str(response.get_json())
 
