@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import redis
 
+from bench.doc_sections import write_section
 from paperlens.embedding.encoder import Encoder
 from paperlens.ranking.fusion import Meaning
 from paperlens.ranking.index import Index, term_hash
@@ -37,6 +38,7 @@ from paperlens.store.keys import Keys
 from paperlens.store.vectors import VectorStore
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv-cs-75k.jsonl.gz"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 
 
 def p50(values) -> float:
@@ -77,6 +79,14 @@ def redis_bytes_per_vector(vectors: np.ndarray) -> tuple[float, float]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+LINES: list[str] = []
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+    LINES.append(f"- {line}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", type=Path)
@@ -86,7 +96,7 @@ def main() -> None:
     with gzip.open(CORPUS, "rt") as f:
         papers = [json.loads(line) for line in f]
     texts = [f"{p['title']}\n{p['abstract']}" for p in papers]
-    print(f"{len(texts):,} papers; {os.cpu_count()} cores ({platform.processor() or platform.machine()}); {load()}")
+    say(f"{len(texts):,} papers; {os.cpu_count()} cores ({platform.processor() or platform.machine()}); {load()}")
 
     # -- embedding throughput: the filler's shape (batches of 64), on 1 and 2 threads
     sample = random.Random(7).sample(range(len(texts)), args.embed)
@@ -97,7 +107,7 @@ def main() -> None:
         started = time.perf_counter()
         vectors = encoder.embed([texts[i] for i in sample])
         rates[threads] = args.embed / (time.perf_counter() - started)
-        print(f"embedding, {threads} thread(s): {rates[threads]:.1f} papers/s -> backlog of 75k papers "
+        say(f"embedding, {threads} thread(s): {rates[threads]:.1f} papers/s -> backlog of 75k papers "
               f"{75_000 / rates[threads] / 60:.0f} min, of 1M papers {1_000_000 / rates[threads] / 3600:.1f} h; {load()}")
 
     # -- a posted paper embedded on the request (one thread, as a server worker runs it)
@@ -107,7 +117,7 @@ def main() -> None:
         started = time.perf_counter()
         encoder.embed([texts[i]])
         posted.append((time.perf_counter() - started) * 1000)
-    print(f"posted paper embedded on the request: p50 {p50(posted):.0f} ms, p95 {np.percentile(posted, 95):.0f} ms "
+    say(f"posted paper embedded on the request: p50 {p50(posted):.0f} ms, p95 {np.percentile(posted, 95):.0f} ms "
           f"(30 papers, 1 thread); {load()}")
 
     # -- hybrid vs BM25 related, uncached, at 75k
@@ -115,7 +125,7 @@ def main() -> None:
     index = Index.build(texts)
     records = [json.dumps({"id": f"arxiv:{p['id']}", "title": p["title"]}) for p in papers]
     view = View(index, PaperTable.from_json(records))
-    print(f"index of {len(texts):,} papers built in {time.perf_counter() - started:.0f} s")
+    say(f"index of {len(texts):,} papers built in {time.perf_counter() - started:.0f} s")
     int8 = quantize(vectors)
     table = VectorTable.empty(int8.shape[1]).with_vectors(
         np.array([term_hash(f"arxiv:{p['id']}") for p in papers], dtype=np.uint64),
@@ -133,16 +143,24 @@ def main() -> None:
         meaning = Meaning(table.vector_of(own), table, hashes)
         related_papers(view, texts[i], 10, exclude_id=own, meaning=meaning)
         hybrid.append((time.perf_counter() - t) * 1000)
-    print(f"related (top 10 with matched words, uncached), {args.queries} papers interleaved: BM25 p50 "
+    say(f"related (top 10 with matched words, uncached), {args.queries} papers interleaved: BM25 p50 "
           f"{p50(bm25):.2f} ms, hybrid (BM25 top {meaning.depth} re-scored) p50 {p50(hybrid):.2f} ms: "
           f"+{p50(hybrid) - p50(bm25):.2f} ms; {load()}")
 
     # -- size
     in_process = int8.shape[1] + 4 + 16  # int8 row, its inverse norm, its hash and row number
     memory, disk = redis_bytes_per_vector(int8)
-    print(f"vectors per paper: {int8.shape[1]} int8 values; Redis memory {memory:.0f} B, RDB {disk:.0f} B; "
+    say(f"vectors per paper: {int8.shape[1]} int8 values; Redis memory {memory:.0f} B, RDB {disk:.0f} B; "
           f"in each server process {in_process} B ({in_process * 75_000 / 2**20:.0f} MiB at 75k, "
           f"{in_process * 1_000_000 / 2**20:.0f} MiB at 1M)")
+
+    write_section(DOCS, "semantic-speed", "\n".join([
+        "### Related by meaning: speed and size",
+        "",
+        "`python -m bench.semantic_speed MODEL` (all-MiniLM-L6-v2 from `bench.embed_model`), one run:",
+        "",
+        *LINES,
+    ]))
 
 
 if __name__ == "__main__":
