@@ -328,3 +328,18 @@ def test_status_shows_the_vectors_backlog(svc, monkeypatch):
     assert f"vectors (tiny-test-bert): 0 of {n} log entries embedded, backlog {n}" in CliRunner().invoke(main, ["status"]).output
     fill(svc)
     assert f"{n} of {n} log entries embedded, backlog 0" in CliRunner().invoke(main, ["status"]).output
+
+
+def test_a_damaged_model_never_turns_a_ranking_into_an_error(settings, tiny_model, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / "model.onnx").write_bytes(b"not an onnx graph")
+    client = create_app(dataclasses.replace(settings, embed_model=str(broken))).test_client()
+    client.post("/api/v1/papers", json={"papers": [p.to_dict() for p in demo_papers()[:20]]})
+    answer = client.get("/api/v1/search", query_string={"q": demo_papers()[0].title, "rank": "hybrid"})
+    assert answer.status_code == 200 and answer.get_json()["rank"] == "bm25" and answer.get_json()["results"]
+    (broken / "paperlens-model.json").write_text("{")
+    health = create_app(dataclasses.replace(settings, embed_model=str(broken))).test_client().get("/api/v1/health")
+    assert health.get_json()["semantic"]["on"] is False and "unreadable" in health.get_json()["semantic"]["why_off"]

@@ -44,7 +44,12 @@ class MeaningSignal:
         self.store = store
         self.settings = settings
         self.why_off = why_unavailable(settings)
-        self.card = None if self.why_off else ModelCard.read(model_folder(settings))
+        self.card = None
+        if self.why_off is None:
+            try:
+                self.card = ModelCard.read(model_folder(settings))
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged card: BM25, and say why
+                self.why_off = f"the model card in {model_folder(settings)} is unreadable: {exc}"
         self._encoder = None
         self._encoder_lock = threading.Lock()
         self._table = VectorTable.empty(self.card.dim) if self.card else None
@@ -93,7 +98,11 @@ class MeaningSignal:
         if vector is None and text and rank == BM25:
             return None  # rank=bm25 shows closeness only when it costs no model run
         if vector is None and text:
-            vector = self.embed([text])[0]
+            try:
+                vector = self.embed([text])[0]
+            except Exception:  # a model that cannot run: this query is ranked by BM25, and the log says why
+                log.exception("embedding a query failed; ranking it by BM25 alone")
+                return None
         if vector is None:
             return None
         return Meaning(vector, table, self.doc_hashes, reorder=rank == HYBRID)
