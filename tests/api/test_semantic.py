@@ -60,6 +60,11 @@ def fill(svc, batch: int = 1000) -> VectorsAhead:
     return ahead
 
 
+def posted(papers) -> dict:
+    """Papers as a client posts them (PaperInSchema's fields)."""
+    return {"papers": [{k: v for k, v in p.to_dict().items() if k not in ("id", "source", "updated")} for p in papers]}
+
+
 def z(values):
     values = np.asarray(values, dtype=np.float64)
     return (values - values.mean()) / values.std()
@@ -230,9 +235,9 @@ def test_without_the_model_every_ranking_is_bm25_and_health_says_why(settings):
     health = client.get("/api/v1/health").get_json()
     assert health["semantic"]["on"] is False and "paperlens model fetch" in health["semantic"]["why_off"]
     assert health["vectors_backlog"] is None
-    client.post("/api/v1/papers", json={"papers": [p.to_dict() for p in demo_papers()[:20]]})
-    answer = client.get("/api/v1/search?q=video&rank=hybrid").get_json()
-    assert answer["rank"] == "bm25" and all(r["meaning"] is None for r in answer["results"])
+    assert client.post("/api/v1/papers", json=posted(demo_papers()[:20])).status_code == 200
+    answer = client.get("/api/v1/search", query_string={"q": demo_papers()[0].title, "rank": "hybrid"}).get_json()
+    assert answer["rank"] == "bm25" and answer["results"] and all(r["meaning"] is None for r in answer["results"])
 
 
 def test_health_shows_the_vectors_backlog(svc, app):
@@ -337,7 +342,7 @@ def test_a_damaged_model_never_turns_a_ranking_into_an_error(settings, tiny_mode
     shutil.copytree(tiny_model, broken)
     (broken / "model.onnx").write_bytes(b"not an onnx graph")
     client = create_app(dataclasses.replace(settings, embed_model=str(broken))).test_client()
-    client.post("/api/v1/papers", json={"papers": [p.to_dict() for p in demo_papers()[:20]]})
+    assert client.post("/api/v1/papers", json=posted(demo_papers()[:20])).status_code == 200
     answer = client.get("/api/v1/search", query_string={"q": demo_papers()[0].title, "rank": "hybrid"})
     assert answer.status_code == 200 and answer.get_json()["rank"] == "bm25" and answer.get_json()["results"]
     (broken / "paperlens-model.json").write_text("{")
