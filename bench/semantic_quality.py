@@ -151,11 +151,21 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--embed-only", choices=["scifact", "arxiv"],
+                        help="only fill the vector cache of one judge (run both at once on two cores), then stop")
     args = parser.parse_args()
     encoder = Encoder(args.model, threads=args.threads)
     model_sum = hashlib.sha256((args.model / "model.onnx").read_bytes()).hexdigest()
     started = time.monotonic()
     judges = {}
+    if args.embed_only == "scifact":
+        docs, _, queries, _, _ = scifact_train()
+        vectors_of(encoder, model_sum, "scifact", docs)
+        vectors_of(encoder, model_sum, "scifact-train-claims", queries)
+        return
+    if args.embed_only == "arxiv":
+        vectors_of(encoder, model_sum, "arxiv-authors", arxiv_shared_authors(args.papers, args.queries)[0])
+        return
     docs, _, queries, relevant, exclude = scifact_train()
     judges["SciFact train (505 claims → 5,183 abstracts, search)"] = (
         docs, queries, relevant, exclude, vectors_of(encoder, model_sum, "scifact", docs),

@@ -33,6 +33,9 @@ class Encoder:
         # one request's texts use `threads` cores; the server's workers and threads share the rest
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # idle threads sleep instead of spinning: on a server's shared cores spinning burns CPU that
+        # requests need (and, under load, made an embedding run take a multiple of its CPU time)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(folder / GRAPH), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()  # tokenizer settings are per object; runs themselves are thread-safe
