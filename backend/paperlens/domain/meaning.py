@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 BM25, HYBRID = "bm25", "hybrid"
 RANKS = (BM25, HYBRID)
 LOAD_BATCH = 2000  # vectors per round trip when catching up with the filler
+PUBLISH_BATCH = 100_000  # log entries loaded before the requests see a new table
 
 
 def reader_name(model: str) -> str:
@@ -192,15 +193,20 @@ class MeaningSignal:
             vectors = self.store.vectors(self.card.name)
             position = table.covered
             while position < done:
-                end = min(done, position + LOAD_BATCH)
-                ids = list(dict.fromkeys(entry[2:] for entry in self.store.papers.log_entries(position, end - 1)))
-                found = [(i, v) for i, v in zip(ids, vectors.get_many(ids, self.card.dim)) if v is not None]
+                # up to PUBLISH_BATCH entries read LOAD_BATCH at a time, then one new table (each
+                # table re-sorts its index, so a cold start of a million papers makes a few, not 500)
+                stop = min(done, position + PUBLISH_BATCH)
+                found: list[tuple[str, np.ndarray]] = []
+                while position < stop:
+                    end = min(stop, position + LOAD_BATCH)
+                    ids = list(dict.fromkeys(e[2:] for e in self.store.papers.log_entries(position, end - 1)))
+                    found += [(i, v) for i, v in zip(ids, vectors.get_many(ids, self.card.dim)) if v is not None]
+                    position = end
                 if found:
                     hashes = np.array([term_hash(i) for i, _ in found], dtype=np.uint64)
-                    table = table.with_vectors(hashes, np.stack([v for _, v in found]), end)
+                    table = table.with_vectors(hashes, np.stack([v for _, v in found]), position)
                 else:
-                    table = table.covering(end)
+                    table = table.covering(position)
                 self._table = table
-                position = end
         self.caught_up.set()
         return table
