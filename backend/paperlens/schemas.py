@@ -351,7 +351,8 @@ class ConnectResponse(ma.Schema):
 class SemanticHealthSchema(ma.Schema):
     on = fields.Boolean(required=True, metadata={"description": "related by meaning is on here (rank=hybrid)"})
     model = fields.String(allow_none=True, metadata={"description": "the embedding model"})
-    why_off = fields.String(allow_none=True, metadata={"description": "why the signal is off: pure BM25 then"})
+    why_off = fields.String(allow_none=True, metadata={"description": "why the signal is off (pure BM25 then), or "
+                                                                    "why this process cannot embed a query"})
     vectors_loaded = fields.Integer(required=True, metadata={"description": "papers' vectors this process has"})
 
 

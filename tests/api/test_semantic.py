@@ -345,6 +345,7 @@ def test_a_damaged_model_never_turns_a_ranking_into_an_error(settings, tiny_mode
     assert client.post("/api/v1/papers", json=posted(demo_papers()[:20])).status_code == 200
     answer = client.get("/api/v1/search", query_string={"q": demo_papers()[0].title, "rank": "hybrid"})
     assert answer.status_code == 200 and answer.get_json()["rank"] == "bm25" and answer.get_json()["results"]
+    assert "the model cannot run" in client.get("/api/v1/health").get_json()["semantic"]["why_off"]
     (broken / "paperlens-model.json").write_text("{")
     health = create_app(dataclasses.replace(settings, embed_model=str(broken))).test_client().get("/api/v1/health")
     assert health.get_json()["semantic"]["on"] is False and "unreadable" in health.get_json()["semantic"]["why_off"]

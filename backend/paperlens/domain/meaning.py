@@ -53,6 +53,7 @@ class MeaningSignal:
                 self.why_off = f"the model card in {model_folder(settings)} is unreadable: {exc}"
         self._encoder = None
         self._encoder_lock = threading.Lock()
+        self._encoder_error: str | None = None  # why this process's model could not run, once it failed
         self._table = VectorTable.empty(self.card.dim) if self.card else None
         self._catching_up = threading.Lock()  # one background catch-up started at a time
         self._loading = threading.Lock()  # one catch-up runs at a time (a test may call it directly)
@@ -98,11 +99,12 @@ class MeaningSignal:
             vector = table.vector_of(paper_id)
         if vector is None and text and rank == BM25:
             return None  # rank=bm25 shows closeness only when it costs no model run
-        if vector is None and text:
+        if vector is None and text and self._encoder_error is None:
             try:
                 vector = self.embed([text])[0]
-            except Exception:  # a model that cannot run: this query is ranked by BM25, and the log says why
-                log.exception("embedding a query failed; ranking it by BM25 alone")
+            except Exception as exc:  # a model that cannot run: queries that need it are ranked by BM25
+                self._encoder_error = f"the model cannot run: {exc}"
+                log.exception("embedding a query failed; queries without a stored vector use BM25 alone")
                 return None
         if vector is None:
             return None
@@ -145,7 +147,7 @@ class MeaningSignal:
 
     def health(self) -> dict:
         table = self._table
-        return {"on": self.on, "model": self.model, "why_off": self.why_off,
+        return {"on": self.on, "model": self.model, "why_off": self.why_off or self._encoder_error,
                 "vectors_loaded": len(table) if table is not None else 0}
 
     def status_line(self) -> str:
