@@ -98,17 +98,23 @@ def main() -> None:
     texts = [f"{p['title']}\n{p['abstract']}" for p in papers]
     say(f"{len(texts):,} papers; {os.cpu_count()} cores ({platform.processor() or platform.machine()}); {load()}")
 
-    # -- embedding throughput: the filler's shape (batches of 64), on 1 and 2 threads
+    # -- embedding throughput: the filler's shape (one text a run), on 1 and 2 threads
     sample = random.Random(7).sample(range(len(texts)), args.embed)
-    rates = {}
     for threads in (1, 2):
         encoder = Encoder(args.model, threads=threads)
         encoder.embed(texts[:8])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         vectors = encoder.embed([texts[i] for i in sample])
-        rates[threads] = args.embed / (time.perf_counter() - started)
-        say(f"embedding, {threads} thread(s): {rates[threads]:.1f} papers/s -> backlog of 75k papers "
-              f"{75_000 / rates[threads] / 60:.0f} min, of 1M papers {1_000_000 / rates[threads] / 3600:.1f} h; {load()}")
+        rate = args.embed / (time.perf_counter() - started)
+        cpu_ms = (time.process_time() - cpu) / args.embed * 1000
+        say(f"embedding {args.embed} arXiv abstracts, {threads} thread(s): {rate:.1f} papers/s here "
+            f"(backlog of 75k papers {75_000 / rate / 3600:.1f} h, of 1M {1_000_000 / rate / 3600:.0f} h); "
+            f"{cpu_ms:.0f} ms of CPU a paper; {load()}")
+        if threads == 1:
+            one_thread_cpu_ms = cpu_ms
+    idle = 2 * 1000 / one_thread_cpu_ms  # two idle cores, a paper taking one_thread_cpu_ms on each
+    say(f"so on 2 idle cores (PAPERLENS_EMBED_CPU=2): about {idle:.0f} papers/s, 75k papers in "
+        f"{75_000 / idle / 60:.0f} min, 1M in {1_000_000 / idle / 3600:.1f} h")
 
     # -- a posted paper embedded on the request (one thread, as a server worker runs it)
     encoder = Encoder(args.model, threads=1)
