@@ -92,39 +92,46 @@ def main() -> None:
     ap.add_argument("model", type=Path)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--embed", type=int, default=256)
+    ap.add_argument("--latency-only", action="store_true",
+                    help="only hybrid vs BM25 related (random unit vectors in the table: the cost is the same)")
     args = ap.parse_args()
     with gzip.open(CORPUS, "rt") as f:
         papers = [json.loads(line) for line in f]
     texts = [f"{p['title']}\n{p['abstract']}" for p in papers]
     say(f"{len(texts):,} papers; {os.cpu_count()} cores ({platform.processor() or platform.machine()}); {load()}")
 
-    # -- embedding throughput: the filler's shape (one text a run), on 1 and 2 threads
-    sample = random.Random(7).sample(range(len(texts)), args.embed)
-    for threads in (1, 2):
-        encoder = Encoder(args.model, threads=threads)
-        encoder.embed(texts[:8])
-        started, cpu = time.perf_counter(), time.process_time()
-        vectors = encoder.embed([texts[i] for i in sample])
-        rate = args.embed / (time.perf_counter() - started)
-        cpu_ms = (time.process_time() - cpu) / args.embed * 1000
-        say(f"embedding {args.embed} arXiv abstracts, {threads} thread(s): {rate:.1f} papers/s here "
-            f"(backlog of 75k papers {75_000 / rate / 3600:.1f} h, of 1M {1_000_000 / rate / 3600:.0f} h); "
-            f"{cpu_ms:.0f} ms of CPU a paper; {load()}")
-        if threads == 1:
-            one_thread_cpu_ms = cpu_ms
-    idle = 2 * 1000 / one_thread_cpu_ms  # two idle cores, a paper taking one_thread_cpu_ms on each
-    say(f"so on 2 idle cores (PAPERLENS_EMBED_CPU=2): about {idle:.0f} papers/s, 75k papers in "
-        f"{75_000 / idle / 60:.0f} min, 1M in {1_000_000 / idle / 3600:.1f} h")
+    if not args.latency_only:
+        # -- embedding throughput: the filler's shape (one text a run), on 1 and 2 threads
+        sample = random.Random(7).sample(range(len(texts)), args.embed)
+        for threads in (1, 2):
+            encoder = Encoder(args.model, threads=threads)
+            encoder.embed(texts[:8])
+            started, cpu = time.perf_counter(), time.process_time()
+            vectors = encoder.embed([texts[i] for i in sample])
+            rate = args.embed / (time.perf_counter() - started)
+            cpu_ms = (time.process_time() - cpu) / args.embed * 1000
+            say(f"embedding {args.embed} arXiv abstracts, {threads} thread(s): {rate:.1f} papers/s here "
+                f"(backlog of 75k papers {75_000 / rate / 3600:.1f} h, of 1M {1_000_000 / rate / 3600:.0f} h); "
+                f"{cpu_ms:.0f} ms of CPU a paper; {load()}")
+            if threads == 1:
+                one_thread_cpu_ms = cpu_ms
+        idle = 2 * 1000 / one_thread_cpu_ms  # two idle cores, a paper taking one_thread_cpu_ms on each
+        say(f"so on 2 idle cores (PAPERLENS_EMBED_CPU=2): about {idle:.0f} papers/s, 75k papers in "
+            f"{75_000 / idle / 60:.0f} min, 1M in {1_000_000 / idle / 3600:.1f} h")
 
-    # -- a posted paper embedded on the request (one thread, as a server worker runs it)
-    encoder = Encoder(args.model, threads=1)
-    posted = []
-    for i in random.Random(8).sample(range(len(texts)), 30):
-        started = time.perf_counter()
-        encoder.embed([texts[i]])
-        posted.append((time.perf_counter() - started) * 1000)
-    say(f"posted paper embedded on the request: p50 {p50(posted):.0f} ms, p95 {np.percentile(posted, 95):.0f} ms "
-          f"(30 papers, 1 thread); {load()}")
+        # -- a posted paper embedded on the request (one thread, as a server worker runs it)
+        encoder = Encoder(args.model, threads=1)
+        posted, posted_cpu = [], []
+        for i in random.Random(8).sample(range(len(texts)), 30):
+            started, cpu = time.perf_counter(), time.process_time()
+            encoder.embed([texts[i]])
+            posted.append((time.perf_counter() - started) * 1000)
+            posted_cpu.append((time.process_time() - cpu) * 1000)
+        say(f"posted paper embedded on the request: p50 {p50(posted):.0f} ms here, p95 {np.percentile(posted, 95):.0f} "
+            f"ms; CPU p50 {p50(posted_cpu):.0f} ms (what it takes on an idle core; 30 papers, 1 thread); {load()}")
+
+    else:
+        vectors = np.random.default_rng(7).standard_normal((args.embed, 384)).astype(np.float32)
 
     # -- hybrid vs BM25 related, uncached, at 75k
     started = time.perf_counter()
@@ -153,6 +160,8 @@ def main() -> None:
           f"{p50(bm25):.2f} ms, hybrid (BM25 top {meaning.depth} re-scored) p50 {p50(hybrid):.2f} ms: "
           f"+{p50(hybrid) - p50(bm25):.2f} ms; {load()}")
 
+    if args.latency_only:
+        return
     # -- size
     in_process = int8.shape[1] + 4 + 16  # int8 row, its inverse norm, its hash and row number
     memory, disk = redis_bytes_per_vector(int8)
