@@ -141,11 +141,13 @@ SAVED = "in the reading list of the token's user; left out without a (valid) tok
 MEANING = ("closeness in meaning to the query (cosine of the two papers' embeddings, -1 to 1); null when the "
            "semantic signal is off on this server or the paper has no vector yet")
 RANKS = ("bm25", "hybrid")
+FUSION_DEPTH = 30  # ranking/fusion.py's DEPTH (schemas import nothing from the ranking room)
 
 
 def Rank(**kwargs) -> fields.String:  # noqa: N802 - a field factory reads like a field class
     return fields.String(validate=validate.OneOf(RANKS), metadata={
-        "description": "bm25: the exact BM25 ranking; hybrid: BM25's top 100 re-ranked with closeness in meaning "
+        "description": f"bm25: the exact BM25 ranking; hybrid: BM25's top {FUSION_DEPTH} re-ranked with closeness in "
+                       "meaning "
                        "(README \"Related by meaning\"). Default: hybrid when the server has the semantic signal, "
                        "else bm25"}, **kwargs)
 

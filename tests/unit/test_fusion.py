@@ -59,3 +59,10 @@ def test_the_table_answers_by_paper_id_and_a_newer_vector_replaces_an_older_one(
     # an older table that grows again does not disturb the newer one's rows
     other = first.with_vectors(np.array([term_hash("arxiv:3")], np.uint64), np.stack([a]), covered=3)
     assert np.allclose(second.vector_of("arxiv:1"), [0, 1, 0, 0]) and np.allclose(other.vector_of("arxiv:3"), [1, 0, 0, 0])
+
+
+def test_the_api_documents_the_depth_the_fusion_uses():
+    from paperlens import schemas
+    from paperlens.ranking import fusion
+
+    assert schemas.FUSION_DEPTH == fusion.DEPTH

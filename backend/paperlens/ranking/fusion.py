@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEPTH = 100  # BM25 candidates re-scored
-BM25_WEIGHT = 0.5
+DEPTH = 30  # BM25 candidates re-scored
+BM25_WEIGHT = 0.4
 
 
 def zscores(values: np.ndarray) -> np.ndarray:
