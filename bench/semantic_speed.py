@@ -116,7 +116,7 @@ def main() -> None:
             if threads == 1:
                 one_thread_cpu_ms = cpu_ms
         idle = 2 * 1000 / one_thread_cpu_ms  # two idle cores, a paper taking one_thread_cpu_ms on each
-        say(f"so on 2 idle cores (PAPERLENS_EMBED_CPU=2): about {idle:.0f} papers/s, 75k papers in "
+        say(f"so on 2 idle cores (PAPERLENS_EMBED_CPU=2): at most {idle:.0f} papers/s, 75k papers in "
             f"{75_000 / idle / 60:.0f} min, 1M in {1_000_000 / idle / 3600:.1f} h")
 
         # -- a posted paper embedded on the request (one thread, as a server worker runs it)
