@@ -32,6 +32,7 @@ import numpy as np
 
 from bench.doc_sections import write_section
 from paperlens.embedding.encoder import Encoder
+from paperlens.embedding.model_files import DEFAULT_NAME, ModelCard
 from paperlens.ranking.fusion import fuse
 from paperlens.ranking.index import Index
 from paperlens.ranking.tokenizer import tokenize
@@ -183,10 +184,13 @@ def main() -> None:
     best = max(grid.values())
     best_depth = min(d for d in DEPTHS if max(grid[(d, w)] for w in WEIGHTS) >= best - TOLERANCE)
     best_weight = max(WEIGHTS, key=lambda w: (round(grid[(best_depth, w)], 4), -w))
+    card = ModelCard.read(args.model)
+    variant = card.name != DEFAULT_NAME  # another model or a variant of it gets a section of its own
     lines = [
+        f"### Related by meaning with {card.name} (a variant, not the default)" if variant else
         "## Related by meaning (semantic signal)",
         "",
-        f"`python -m bench.semantic_quality MODEL` with all-MiniLM-L6-v2 (`python -m bench.embed_model`, from the "
+        f"`python -m bench.semantic_quality MODEL` with {card.name} (`python -m bench.embed_model`, from the "
         f"PyPI wheel), int8 vectors as the server stores them; nDCG@10, training data only; "
         f"{time.monotonic() - started:.0f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
         "",
@@ -204,7 +208,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section(DOCS, "semantic", text)
+        write_section(DOCS, f"semantic-{card.name}" if variant else "semantic", text)
 
 
 if __name__ == "__main__":
