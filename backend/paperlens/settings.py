@@ -45,6 +45,8 @@ class Settings:
     # the semantic signal (README "Related by meaning"): a model folder (else the fetched default's),
     # where `paperlens model fetch` downloads from, and the cores the vector filler may use
     embed_model: str | None = None
+    # the default model's host must serve what `python -m bench.embed_model` writes (byte for byte the
+    # same on every run, so the pinned card checksum below holds for any copy of it)
     embed_model_url: str = "https://huggingface.co/paperlens/all-MiniLM-L6-v2-onnx/resolve/main/"
     embed_model_sha256: str = "687afba93104018674a5162f1cdd56ada45e36bf4549ed63cab10007812bacb0"  # its card
     embed_cpu: float = 1.0
