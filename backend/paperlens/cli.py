@@ -23,6 +23,7 @@ from .corpus.paper import Paper
 from .library.export import FORMATS as EXPORT_FORMATS
 from .corpus.sources import UnknownFormat, read_records
 from .settings import Settings
+from .embedding.commands import COMMANDS as MODEL_COMMANDS
 from .sync.commands import COMMANDS as SYNC_COMMANDS
 
 # 3,000 real arXiv papers (cs.CV, cs.CL, cs.AI, ...) updated 2026-06-16..07-01, with ids, authors and
@@ -202,6 +203,7 @@ def status():
     holder = svc.store.lease(NAME).lock_holder()
     click.echo(f"summaries ahead: {min(done, logged):,} of {logged:,} log entries done, backlog {max(0, logged - done):,}"
                + (f"; working: {describe_holder(holder)}" if holder else " (no summariser running)"))
+    click.echo(svc.corpus.meaning.status_line())
     feeds = svc.store.feeds.list()
     syncing = svc.store.feeds.lock_holder()
     click.echo(f"feeds: {len(feeds)}" + (f"; syncing now: {describe_holder(syncing, svc.store.feeds)}" if syncing else ""))
@@ -376,6 +378,7 @@ def serve(host, port, workers):
             summarizer = children.add("summariser", "paperlens.domain.summaries_ahead")
             click.echo(f"summaries: new papers summarised in the background (pid {summarizer.pid}, at most "
                        f"{settings.summary_cpu:.0%} of a core); `paperlens status` shows the backlog")
+        svc.corpus.meaning.start_filler(lambda module: children.add("vector filler", module), click.echo)
         runtime.write(settings)
         served = True
         click.echo(f"Paperlens {svc.store.papers.count()} papers; serving on {settings.base_url}  (Ctrl-C stops)")
@@ -521,7 +524,7 @@ def import_zotero(user, web_user):
     click.echo(f"{answer['matched']} matched papers in the corpus, {answer['added']} added to it", err=True)
 
 
-for _command in SYNC_COMMANDS:
+for _command in SYNC_COMMANDS + MODEL_COMMANDS:
     main.add_command(_command)
 
 

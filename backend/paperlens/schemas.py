@@ -138,6 +138,24 @@ class MatchedTermSchema(ma.Schema):
 
 
 SAVED = "in the reading list of the token's user; left out without a (valid) token"
+MEANING = ("closeness in meaning to the query (cosine of the two papers' embeddings, -1 to 1); null when the "
+           "semantic signal is off on this server or the paper has no vector yet")
+RANKS = ("bm25", "hybrid")
+FUSION_DEPTH = 30  # ranking/fusion.py's DEPTH (schemas import nothing from the ranking room)
+
+
+def Rank(**kwargs) -> fields.String:  # noqa: N802 - a field factory reads like a field class
+    return fields.String(validate=validate.OneOf(RANKS), metadata={
+        "description": f"bm25: the exact BM25 ranking; hybrid: BM25's top {FUSION_DEPTH} re-ranked with closeness in "
+                       "meaning "
+                       "(README \"Related by meaning\"). Default: hybrid when the server has the semantic signal, "
+                       "else bm25"}, **kwargs)
+
+
+def RankUsed(**kwargs) -> fields.String:  # noqa: N802
+    return fields.String(required=True, validate=validate.OneOf(RANKS), metadata={
+        "description": "the ranking this answer was made with (bm25 when the signal is off or the query has no "
+                       "vector)"}, **kwargs)
 
 
 class ResultSchema(PaperSchema):
@@ -146,8 +164,10 @@ class ResultSchema(PaperSchema):
     class Meta:
         exclude = ("abstract", "arxiv_id", "doi", "source", "categories", "upvotes")
 
-    score = fields.Float(required=True)
+    score = fields.Float(required=True, metadata={"description": "the BM25 score (with rank=hybrid the order is "
+                                                                 "that of BM25 and meaning fused)"})
     matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True)
+    meaning = fields.Float(allow_none=True, metadata={"description": MEANING})
     tldr = fields.String(allow_none=True)
     summary = fields.Nested(SummarySchema, metadata={"description": "with summaries=full"})
     saved = fields.Boolean(metadata={"description": SAVED})
@@ -189,6 +209,7 @@ class RelatedArgs(KArgs):
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
     sort = Sort()
     since = Since()
+    rank = Rank()
 
 
 class RelatedRequest(PaperInSchema):
@@ -204,6 +225,7 @@ class RelatedRequest(PaperInSchema):
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
     sort = Sort()
     since = Since()
+    rank = Rank()
 
     @ma.validates_schema
     def paper_has_an_identity(self, data, **kwargs):
@@ -241,6 +263,7 @@ class MissingRequest(StrictSchema):
         "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
     k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    rank = Rank()
 
     @ma.validates_schema
     def something_to_rank(self, data, **kwargs):
@@ -269,6 +292,7 @@ class MissingQuerySchema(ma.Schema):
 
 class MissingResponse(ma.Schema):
     query = fields.Nested(MissingQuerySchema, required=True)
+    rank = RankUsed()
     bibliography = fields.Nested(CitedSchema, required=True)
     corpus_version = fields.Integer(required=True)
     results = fields.List(fields.Nested(MissingResultSchema), required=True,
@@ -289,6 +313,7 @@ class QuerySchema(ma.Schema):
 
 class RelatedResponse(ma.Schema):
     query = fields.Nested(QuerySchema, required=True)
+    rank = RankUsed()
     corpus_version = fields.Integer(required=True)
     cached = fields.Boolean(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
@@ -299,10 +324,12 @@ class SearchArgs(KArgs):
     summaries = fields.String(load_default="none", validate=validate.OneOf(SUMMARY_MODES))
     sort = Sort()
     since = Since()
+    rank = Rank()
 
 
 class SearchResponse(ma.Schema):
     q = fields.String(required=True)
+    rank = RankUsed()
     corpus_version = fields.Integer(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
 
@@ -323,6 +350,14 @@ class ConnectResponse(ma.Schema):
     name = fields.String(required=True, metadata={"description": "the token's name (paperlens token list / revoke)"})
 
 
+class SemanticHealthSchema(ma.Schema):
+    on = fields.Boolean(required=True, metadata={"description": "related by meaning is on here (rank=hybrid)"})
+    model = fields.String(allow_none=True, metadata={"description": "the embedding model"})
+    why_off = fields.String(allow_none=True, metadata={"description": "why the signal is off (pure BM25 then), or "
+                                                                    "why this process cannot embed a query"})
+    vectors_loaded = fields.Integer(required=True, metadata={"description": "papers' vectors this process has"})
+
+
 class HealthSchema(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ok", "degraded"]))
     redis = fields.Boolean(required=True)
@@ -335,6 +370,10 @@ class HealthSchema(ma.Schema):
     demo_corpus = fields.Boolean(allow_none=True, metadata={
         "description": "true while the corpus is still only the demo `paperlens serve` loads into an empty store "
                        "(nothing added since); null while Redis is unreachable"})
+    vectors_backlog = fields.Integer(allow_none=True, metadata={
+        "description": "corpus-log entries not embedded yet (papers ranked by BM25 alone until they are); null "
+                       "while the semantic signal is off or Redis is unreachable"})
+    semantic = fields.Nested(SemanticHealthSchema, required=True)
     version = fields.String(required=True)
 
 
@@ -526,9 +565,11 @@ class RecommendArgs(StrictSchema):
     k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
     tag = Tag(metadata={"description": "recommend from the entries with this tag only"})
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    rank = Rank()
 
 
 class RecommendResponse(ma.Schema):
+    rank = RankUsed()
     based_on = fields.Integer(required=True, metadata={"description": "saved papers the profile was built from"})
     dismissed = fields.Integer(required=True)
     tag = fields.String(allow_none=True)
@@ -548,6 +589,11 @@ MAX_CANDIDATES = 200
 SCORE_0_100 = ("0-100 against the reading list (or the tag's papers): 50 is as close as the median saved paper "
                "is to the rest of the list, 100 as close as the closest; it depends only on the list and the "
                "paper, so scores of one list compare across calls")
+
+
+LIST_MEANING = ("closeness in meaning to the list: the mean cosine of the paper's embedding with its nearest saved "
+                "papers'; with rank=hybrid the score mixes the words' 0-100 score with meaning's on the same scale; "
+                "null when the signal is off, the paper has no vector yet, or fewer than two saved papers have one")
 
 
 class CandidateSchema(PaperInSchema):
@@ -573,6 +619,7 @@ class RankRequest(StrictSchema):
                          validate=validate.Length(min=1, max=MAX_CANDIDATES),
                          metadata={"description": f"the candidates, at most {MAX_CANDIDATES} (a whole listing page)"})
     tag = Tag(allow_none=True, metadata={"description": "rank against the saved papers with this tag only"})
+    rank = Rank()
 
 
 class BecauseSchema(ma.Schema):
@@ -590,12 +637,14 @@ class RankResultSchema(ma.Schema):
     matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True,
                                 metadata={"description": "words it shares with those papers; weight: the word's part "
                                                          "of the closeness"})
+    meaning = fields.Float(allow_none=True, metadata={"description": LIST_MEANING})
     saved = fields.Boolean(required=True, metadata={"description": "in the caller's reading list"})
     in_corpus = fields.Boolean(required=True, metadata={"description": "the corpus has it (it can be saved by id); "
                                                                      "otherwise saving needs its metadata"})
 
 
 class RankResponse(ma.Schema):
+    rank = RankUsed()
     based_on = fields.Integer(required=True, metadata={"description": "saved papers ranked against (0: every score "
                                                                       "is 0)"})
     dismissed = fields.Integer(required=True, metadata={"description": "papers marked not interested; candidates "
@@ -611,15 +660,18 @@ class DigestArgs(StrictSchema):
     k = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_K))
     tag = Tag(metadata={"description": "rank against the saved papers with this tag only"})
     summaries = fields.String(load_default="tldr", validate=validate.OneOf(SUMMARY_MODES))
+    rank = Rank()
 
 
 class DigestResultSchema(ResultSchema):
     score = fields.Float(required=True, metadata={"description": SCORE_0_100})
+    meaning = fields.Float(allow_none=True, metadata={"description": LIST_MEANING})
     because = fields.List(fields.Nested(BecauseSchema), required=True)
     joined_at = fields.String(required=True, metadata={"description": "when it joined the corpus (ISO 8601, UTC)"})
 
 
 class DigestResponse(ma.Schema):
+    rank = RankUsed()
     days = fields.Integer(required=True)
     since = fields.String(required=True, metadata={"description": "start of the window (ISO 8601, UTC, included)"})
     until = fields.String(required=True, metadata={"description": "end of the window: the time of the request"})

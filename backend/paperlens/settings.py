@@ -54,6 +54,14 @@ class Settings:
     public_url: str | None = None
     allowed_hosts: list[str] = field(default_factory=list)  # Host names accepted besides the bound address
     max_connections: int = 256  # open connections per worker; more wait in the kernel's accept queue
+    # the semantic signal (README "Related by meaning"): a model folder (else the fetched default's),
+    # where `paperlens model fetch` downloads from, and the cores the vector filler may use
+    embed_model: str | None = None
+    # the default model's host must serve what `python -m bench.embed_model` writes (byte for byte the
+    # same on every run, so the pinned card checksum below holds for any copy of it)
+    embed_model_url: str = "https://huggingface.co/paperlens/all-MiniLM-L6-v2-onnx/resolve/main/"
+    embed_model_sha256: str = "687afba93104018674a5162f1cdd56ada45e36bf4549ed63cab10007812bacb0"  # its card
+    embed_cpu: float = 1.0
     # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
@@ -113,9 +121,9 @@ class Settings:
         converters = {
             "port": int, "workers": int, "redis_wait_replicas": int, "redis_wait_ms": int, "threads": int,
             "trusted_proxies": _list, "max_body_bytes": int, "related_cache_ttl": int, "redis_timeout": float,
-            "index_refresh_seconds": float, "summary_cpu": float, "sync_delay": float, "sync_timeout": float,
-            "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list, "allowed_hosts": _list,
-            "max_connections": int,
+            "index_refresh_seconds": float, "summary_cpu": float, "embed_cpu": float, "sync_delay": float,
+            "sync_timeout": float, "public_read": _bool, "demo_corpus": _bool, "cors_origins": _list,
+            "allowed_hosts": _list, "max_connections": int,
             "data_dir": Path, "index_dir": Path,
             "sync_max_pages": int, "sync_run_seconds": float,
         }

@@ -64,6 +64,7 @@
     .fill { display: block; height: 100%; background: var(--accent); width: 0; }
     .terms { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 4px; }
     .term { background: var(--bar); border-radius: 4px; padding: 0 5px; font-size: 11px; }
+    .meaning { white-space: nowrap; }
     .tldr { margin: 4px 0 0; overflow-wrap: anywhere; }
     .more { margin-top: 2px; font-size: 12px; }
     .sentences { margin: 4px 0 0; padding-left: 16px; color: var(--muted); }
@@ -337,6 +338,12 @@
         el('span', { text: r.year ? String(r.year) : '—' }),
         el('span', { class: 'bar', role: 'img', 'aria-label': `relevance ${pct}%` }, fill),
         el('span', { text: `${pct}%` }));
+      // closeness in meaning (the server's semantic signal): a cosine, shown as a percentage
+      if (typeof r.meaning === 'number' && Number.isFinite(r.meaning)) {
+        const meaning = Math.max(0, Math.min(100, Math.round(r.meaning * 100)));
+        meta.append(el('span', { class: 'meaning', title: 'Closeness in meaning to this page\'s paper',
+          'aria-label': `closeness in meaning ${meaning}%`, text: `meaning ${meaning}%` }));
+      }
       const terms = el('div', { class: 'terms', 'aria-label': 'Matched terms' });
       for (const t of (r.matched_terms || []).slice(0, MAX_TERMS)) {
         terms.append(el('span', { class: 'term', text: clip(String(t && t.term !== undefined ? t.term : t), 40) }));

@@ -92,7 +92,7 @@ def test_a_candidate_named_by_another_of_its_ids_answers_with_the_id_the_corpus_
 def test_an_unknown_id_is_answered_with_score_zero(demo_client, alice, diffusion_list):
     body = rank(demo_client, alice, [{"id": "arxiv:2999.99999"}])
     assert body["results"] == [{"id": "arxiv:2999.99999", "score": 0.0, "because": [], "matched_terms": [],
-                                "saved": False, "in_corpus": False}]
+                                "meaning": None, "saved": False, "in_corpus": False}]
 
 
 def test_dismissed_papers_push_similar_candidates_down(demo_client, alice, diffusion_list):

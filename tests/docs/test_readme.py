@@ -24,7 +24,7 @@ from ..waiting import until
 
 README = Path(__file__).parents[2] / "README.md"
 BLOCK = re.compile(r"(?:<!-- doc-test: skip: (?P<skip>[^>]+?) -->\n)?```bash\n(?P<body>.*?)```", re.S)
-MAX_SKIPPED = 5  # two installs, the benchmark, the 4 GB Kaggle file, the extension build: anything else must run
+MAX_SKIPPED = 6  # two installs, semantic install+fetch, the benchmark, the 4 GB Kaggle file, the extension build
 
 # Every curl fails on a status outside 2xx (and says it), as if the user read each answer.
 PRELUDE = """set -eo pipefail

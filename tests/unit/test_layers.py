@@ -47,3 +47,18 @@ def test_the_check_sees_relative_imports():
     # guards the test itself: store/papers.py imports redis, domain/corpus.py imports paperlens.store
     assert "redis" in imports_of(PACKAGE / "store" / "papers.py")
     assert "paperlens.store" in imports_of(PACKAGE / "domain" / "corpus.py")
+
+
+def test_only_the_embedding_room_loads_the_model_runtime():
+    found = {path: names for path, names in offenders("", ("onnxruntime", "tokenizers", "onnx")).items()
+             if not path.startswith("embedding/")}
+    assert found == {}
+    assert "onnxruntime" in imports_of(PACKAGE / "embedding" / "encoder.py")  # the check sees them
+
+
+def test_the_semantic_scorers_do_no_io():
+    # the signal's scoring is pure arrays (issue 20's scorer room): no store, no redis, no model runtime
+    for module in ("fusion.py", "vectors.py", "list_meaning.py"):
+        names = imports_of(PACKAGE / "ranking" / module)
+        assert not [n for n in names if n.split(".")[0] in ("redis", "onnxruntime", "tokenizers")
+                    or n.startswith(("paperlens.store", "paperlens.embedding", "paperlens.domain"))], module

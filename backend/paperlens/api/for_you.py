@@ -34,7 +34,7 @@ def for_you():
 def rank(body: dict):
     """Score up to 200 papers (a listing page, in the corpus or not) against the caller's reading
     list: one result per paper, in the order given, with the saved papers it is closest to."""
-    return ranking_response(for_you().rank(body["papers"], body.get("tag")))
+    return ranking_response(for_you().rank(body["papers"], body.get("tag"), body.get("rank")))
 
 
 @blp.get("/library/digest")
@@ -44,7 +44,8 @@ def rank(body: dict):
 def digest(args: dict):
     """Papers that joined the corpus in the last `days` days, closest to the reading list first,
     each with its TL;DR; saved and dismissed papers are left out."""
-    return ranking_response(for_you().digest(args["days"], args["k"], args.get("tag"), args["summaries"]))
+    return ranking_response(for_you().digest(args["days"], args["k"], args.get("tag"), args["summaries"],
+                                              args.get("rank")))
 
 
 @blp.get("/library/digest/feed")

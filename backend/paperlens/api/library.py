@@ -200,7 +200,7 @@ def _guess_format(text: str) -> str:
 def recommendations(args: dict):
     """Papers like the saved ones (or the ones with `tag`), never a saved or dismissed paper. One
     BM25 query: the list's most telling terms, minus the terms of dismissed papers."""
-    return library().recommendations(args["k"], args["summaries"], args.get("tag"))
+    return library().recommendations(args["k"], args["summaries"], args.get("tag"), args.get("rank"))
 
 
 @blp.post("/library/<path:paper_id>/dismiss")

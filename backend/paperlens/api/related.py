@@ -26,7 +26,7 @@ def related_by_id(args: dict, paper_id: str):
     """The k papers most related to a paper in the corpus (itself excluded); `since` keeps papers
     published that day or later, `sort=date` shows them newest first."""
     answer = services().corpus.related_by_id(paper_id, args["k"], args["summaries"], current_user(), args["sort"],
-                                             args.get("since"))
+                                             args.get("since"), args.get("rank"))
     return ranking_response(answer)
 
 
@@ -43,7 +43,7 @@ def related_for(body: dict):
         enforce(CORPUS_WRITE)
         corpus.ingest([corpus.to_paper(body, "extension")])
     return ranking_response(corpus.related_to(body, body["k"], body["summaries"], current_user(), body["sort"],
-                                              body.get("since")))
+                                              body.get("since"), body.get("rank")))
 
 
 @blp.post("/related/missing")
@@ -56,4 +56,4 @@ def missing(body: dict):
     that its bibliography (BibTeX text, or a list of ids) does not name by arXiv id, DOI or title,
     each with the draft's sentence and the paper's sentence that match best."""
     return ranking_response(missing_for_draft(services().corpus, body["title"], body["abstract"], body["bibliography"],
-                                              body["k"], body["summaries"], current_user()))
+                                              body["k"], body["summaries"], current_user(), body.get("rank")))

@@ -20,4 +20,4 @@ def search(args: dict):
     """The k best papers for a few words; `since` keeps papers published that day or later,
     `sort=date` shows them newest first."""
     return ranking_response(services().corpus.search(args["q"], args["k"], args["summaries"], current_user(),
-                                                     args["sort"], args.get("since")))
+                                                     args["sort"], args.get("since"), args.get("rank")))

@@ -16,6 +16,7 @@ from ..ranking.related import Hit, related_papers, search_papers
 from ..settings import Settings
 from ..store import Store, StoreUnavailable
 from .errors import Invalid, NotFound
+from .meaning import MeaningSignal, ranked_by
 
 ID_FORMS = "ids look like arxiv:1706.03762, doi:10.1/x or title:<hash>"
 
@@ -25,6 +26,7 @@ class Corpus:
         self.store = store
         self.index = index
         self.settings = settings
+        self.meaning = MeaningSignal(store, settings)  # closeness in meaning, when the signal is on here
 
     def health(self) -> dict:
         """Is Redis reachable, how many papers the index holds, which corpus version it serves."""
@@ -34,12 +36,13 @@ class Corpus:
             corpus_version, reachable = self.store.papers.version(), True
             backlog = max(0, self.store.papers.log_length() - self.store.log_reader(SUMMARIES).position())
             demo = self.store.papers.is_demo()
+            vectors_backlog = self.meaning.backlog()
         except StoreUnavailable:
-            corpus_version, reachable, backlog, demo = None, False, None, None
+            corpus_version, reachable, backlog, demo, vectors_backlog = None, False, None, None, None
         view = self.index.view()
         return {"status": "ok" if reachable else "degraded", "redis": reachable, "papers": view.index.n_docs,
                 "corpus_version": corpus_version, "index_version": view.version, "summaries_backlog": backlog,
-                "demo_corpus": demo}
+                "vectors_backlog": vectors_backlog, "semantic": self.meaning.health(), "demo_corpus": demo}
 
     # -- finding papers ------------------------------------------------------------------------
     def find(self, view: View | None, ids: list[str], *, fresh: bool = False) -> dict | None:
@@ -137,17 +140,18 @@ class Corpus:
 
     # -- ranking -------------------------------------------------------------------------------
     def related_by_id(self, paper_id: str, k: int, summaries: str, user: str | None, sort: str = "score",
-                      since: str | None = None) -> dict:
+                      since: str | None = None, rank: str | None = None) -> dict:
         view = self.index.view()
         paper = self.find(view, [self.checked_id(paper_id)])
         if paper is None:
             raise NotFound(f"No paper with id {paper_id!r} in the corpus.")
         text = indexed_text(paper.get("title"), paper.get("abstract"))
-        answer = self._related(view, f"id:{paper['id']}", lambda: text, paper["id"], True, k, summaries, sort, since)
+        answer = self._related(view, f"id:{paper['id']}", lambda: text, paper["id"], True, k, summaries, sort, since,
+                               rank)
         return self._for_caller(answer, user, _url_of(paper), saveable=True)
 
     def related_to(self, given: dict, k: int, summaries: str, user: str | None, sort: str = "score",
-                   since: str | None = None) -> dict:
+                   since: str | None = None, rank: str | None = None) -> dict:
         """Related papers for a paper given by its text and/or ids (a loaded RelatedRequest); it
         need not be in the corpus."""
         paper = self.to_paper(given, "extension")
@@ -162,32 +166,42 @@ class Corpus:
         paper_id = stored["id"] if stored else (paper.id or None)
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         answer = self._related(view, f"text:{digest}:{paper_id or ''}", lambda: text, paper_id, stored is not None,
-                               k, summaries, sort, since)
+                               k, summaries, sort, since, rank)
         # the page's paper can be saved by id when the corpus has it, or with the metadata given
         saveable = stored is not None or bool(paper.title and paper.id)
         return self._for_caller(answer, user, _url_of(stored or paper.to_dict()), saveable)
 
     def search(self, q: str, k: int, summaries: str, user: str | None, sort: str = "score",
-               since: str | None = None) -> dict:
+               since: str | None = None, rank: str | None = None) -> dict:
         """The k best papers for `q` (published `since` or later), best first or newest first."""
         view = self.index.view()
-        ranking = search_papers(view, q, k, since)
+        rank = self.meaning.rank_used(rank)
+        meaning = self.meaning.meaning(rank, text=q)
+        ranking = search_papers(view, q, k, since, meaning=meaning)
         results, _ = self.results(view, ranking.hits, summaries)
-        return {"q": q, "corpus_version": view.version, "results": self.mark_saved(_sorted(results, sort), user)}
+        return {"q": q, "rank": ranked_by(meaning), "corpus_version": view.version,
+                "results": self.mark_saved(_sorted(results, sort), user)}
 
     def _related(self, view: View, query_key: str, text, paper_id: str | None, in_corpus: bool, k: int,
-                 summaries: str, sort: str = "score", since: str | None = None) -> dict:
+                 summaries: str, sort: str = "score", since: str | None = None, rank: str | None = None) -> dict:
         """The answer for a query, from the cache when this corpus version has it (a hit costs one
-        Redis read). Cached lists are shared by every caller: nothing in them is per user."""
-        key = (str(view.version), query_key, str(k), summaries, sort, since or "")
+        Redis read). Cached lists are shared by every caller: nothing in them is per user. The key
+        names the ranking and, for rank=hybrid, how far the vectors it used reach: a list made
+        before the vectors arrived is not served once they have."""
+        rank = self.meaning.rank_used(rank)
+        key = (str(view.version), query_key, str(k), summaries, sort, since or "", self.meaning.cache_part(rank))
         cached = self.store.cache.get("related", *key)
         if cached is not None:
             return {**cached, "cached": True}
-        ranking = related_papers(view, text(), k, exclude_id=paper_id if in_corpus else None, since=since)
+        query_text = text()
+        meaning = self.meaning.meaning(rank, paper_id=paper_id if in_corpus else None, text=query_text)
+        ranking = related_papers(view, query_text, k, exclude_id=paper_id if in_corpus else None, since=since,
+                                 meaning=meaning)
         results, complete = self.results(view, ranking.hits, summaries)
         results = _sorted(results, sort)
         answer = {
             "query": {"id": paper_id, "in_corpus": in_corpus, "terms": ranking.query_terms},
+            "rank": ranked_by(meaning),
             "corpus_version": view.version,
             "cached": False,
             "results": results,
@@ -253,6 +267,7 @@ class Corpus:
                 "source_id": data.get("source_id"),
                 "score": hit.score,
                 "matched_terms": [{"term": t, "weight": w} for t, w in hit.matched_terms],
+                "meaning": hit.meaning,
                 "saveable": True,  # a ranked paper is in the corpus
             })
             texts.append((data.get("title") or "", data.get("abstract") or ""))

@@ -11,10 +11,11 @@ from ..ranking.sentence_match import best_pairs, sentences_of
 from ..store import StoreUnavailable
 from .corpus import Corpus
 from .errors import Invalid
+from .meaning import ranked_by
 
 
 def missing_for_draft(corpus: Corpus, title: str, abstract: str, bibliography: str | list[str], k: int,
-                      summaries: str, user: str | None) -> dict:
+                      summaries: str, user: str | None, rank: str | None = None) -> dict:
     cited = _read(bibliography)
     aliases = cited.aliases
     view = corpus.index.view()
@@ -31,7 +32,8 @@ def missing_for_draft(corpus: Corpus, title: str, abstract: str, bibliography: s
         return not aliases.intersection(Paper.from_dict(record).aliases() + [record["id"]])
 
     draft_text = indexed_text(title, abstract)
-    ranking = related_papers(view, draft_text, k, keep=not_cited)
+    meaning = corpus.meaning.meaning(corpus.meaning.rank_used(rank), text=draft_text)
+    ranking = related_papers(view, draft_text, k, keep=not_cited, meaning=meaning)
     results, _ = corpus.results(view, ranking.hits, summaries)
     draft = sentences_of(abstract) or sentences_of(title)
     papers = [view.papers.paper(hit.doc) for hit in ranking.hits]
@@ -39,7 +41,7 @@ def missing_for_draft(corpus: Corpus, title: str, abstract: str, bibliography: s
                                            for p in papers])
     for result, pair in zip(results, pairs):
         result["draft_sentence"], result["paper_sentence"] = pair or (None, None)
-    return {"query": {"terms": ranking.query_terms},
+    return {"query": {"terms": ranking.query_terms}, "rank": ranked_by(meaning),
             "bibliography": {"entries": len(cited.entries), "in_corpus": len(cited_docs),
                              "skipped": cited.skipped[:100], "skipped_total": len(cited.skipped)},
             "corpus_version": view.version, "results": corpus.mark_saved(results, user)}

@@ -17,11 +17,13 @@ from ..corpus.paper import canonical_id, indexed_text
 from ..library import atom
 from ..library.closeness import ListModel, candidate_vectors
 from ..library.recommend import profile
+from ..ranking.list_meaning import ListMeaning, mixed_scores
 from ..ranking.live_index import View
 from ..ranking.related import Hit
 from ..ranking.similarity import Bags, bags
 from .corpus import Corpus
 from .errors import NotFound
+from .meaning import BM25, HYBRID
 
 DAY_MS = 24 * 3600 * 1000
 MODEL_SECONDS = 600  # a list's cached model is rebuilt at least this often (a saved paper's text may change)
@@ -51,6 +53,7 @@ class Scored:
     score: float
     because: list[dict]  # [{"id", "title"}] of the nearest saved papers
     matched_terms: list[tuple[str, float]]
+    meaning: float | None = None  # closeness in meaning to the list (mean cosine of the nearest saved papers)
 
 
 _lists: dict[tuple[str, str | None], _ListText] = {}
@@ -64,7 +67,7 @@ class ForYou:
         self.list = corpus.store.reading_list(user)
 
     # -- ranking candidates ------------------------------------------------------------------
-    def rank(self, candidates: list[dict], tag: str | None = None) -> dict:
+    def rank(self, candidates: list[dict], tag: str | None = None, rank: str | None = None) -> dict:
         """One result per candidate, in the order given: its id as the corpus knows it (else the id
         its metadata gives it), its 0-100 score against the list (or `tag`'s papers), the saved
         papers it is closest to, the words it shares with them, and whether it is saved."""
@@ -72,14 +75,16 @@ class ForYou:
         listed = self._list_text(view, tag)
         found = self._find(view, candidates)
         rows = {paper_id: n for n, paper_id in enumerate(listed.ids)}
-        scored = self._score(view, listed, [text for _, text, _ in found],
-                             [rows.get(paper_id, -1) if in_corpus else -1 for paper_id, _, in_corpus in found])
+        scored, used = self._score(view, listed, [text for _, text, _ in found],
+                                   [rows.get(paper_id, -1) if in_corpus else -1 for paper_id, _, in_corpus in found],
+                                   [paper_id if in_corpus else None for paper_id, _, in_corpus in found], rank)
         flags = self.list.contains([paper_id for paper_id, _, _ in found])
         results = [{"id": paper_id, "score": s.score, "because": s.because,
                     "matched_terms": [{"term": t, "weight": w} for t, w in s.matched_terms],
-                    "saved": saved, "in_corpus": in_corpus}
+                    "meaning": s.meaning, "saved": saved, "in_corpus": in_corpus}
                    for (paper_id, _, in_corpus), s, saved in zip(found, scored, flags)]
-        return {"based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag, "results": results}
+        return {"rank": used, "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
+                "results": results}
 
     def _find(self, view: View, candidates: list[dict]) -> list[tuple[str | None, str, bool]]:
         """(id, text to score, in the corpus) per candidate: the corpus's copy when it has the paper
@@ -108,7 +113,8 @@ class ForYou:
         return found
 
     # -- the digest ----------------------------------------------------------------------------
-    def digest(self, days: int, k: int, tag: str | None = None, summaries: str = "tldr") -> dict:
+    def digest(self, days: int, k: int, tag: str | None = None, summaries: str = "tldr",
+               rank: str | None = None) -> dict:
         """Papers that joined the corpus in the last `days` days, best for the list first (newest
         first while the list is empty), never a saved or dismissed paper; each with its TL;DR."""
         papers = self.corpus.store.papers
@@ -122,17 +128,18 @@ class ForYou:
                   if doc >= 0]
         if len(window) > DIGEST_SCORED:
             window = self._narrowed(view, listed, window)
-        texts = []
+        texts, ids = [], []
         for doc, _ in window:
             record = view.papers.paper(doc)
             texts.append(indexed_text(record.get("title"), record.get("abstract")))
-        scored = self._score(view, listed, texts, [-1] * len(texts))
+            ids.append(record["id"])
+        scored, used = self._score(view, listed, texts, [-1] * len(texts), ids, rank)
         order = sorted(range(len(window)), key=lambda n: (-scored[n].score, -window[n][1], window[n][0]))[:k]
-        hits = [Hit(window[n][0], scored[n].score, scored[n].matched_terms) for n in order]
+        hits = [Hit(window[n][0], scored[n].score, scored[n].matched_terms, scored[n].meaning) for n in order]
         results, _ = self.corpus.results(view, hits, summaries)
         for result, n in zip(results, order):
             result.update(because=scored[n].because, joined_at=_iso(window[n][1]), saved=False)
-        return {"days": days, "since": _iso(since), "until": _iso(until), "new_papers": len(joined),
+        return {"rank": used, "days": days, "since": _iso(since), "until": _iso(until), "new_papers": len(joined),
                 "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
                 "corpus_version": view.version, "results": results}
 
@@ -166,17 +173,41 @@ class ForYou:
         return _iso(int(created * 1000)) if created else None
 
     # -- scoring -------------------------------------------------------------------------------
-    def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int]) -> list[Scored]:
+    def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int],
+               ids: list[str | None], rank: str | None) -> tuple[list[Scored], str]:
+        """Each text's Scored against the list, and the ranking used: the words' 0-100 score, mixed
+        with meaning's (ranking/list_meaning.py) for rank=hybrid when the list's papers have vectors."""
+        signal = self.corpus.meaning
+        rank = signal.rank_used(rank)
         if not texts:
-            return []
+            return [], BM25
         model = self._model(view, listed)
         b = bags(texts, spelled=True)
         vectors = candidate_vectors(b, view.index)
         found = model.closeness(vectors, np.array(itself, dtype=np.int64))
+        words = found.scores
+        raw = scores = None
+        table = signal.table()
+        saved = [v for v in map(table.vector_of, listed.ids)] if table is not None else []
+        have = [n for n, v in enumerate(saved) if v is not None]
+        if len(have) >= 2:  # a scale needs two saved papers with vectors
+            rows = {j: n for n, j in enumerate(have)}
+            candidates = np.full((len(texts), table.dim), np.nan, dtype=np.float32)
+            for n, paper_id in enumerate(ids):
+                v = table.vector_of(paper_id) if paper_id else None
+                if v is not None:
+                    candidates[n] = v
+            own = np.array([rows.get(i, -1) for i in itself], dtype=np.int64)
+            raw, meaning = ListMeaning(np.stack([saved[j] for j in have])).scores(candidates, own)
+            if rank == HYBRID:
+                scores = mixed_scores(words, meaning)
+        used = HYBRID if scores is not None else BM25
+        scores = words if scores is None else scores
         return [Scored(float(score), [{"id": listed.ids[j], "title": listed.titles[j]} for j in nearest],
-                       [(b.spelling(vectors.source[p]), round(w, 6)) for p, w in terms])
-                for score, nearest, terms in zip(found.scores.tolist(), found.nearest,
-                                                 model.matched_terms(vectors, found.nearest))]
+                       [(b.spelling(vectors.source[p]), round(w, 6)) for p, w in terms],
+                       None if raw is None or np.isnan(raw[n]) else round(float(raw[n]), 4))
+                for n, (score, nearest, terms) in enumerate(zip(scores.tolist(), found.nearest,
+                                                                model.matched_terms(vectors, found.nearest)))], used
 
     def _model(self, view: View, listed: _ListText) -> ListModel:
         """The list's model under this view's index (term ids and idf are the index's)."""

@@ -22,6 +22,7 @@ from ..schemas import ImportItemSchema, LibraryImportRequest
 from ..store.library import ReadingList, TooManyTags
 from .corpus import Corpus
 from .errors import Invalid, NotFound, Unavailable, Unreadable
+from .meaning import ranked_by
 
 
 class Library:
@@ -165,7 +166,7 @@ class Library:
                 "skipped": skipped[:SKIPS_LISTED], "skipped_total": len(skipped)}
 
     # -- recommendations and "not interested" --------------------------------------------------
-    def recommendations(self, k: int, summaries: str, tag: str | None = None) -> dict:
+    def recommendations(self, k: int, summaries: str, tag: str | None = None, rank: str | None = None) -> dict:
         """Papers like the saved ones (or the ones with `tag`), never a saved or dismissed paper."""
         papers = self.corpus.store.papers
         entries = self.list.entries()
@@ -175,9 +176,12 @@ class Library:
         dismissed = self.list.dismissed()
         dismissed_texts = [_text(p.to_dict()) for p in papers.get_many(dismissed) if p is not None]
         view = self.corpus.index.view()
-        ranking, terms = recommend(view, texts, dismissed_texts, {e.paper_id for e in entries} | set(dismissed), k)
+        signal = self.corpus.meaning
+        meaning = signal.meaning(signal.rank_used(rank), vector=signal.mean_vector([e.paper_id for e in basis]))
+        ranking, terms = recommend(view, texts, dismissed_texts, {e.paper_id for e in entries} | set(dismissed), k,
+                                   meaning)
         results, _ = self.corpus.results(view, ranking.hits, summaries)
-        return {"based_on": len(basis), "dismissed": len(dismissed), "tag": tag,
+        return {"rank": ranked_by(meaning), "based_on": len(basis), "dismissed": len(dismissed), "tag": tag,
                 "profile": [{"term": t, "weight": w} for t, w in terms],
                 "corpus_version": view.version, "results": [{**r, "saved": False} for r in results]}
 

@@ -60,13 +60,14 @@ def _use(texts: list[str]) -> dict[str, float]:
 
 
 def recommend(view: View, saved_texts: list[str], dismissed_texts: list[str], exclude_ids: set[str],
-              k: int) -> tuple[Ranking, list[tuple[str, float]]]:
-    """The k best papers for the list, and the profile as (readable word, weight) pairs."""
+              k: int, meaning=None) -> tuple[Ranking, list[tuple[str, float]]]:
+    """The k best papers for the list, and the profile as (readable word, weight) pairs; with
+    `meaning` (the list's mean vector), the profile's top candidates re-scored by meaning too."""
     query = profile(view, saved_texts, dismissed_texts)
     surface = surface_words("\n".join(saved_texts + dismissed_texts))
     terms = [(surface.get(t, t), float(w)) for t, w in zip(query.terms, query.weights)]
     if len(query.terms) == 0 or not np.any(query.weights > 0) or view.index.n_docs == 0:
         return Ranking([], 0), terms
     excluded = {view.papers.doc_of(paper_id) for paper_id in exclude_ids}
-    hits = ranked_hits(view, query, k, excluded, surface)
+    hits = ranked_hits(view, query, k, excluded, surface, meaning=meaning)
     return Ranking(hits, int(np.sum(query.weights > 0))), terms

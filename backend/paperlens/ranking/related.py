@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpus.paper import date_key
+from .fusion import Meaning
 from .index import Query
 from .live_index import View
 from .tokenizer import stem, words
@@ -25,6 +26,7 @@ class Hit:
     doc: int
     score: float
     matched_terms: list[tuple[str, float]]  # readable word, its share of the score
+    meaning: float | None = None  # cosine of the paper's vector with the query's, when both have one
 
 
 @dataclass(frozen=True)
@@ -34,25 +36,27 @@ class Ranking:
 
 
 def related_papers(view: View, text: str, k: int, exclude_id: str | None = None, since: str | None = None,
-                   keep=None) -> Ranking:
+                   keep=None, meaning: Meaning | None = None) -> Ranking:
     """The k papers whose BM25 score for `text` (a title and abstract) is highest, excluding the
     paper itself; with `since` (YYYY-MM-DD), among the papers published that day or later; with
-    `keep` (a test of a document number), among the papers it accepts."""
+    `keep` (a test of a document number), among the papers it accepts; with `meaning`, BM25's top
+    candidates re-scored by closeness in meaning (ranking/fusion.py)."""
     exclude = view.papers.doc_of(exclude_id) if exclude_id else -1
-    return _rank(view, text, k, exclude, since, keep)
+    return _rank(view, text, k, exclude, since, keep, meaning)
 
 
-def search_papers(view: View, q: str, k: int, since: str | None = None) -> Ranking:
-    return _rank(view, q, k, -1, since)
+def search_papers(view: View, q: str, k: int, since: str | None = None, meaning: Meaning | None = None) -> Ranking:
+    return _rank(view, q, k, -1, since, meaning=meaning)
 
 
-def _rank(view: View, text: str, k: int, exclude: int, since: str | None, keep=None) -> Ranking:
+def _rank(view: View, text: str, k: int, exclude: int, since: str | None, keep=None,
+          meaning: Meaning | None = None) -> Ranking:
     # One pass over the words gives both the tokens (exactly tokenize(text)) and their spellings.
     spelled = [(word, token) for word, token in zip(*_words_and_tokens(text)) if token]
     query = view.index.query([token for _, token in spelled])
     if since is not None:
         keep = _both(published_since(view, since), keep)
-    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled), keep), len(query.terms))
+    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled), keep, meaning), len(query.terms))
 
 
 def _both(first, second):
@@ -67,16 +71,24 @@ def published_since(view: View, since: str):
     return keep
 
 
-def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, str], keep=None) -> list[Hit]:
+def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, str], keep=None,
+                meaning: Meaning | None = None) -> list[Hit]:
     """The k best documents for `query` (Index.rank), each with the words that contributed most,
-    spelled as `surface` (stem -> readable word) says; only documents `keep` accepts, when given."""
-    docs, scores = view.index.rank(query, k, exclude) if keep is None else _kept(view, query, k, exclude, keep)
+    spelled as `surface` (stem -> readable word) says; only documents `keep` accepts, when given.
+    With `meaning`, the top candidates are re-scored with closeness in meaning and each hit carries
+    its cosine; the matched words are computed for the k returned only."""
+    depth = meaning.candidates(k) if meaning is not None else k
+    docs, scores = view.index.rank(query, depth, exclude) if keep is None else _kept(view, query, depth, exclude, keep)
+    cosines = [None] * len(docs)
+    if meaning is not None:
+        docs, scores, found = meaning.apply(view.papers, docs, scores, k)
+        cosines = [None if np.isnan(c) else round(float(c), 4) for c in found.tolist()]
     hits = []
-    for doc, score in zip(docs.tolist(), scores.tolist()):
+    for doc, score, cosine in zip(docs.tolist(), scores.tolist(), cosines):
         shares = view.index.contributions(query, doc)
         best = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
         terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best if shares[j] > 0]
-        hits.append(Hit(doc, float(score), terms))
+        hits.append(Hit(doc, float(score), terms, cosine))
     return hits
 
 

@@ -23,6 +23,7 @@ from .papers import PaperStore
 from .redis_client import BadRedisUrl, bytes_pool, cluster_options, connect, is_cluster
 from .replication import Replication
 from .tokens import TokenStore
+from .vectors import VectorStore
 
 # What any store call raises when Redis cannot answer: redis-py's errors, and its Cluster client's
 # own (no node answering, a slot no reachable node serves), which do not derive from them.
@@ -61,6 +62,10 @@ class Store:
     def log_reader(self, name: str) -> LogReader:
         """Where a background reader of the corpus log has got to."""
         return LogReader(self._redis, self.keys.log_reader(name))
+
+    def vectors(self, model: str) -> VectorStore:
+        """The papers' embedding vectors under `model` (the semantic signal)."""
+        return VectorStore(self._redis, self.keys, model)
 
     def reading_list(self, user: str) -> ReadingList:
         return ReadingList(self._redis, self.keys, user, self.replication)

@@ -57,6 +57,11 @@ class Keys:
         """A lock with a lease for one background job across every process, e.g. 'summaries'."""
         return f"{self.prefix}:{{corpus}}:lease:{name}"
 
+    def paper_vector(self, model: str, paper_id: str) -> str:
+        """A paper's embedding under `model` (int8, base64): one key per paper, like the paper's own,
+        so vectors spread over a Cluster; a new model starts on keys of its own."""
+        return f"{self.prefix}:vec:{model}:{paper_id}"
+
     @property
     def corpus_joined(self) -> str:
         """Sorted set: paper id -> when it joined the corpus (ms since the epoch), written with its

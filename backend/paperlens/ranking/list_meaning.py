@@ -1,0 +1,60 @@
+"""Closeness in meaning to a reading list, on the list's own 0-100 scale: the words' model
+(library/closeness.py) with the papers' embeddings in place of tf-idf vectors. A candidate's raw
+closeness is the mean cosine of its NEAREST closest saved papers; each saved paper's closeness to
+the rest of the list (leave one out) is a point of reference, and a candidate scores the share of
+those points it reaches. Listing ranks and the digest mix this score with the words' score
+(weight BM25_WEIGHT on words, as related lists do); a candidate without a vector keeps the words'
+score alone. No I/O: the caller hands in the vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .fusion import BM25_WEIGHT
+
+NEAREST = 3
+REFERENCE_PAPERS = 200
+
+
+def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
+    rows, cols = similarity.shape
+    k = min(NEAREST, cols)
+    if rows == 0 or k == 0:
+        return np.zeros(rows)
+    best = -np.partition(-similarity, k - 1, axis=1)[:, :k]
+    counted = np.isfinite(best)
+    return np.where(counted, best, 0.0).sum(axis=1) / np.maximum(counted.sum(axis=1), 1)
+
+
+class ListMeaning:
+    def __init__(self, saved: np.ndarray):
+        """`saved`: the unit vectors of the saved papers that have one ([m, dim], m >= 2)."""
+        self.saved = np.asarray(saved, dtype=np.float32)
+        rows = np.unique(np.linspace(0, len(self.saved) - 1, min(len(self.saved), REFERENCE_PAPERS)).astype(np.int64))
+        similarity = self.saved[rows] @ self.saved.T
+        similarity[np.arange(len(rows)), rows] = -np.inf  # leave each one out
+        self.reference = np.sort(_nearest_mean(similarity))
+
+    def scores(self, candidates: np.ndarray, itself: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(raw closeness, 0-100 score) per candidate ([n, dim] unit vectors, NaN rows for papers
+        without one: NaN out); `itself[i]` is the saved row candidate i is (-1: none), left out."""
+        candidates = np.asarray(candidates, dtype=np.float32)
+        have = ~np.isnan(candidates).any(axis=1)
+        similarity = np.full((len(candidates), len(self.saved)), -np.inf, dtype=np.float64)
+        similarity[have] = candidates[have] @ self.saved.T
+        mine = np.flatnonzero(itself >= 0)
+        similarity[mine, itself[mine]] = -np.inf
+        raw = np.where(have, _nearest_mean(similarity), np.nan)
+        n = len(self.reference)
+        xs = np.maximum.accumulate(self.reference + np.arange(n) * 1e-12)
+        xp = np.concatenate([[-1.0], xs, [max(1.0, xs[-1] + 1e-9)]])
+        fp = np.concatenate([[0.0], 100.0 * (np.arange(n) + 0.5) / n, [100.0]])
+        scaled = np.where(have, np.round(np.interp(np.nan_to_num(raw, nan=-1.0), xp, fp), 1), np.nan)
+        return raw, scaled
+
+
+def mixed_scores(words: np.ndarray, meaning: np.ndarray, bm25_weight: float = BM25_WEIGHT) -> np.ndarray:
+    """0-100 scores: the words' and meaning's mixed; the words' alone where meaning is NaN."""
+    words = np.asarray(words, dtype=np.float64)
+    meaning = np.asarray(meaning, dtype=np.float64)
+    return np.round(np.where(np.isnan(meaning), words, bm25_weight * words + (1 - bm25_weight) * meaning), 1)
