@@ -398,7 +398,7 @@ def serve(host, port, workers):
 def _prepare_index(svc) -> None:
     """Build or open the index, and compile every ranking kernel for it before the workers fork
     (they inherit the compiled code): no request ever waits on a compile."""
-    from .ranking import warm
+    from .ranking import closeness, warm
 
     cold = not warm.cached()
     if cold:
@@ -406,6 +406,7 @@ def _prepare_index(svc) -> None:
     started = time.monotonic()
     view = svc.index.prepare()
     warm.compile_kernels(view)
+    closeness.typical_share(view)  # the related scale's yardstick, measured once before the workers fork
     if cold:
         click.echo(f"ranking kernels ready in {time.monotonic() - started:.1f} s")
 

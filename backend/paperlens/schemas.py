@@ -168,6 +168,10 @@ class ResultSchema(PaperSchema):
                                                                  "that of BM25 and meaning fused)"})
     matched_terms = fields.List(fields.Nested(MatchedTermSchema), required=True)
     meaning = fields.Float(allow_none=True, metadata={"description": MEANING})
+    closeness = fields.Integer(allow_none=True, validate=validate.Range(0, 100), metadata={
+        "description": "0-100 on this corpus's own scale: 50 is as close as a typical related pair, 25 half "
+                       "as close (the share of the query's highest possible BM25 score, against the median share "
+                       "of the corpus's own related pairs); null where a list has its own scale (listings, digest)"})
     tldr = fields.String(allow_none=True)
     summary = fields.Nested(SummarySchema, metadata={"description": "with summaries=full"})
     saved = fields.Boolean(metadata={"description": SAVED})

@@ -268,6 +268,7 @@ class Corpus:
                 "score": hit.score,
                 "matched_terms": [{"term": t, "weight": w} for t, w in hit.matched_terms],
                 "meaning": hit.meaning,
+                "closeness": hit.closeness,
                 "saveable": True,  # a ranked paper is in the corpus
             })
             texts.append((data.get("title") or "", data.get("abstract") or ""))

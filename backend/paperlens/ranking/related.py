@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpus.paper import date_key
+from . import closeness
 from .fusion import Meaning
 from .index import Query
 from .live_index import View
@@ -27,6 +28,7 @@ class Hit:
     score: float
     matched_terms: list[tuple[str, float]]  # readable word, its share of the score
     meaning: float | None = None  # cosine of the paper's vector with the query's, when both have one
+    closeness: int | None = None  # 0-100 on the corpus's own scale, 50 = a typical related pair (closeness.py)
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,13 @@ def ranked_hits(view: View, query: Query, k: int, exclude, surface: dict[str, st
         docs, scores, found = meaning.apply(view.papers, docs, scores, k)
         cosines = [None if np.isnan(c) else round(float(c), 4) for c in found.tolist()]
     hits = []
+    typical = closeness.typical_share(view) if len(docs) else 0.0
+    shown = [closeness.telling(view.index, int(t), token) for t, token in zip(query.term_ids.tolist(), query.terms)]
     for doc, score, cosine in zip(docs.tolist(), scores.tolist(), cosines):
         shares = view.index.contributions(query, doc)
-        best = np.argsort(-shares, kind="stable")[:MATCHED_TERMS]
-        terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best if shares[j] > 0]
-        hits.append(Hit(doc, float(score), terms, cosine))
+        best = [j for j in np.argsort(-shares, kind="stable").tolist() if shares[j] > 0 and shown[j]][:MATCHED_TERMS]
+        terms = [(surface.get(query.terms[j], query.terms[j]), float(shares[j])) for j in best]
+        hits.append(Hit(doc, float(score), terms, cosine, closeness.closeness(closeness.share(view.index, query, score), typical)))
     return hits
 
 
