@@ -320,6 +320,8 @@ class RelatedResponse(ma.Schema):
     rank = RankUsed()
     corpus_version = fields.Integer(required=True)
     cached = fields.Boolean(required=True)
+    demo_corpus = fields.Boolean(metadata={"description": "true while the corpus is only the demo serve loaded "
+                                                          "(the panel then says how to follow a field)"})
     results = fields.List(fields.Nested(ResultSchema), required=True)
 
 

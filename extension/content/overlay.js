@@ -282,6 +282,11 @@
         this.notice.append(el('div', { class: 'status', role: 'status', 'data-nothing-close': '',
           text: 'Nothing in your corpus is close to this paper; these are the nearest. Follow its field to add papers like it.' }));
       }
+      if (data.demo_corpus) {
+        this.notice.append(el('div', { class: 'status', role: 'status', 'data-demo-corpus': '',
+          text: 'Related from the demo corpus (3,000 arXiv papers of June 2026). To follow your own fields, run '
+            + '`paperlens feeds add arxiv --category cs.CL --every 6h` on your server (README: Follow your fields).' }));
+      }
       const list = el('ol');
       for (const r of data.results) list.append(this.row(r, top));
       const newest = data.sort === 'date';

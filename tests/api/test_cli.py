@@ -112,6 +112,7 @@ def test_serve_on_the_embedded_default_loads_the_demo_and_stops_cleanly(tmp_path
         assert len(related["results"]) == 5 and all(r["tldr"] for r in related["results"])
         # a newcomer can click through: every demo paper links to arXiv and names its authors
         assert all(r["url"].startswith("https://arxiv.org/abs/") and r["authors"] for r in related["results"])
+        assert related["demo_corpus"] is True and all(0 <= r["closeness"] <= 100 for r in related["results"])
         # a posted paper is found by every worker within 2 s, without a restart
         posted = requests.post(f"{base}/papers", json={"title": "Numbat foraging ecology", "abstract": "Termites."})
         assert posted.json()["added"] == 1

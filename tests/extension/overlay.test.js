@@ -46,3 +46,34 @@ test('a hostile meaning value draws nothing and never markup', () => {
   assert.equal(rows[1].querySelector('.meaning').textContent, 'meaning 100%');  // clamped
   assert.equal(rows[2].querySelector('.meaning').textContent, 'meaning 0%');
 });
+
+test('the bar shows the server\'s closeness on the corpus scale, not a share of the top hit', () => {
+  const panel = overlay();
+  panel.showResults(paper, { query: { id: paper.id }, results: [
+    result('arxiv:1', { score: 90, closeness: 31 }), result('arxiv:2', { score: 10, closeness: 12 })] });
+  const rows = panel.shadow.querySelectorAll('li[data-paper-id]');
+  assert.equal(rows[0].querySelector('.closeness').textContent, '31');  // the top hit is not "100%"
+  assert.equal(rows[0].querySelector('.bar').getAttribute('aria-label'), 'closeness 31 of 100');
+  assert.equal(rows[1].querySelector('.closeness').textContent, '12');
+  assert.ok(panel.shadow.querySelector('[data-nothing-close]'), 'says nothing in the corpus is close');
+});
+
+test('close results carry no warning, and an older server\'s answer keeps the relative bar', () => {
+  const panel = overlay();
+  panel.showResults(paper, { query: { id: paper.id }, results: [
+    result('arxiv:1', { score: 20, closeness: 64 }), result('arxiv:2', { score: 10, closeness: 50 })] });
+  assert.equal(panel.shadow.querySelector('[data-nothing-close]'), null);
+  const older = overlay();
+  older.showResults(paper, { query: { id: paper.id }, results: [result('arxiv:1', { score: 20 }), result('arxiv:2', { score: 10 })] });
+  assert.equal(older.shadow.querySelectorAll('li[data-paper-id]')[1].querySelector('.bar').getAttribute('aria-label'), 'relevance 50%');
+});
+
+test('on the demo corpus the panel says so and how to follow a field, as text', () => {
+  const panel = overlay();
+  panel.showResults(paper, { query: { id: paper.id }, demo_corpus: true, results: [result('arxiv:1', { closeness: 60 })] });
+  const hint = panel.shadow.querySelector('[data-demo-corpus]');
+  assert.ok(hint && hint.textContent.includes('paperlens feeds add arxiv'));
+  const own = overlay();
+  own.showResults(paper, { query: { id: paper.id }, demo_corpus: false, results: [result('arxiv:1', { closeness: 60 })] });
+  assert.equal(own.shadow.querySelector('[data-demo-corpus]'), null);
+});

@@ -25,9 +25,10 @@ blp = Blueprint("related", __name__, url_prefix="/api/v1", description="Related 
 def related_by_id(args: dict, paper_id: str):
     """The k papers most related to a paper in the corpus (itself excluded); `since` keeps papers
     published that day or later, `sort=date` shows them newest first."""
-    answer = services().corpus.related_by_id(paper_id, args["k"], args["summaries"], current_user(), args["sort"],
-                                             args.get("since"), args.get("rank"))
-    return ranking_response(answer)
+    corpus = services().corpus
+    answer = corpus.related_by_id(paper_id, args["k"], args["summaries"], current_user(), args["sort"],
+                                  args.get("since"), args.get("rank"))
+    return ranking_response({**answer, "demo_corpus": corpus.is_demo()})
 
 
 @blp.post("/related")
@@ -42,8 +43,9 @@ def related_for(body: dict):
     if body["save"]:
         enforce(CORPUS_WRITE)
         corpus.ingest([corpus.to_paper(body, "extension")])
-    return ranking_response(corpus.related_to(body, body["k"], body["summaries"], current_user(), body["sort"],
-                                              body.get("since"), body.get("rank")))
+    answer = corpus.related_to(body, body["k"], body["summaries"], current_user(), body["sort"], body.get("since"),
+                               body.get("rank"))
+    return ranking_response({**answer, "demo_corpus": corpus.is_demo()})
 
 
 @blp.post("/related/missing")

@@ -28,6 +28,13 @@ class Corpus:
         self.settings = settings
         self.meaning = MeaningSignal(store, settings)  # closeness in meaning, when the signal is on here
 
+    def is_demo(self) -> bool:
+        """Whether the corpus is still only the demo `paperlens serve` loaded (False while Redis is down)."""
+        try:
+            return self.store.papers.is_demo()
+        except StoreUnavailable:
+            return False
+
     def health(self) -> dict:
         """Is Redis reachable, how many papers the index holds, which corpus version it serves."""
         from .summaries_ahead import NAME as SUMMARIES
