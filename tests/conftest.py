@@ -352,6 +352,10 @@ def live_server(redis_server, tmp_path_factory):
     corpus, with a token for user 'alice'. Shared by the tests of a session."""
     from werkzeug.serving import make_server
 
+    from .fakes.zotero import FakeZotero, zotero_item
+
+    # Zotero's local API as the server's machine has it, so its import route answers as with Zotero running
+    zotero = FakeZotero([zotero_item("Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")]).start()
     settings = Settings(
         redis_url=redis_server.url,
         data_dir=tmp_path_factory.mktemp("live"),
@@ -360,6 +364,8 @@ def live_server(redis_server, tmp_path_factory):
         demo_corpus=False,
         rate_limit="100000/minute",
         cost_limit="100000000/minute",
+        zotero_local_url=f"{zotero.url}/api",
+        zotero_web_url=zotero.url,
     )
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
     list(PaperStore(client, Keys(settings.key_prefix)).add_many(demo_papers()))
@@ -372,3 +378,4 @@ def live_server(redis_server, tmp_path_factory):
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{port}", port, tokens.create("alice"), settings, tokens.create, log)
     server.shutdown()
+    zotero.stop()

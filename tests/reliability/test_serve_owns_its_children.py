@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -41,6 +42,14 @@ def redis_pid(server: Served) -> int:
 
 def log_text(server: Served) -> str:
     return server.log_path.read_text(errors="replace")
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler of its own for `signum` (SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
 
 
 def background_pid(server: Served, name: str) -> int:
@@ -169,6 +178,9 @@ def test_ctrl_c_stops_everything_and_a_second_one_forces(tmp_path):
     master = psutil.Process(served.proc.pid)
     family = [master] + master.children(recursive=True)
     syncer = background_pid(served, "syncer")
+    # Stopped while still importing (a busy machine), the syncer would have no SIGTERM handler yet,
+    # and a fatal signal kills even a stopped process: wait until it handles SIGTERM itself.
+    wait_for(lambda: catches(syncer, signal.SIGTERM), "the syncer to handle SIGTERM")
     os.kill(syncer, signal.SIGSTOP)
     os.killpg(served.proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     wait_for(lambda: "Shutting down: Master" in log_text(served), "the workers to stop")
