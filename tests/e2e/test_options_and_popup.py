@@ -1,0 +1,89 @@
+"""The options page and the popup as a person sees them: the popup's last row clear of the export
+bar in a popup-sized window, no search or exports before connecting, the options' site list, both
+in light and dark (screenshots for review under /tmp/paperlens-ui-*.png)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_library_page import Reader
+
+pytestmark = pytest.mark.e2e
+
+# The largest a browser draws an action popup (Chromium: 800 x 600); the popup is 420 px wide.
+POPUP = {"width": 420, "height": 600}
+SCHEMES = ("light", "dark")
+
+# The last row's centre is the popup's own topmost element there: not under the export bar, not
+# outside the window. (elementFromPoint answers null outside the viewport.)
+LAST_ROW_CLEAR = """() => {
+  const list = document.getElementById('items');
+  list.scrollTop = list.scrollHeight;
+  const rows = list.querySelectorAll('li');
+  const last = rows[rows.length - 1];
+  const box = last.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  const bar = document.getElementById('exports').getBoundingClientRect();
+  return { rows: rows.length, inside: !!hit && last.contains(hit), bottom: box.bottom, barTop: bar.top,
+           barBottom: bar.bottom, height: innerHeight };
+}"""
+
+def popup(browser, scheme="light"):
+    page = browser.context.new_page()
+    page.set_viewport_size(POPUP)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(browser.extension_url("popup/popup.html"))
+    return page
+
+def shot(page, name):
+    page.screenshot(path=f"/tmp/paperlens-ui-{name}.png", full_page=True)
+
+def test_the_popups_last_paper_is_not_hidden_behind_the_export_bar(configured, live_server):
+    reader = Reader(configured, live_server, saved=12)
+    for scheme in SCHEMES:
+        page = popup(configured, scheme)
+        page.wait_for_function("document.querySelectorAll('#items li').length === 12", timeout=15000)
+        seen = page.evaluate(LAST_ROW_CLEAR)
+        assert seen["inside"], seen
+        assert seen["bottom"] <= seen["barTop"] and seen["barBottom"] <= seen["height"], seen
+        assert page.locator("[data-export='bibtex']").is_visible()
+        page.evaluate("document.getElementById('items').scrollTop = 0")
+        shot(page, f"popup-connected-{scheme}")
+        page.close()
+    assert len(reader.ids()) == 12
+
+def test_the_popup_offers_to_connect_instead_of_search_and_exports(configured):
+    configured.configure(token="")
+    for scheme in SCHEMES:
+        page = popup(configured, scheme)
+        page.locator("#connectPrompt").wait_for(state="visible", timeout=15000)
+        assert "Connect to your Paperlens server" in page.locator("#connectPrompt").inner_text()
+        for hidden in ("#q", "#tag", "#items", "[data-export='bibtex']", "[data-export='csv']", "[data-export='json']"):
+            assert page.locator(hidden).is_hidden(), hidden
+        shot(page, f"popup-not-connected-{scheme}")
+        if scheme == "dark":
+            with configured.context.expect_page() as opened:
+                page.locator("#connectOptions").click()
+            assert opened.value.url == configured.extension_url("options/options.html#connect")
+        page.close()
+
+def test_the_options_page_lists_the_sites_and_follows_the_colour_scheme(configured, live_server):
+    backgrounds = {}
+    for connected in (True, False):
+        configured.configure(token=live_server.token if connected else "")
+        for scheme in SCHEMES:
+            page = configured.context.new_page()
+            page.set_viewport_size({"width": 760, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            page.goto(configured.extension_url("options/options.html"))
+            page.locator(f"#connection[data-connected='{str(connected).lower()}']").wait_for(timeout=15000)
+            page.locator("#sites input[data-site='arxiv']").wait_for(timeout=15000)
+            labels = page.locator("#sites label").all_inner_texts()
+            assert "OpenReview" in [label.strip() for label in labels] and len(labels) >= 10, labels
+            assert page.locator("body").inner_text().count("Connected to") == (1 if connected else 0)
+            assert page.locator("#code").is_visible() != connected
+            backgrounds[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            state = "connected" if connected else "not-connected"
+            shot(page, f"options-{state}-{scheme}")
+            page.close()
+    assert backgrounds["light"] == "rgb(255, 255, 255)" and backgrounds["dark"] != backgrounds["light"]
