@@ -12,13 +12,19 @@ pytestmark = pytest.mark.e2e
 
 # The largest a browser draws an action popup (Chromium: 800 x 600); the popup is 420 px wide.
 POPUP = {"width": 420, "height": 600}
+# A popup the browser squeezed to fit a small screen or window: the old popup's export bar, laid out
+# below a 420 px list, fell outside it, and so did the last row.
+SQUEEZED = {"width": 420, "height": 480}
 SCHEMES = ("light", "dark")
 
-# The last row's centre is the popup's own topmost element there: not under the export bar, not
-# outside the window. (elementFromPoint answers null outside the viewport.)
+# The export bar is in view before anything scrolls; after scrolling the list (and the page, where
+# the popup is squeezed) to the end, the last row's centre is the popup's own topmost element
+# there: not under the export bar, not outside the window (elementFromPoint answers null outside).
+BAR_IN_VIEW = """() => document.getElementById('exports').getBoundingClientRect().bottom <= innerHeight"""
 LAST_ROW_CLEAR = """() => {
   const list = document.getElementById('items');
   list.scrollTop = list.scrollHeight;
+  document.scrollingElement.scrollTop = document.scrollingElement.scrollHeight;
   const rows = list.querySelectorAll('li');
   const last = rows[rows.length - 1];
   const box = last.getBoundingClientRect();
@@ -28,9 +34,9 @@ LAST_ROW_CLEAR = """() => {
            barBottom: bar.bottom, height: innerHeight };
 }"""
 
-def popup(browser, scheme="light"):
+def popup(browser, scheme="light", size=POPUP):
     page = browser.context.new_page()
-    page.set_viewport_size(POPUP)
+    page.set_viewport_size(size)
     page.emulate_media(color_scheme=scheme)
     page.goto(browser.extension_url("popup/popup.html"))
     return page
@@ -40,15 +46,17 @@ def shot(page, name):
 
 def test_the_popups_last_paper_is_not_hidden_behind_the_export_bar(configured, live_server):
     reader = Reader(configured, live_server, saved=12)
-    for scheme in SCHEMES:
-        page = popup(configured, scheme)
+    for scheme, size in [("light", POPUP), ("dark", POPUP), ("light", SQUEEZED)]:
+        page = popup(configured, scheme, size)
         page.wait_for_function("document.querySelectorAll('#items li').length === 12", timeout=15000)
+        assert page.evaluate(BAR_IN_VIEW), f"the export bar is out of view in a {size} popup"
         seen = page.evaluate(LAST_ROW_CLEAR)
-        assert seen["inside"], seen
-        assert seen["bottom"] <= seen["barTop"] and seen["barBottom"] <= seen["height"], seen
+        assert seen["inside"], (size, seen)
+        assert seen["bottom"] <= seen["barTop"] and seen["barBottom"] <= seen["height"], (size, seen)
         assert page.locator("[data-export='bibtex']").is_visible()
-        page.evaluate("document.getElementById('items').scrollTop = 0")
-        shot(page, f"popup-connected-{scheme}")
+        if size == POPUP:
+            page.evaluate("document.getElementById('items').scrollTop = 0")
+            shot(page, f"popup-connected-{scheme}")
         page.close()
     assert len(reader.ids()) == 12
 
