@@ -48,7 +48,7 @@ def test_the_popups_last_paper_is_not_hidden_behind_the_export_bar(configured, l
     reader = Reader(configured, live_server, saved=12)
     for scheme, size in [("light", POPUP), ("dark", POPUP), ("light", SQUEEZED)]:
         page = popup(configured, scheme, size)
-        page.wait_for_function("document.querySelectorAll('#items li').length === 12", timeout=15000)
+        page.wait_for_function("() => document.querySelectorAll('#items li').length === 12", timeout=15000)
         assert page.evaluate(BAR_IN_VIEW), f"the export bar is out of view in a {size} popup"
         seen = page.evaluate(LAST_ROW_CLEAR)
         assert seen["inside"], (size, seen)
