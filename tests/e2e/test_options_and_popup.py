@@ -41,8 +41,9 @@ def popup(browser, scheme="light", size=POPUP):
     page.goto(browser.extension_url("popup/popup.html"))
     return page
 
-def shot(page, name):
-    page.screenshot(path=f"/tmp/paperlens-ui-{name}.png", full_page=True)
+def shot(page, name, element="html"):
+    # The popup's body is what the browser shows (a popup is sized to it); the options, the whole page.
+    page.locator(element).screenshot(path=f"/tmp/paperlens-ui-{name}.png")
 
 def test_the_popups_last_paper_is_not_hidden_behind_the_export_bar(configured, live_server):
     reader = Reader(configured, live_server, saved=12)
@@ -56,7 +57,7 @@ def test_the_popups_last_paper_is_not_hidden_behind_the_export_bar(configured, l
         assert page.locator("[data-export='bibtex']").is_visible()
         if size == POPUP:
             page.evaluate("document.getElementById('items').scrollTop = 0")
-            shot(page, f"popup-connected-{scheme}")
+            shot(page, f"popup-connected-{scheme}", "body")
         page.close()
     assert len(reader.ids()) == 12
 
@@ -68,7 +69,7 @@ def test_the_popup_offers_to_connect_instead_of_search_and_exports(configured):
         assert "Connect to your Paperlens server" in page.locator("#connectPrompt").inner_text()
         for hidden in ("#q", "#tag", "#items", "[data-export='bibtex']", "[data-export='csv']", "[data-export='json']"):
             assert page.locator(hidden).is_hidden(), hidden
-        shot(page, f"popup-not-connected-{scheme}")
+        shot(page, f"popup-not-connected-{scheme}", "body")
         if scheme == "dark":
             with configured.context.expect_page() as opened:
                 page.locator("#connectOptions").click()
