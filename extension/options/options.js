@@ -95,7 +95,7 @@ function originPattern(serverUrl) {
 async function connected(reply) {
   if (!reply.ok) return sayConnect(reply.message);
   if (reply.data.state === 'cancelled') return sayConnect('Not connected.');
-  sayConnect(`Connected${reply.data.user ? ` as ${reply.data.user}` : ''}: papers you save go to your reading list.`);
+  sayConnect(`Connected${reply.data.user ? ` as ${reply.data.user}` : ''}.`);
   $('code').value = '';
   $('connectAnother').setAttribute('aria-expanded', 'false');
   return refresh();
