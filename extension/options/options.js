@@ -23,20 +23,30 @@ function loadScript(src) {
 // Every adapter file the manifest loads (paper sites and listings) declares {site, label,
 // matches, priority}; the ones with matches of their own are what a user can switch off.
 async function siteAdapters() {
-  const files = ext.runtime.getManifest().content_scripts.flatMap((c) => c.js)
+  const files = globalThis.PaperlensExtensionFiles.contentScriptFiles(ext.runtime.getManifest())
     .filter((f) => f === 'content/paper.js' || f.startsWith('content/sites/') || f.startsWith('content/listings/'));
-  for (const file of new Set(files)) await loadScript(`/${file}`);
+  for (const file of files) await loadScript(`/${file}`);
   return [...(globalThis.PaperlensSites || []), ...(globalThis.PaperlensListings || [])].filter((a) => a.matches.length)
     .sort((a, b) => b.priority - a.priority || a.label.localeCompare(b.label));
+}
+
+function showCodeBox(show) {
+  $('codeBox').hidden = !show;
+  if (settings && settings.hasToken) $('connectAnother').setAttribute('aria-expanded', String(show));
 }
 
 function render() {
   $('serverUrl').value = settings.serverUrl;
   $('token').value = '';
   $('tokenState').textContent = settings.hasToken ? 'A token is saved. Leave empty to keep it.' : 'No token saved.';
+  // The one line naming the connection; a connect's own result (#connectResult) does not repeat it.
   $('connection').textContent = settings.hasToken
     ? `Connected to ${settings.serverUrl}: related papers and your reading list.`
     : `Reading from ${settings.serverUrl} without a token. Connect to save papers.`;
+  $('connection').setAttribute('data-connected', String(!!settings.hasToken));
+  // A code is for connecting: once connected it waits behind "Connect another way".
+  $('connectAnother').hidden = !settings.hasToken;
+  showCodeBox(!settings.hasToken || $('connectAnother').getAttribute('aria-expanded') === 'true');
   $('disconnect').disabled = !settings.hasToken;
   $('k').value = settings.k;
   $('saveOpened').checked = !!settings.saveOpened;
@@ -85,10 +95,17 @@ function originPattern(serverUrl) {
 async function connected(reply) {
   if (!reply.ok) return sayConnect(reply.message);
   if (reply.data.state === 'cancelled') return sayConnect('Not connected.');
-  sayConnect(`Connected to ${reply.data.serverUrl}${reply.data.user ? ` as ${reply.data.user}` : ''}.`);
+  sayConnect(`Connected${reply.data.user ? ` as ${reply.data.user}` : ''}.`);
   $('code').value = '';
+  $('connectAnother').setAttribute('aria-expanded', 'false');
   return refresh();
 }
+
+$('connectAnother').addEventListener('click', () => {
+  const open = $('connectAnother').getAttribute('aria-expanded') !== 'true';
+  showCodeBox(open);
+  if (open) $('code').focus();
+});
 
 $('codeForm').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -191,5 +208,5 @@ $('zoteroTest').addEventListener('click', async () => {
   adapters = await siteAdapters().catch(() => []);
   await refresh();
   if (settings) await showPending();
-  if (location.hash === '#connect') $('code').focus();
+  if (location.hash === '#connect' && !$('codeBox').hidden) $('code').focus();
 })();

@@ -53,17 +53,31 @@ function itemRow(item) {
     el('div', { class: 'actions' }, tagsInput, saveTags, open, remove));
 }
 
+// Without a connection there is no list to search or export: one line and a way to connect
+// instead of controls that could only fail.
+function showConnected(connected) {
+  document.body.setAttribute('data-connected', String(connected));
+  $('connectPrompt').hidden = connected;
+  for (const id of ['filters', 'items', 'exports']) $(id).hidden = !connected;
+  if (!connected) {
+    $('items').replaceChildren();
+    showStatus('');
+  }
+}
+
 let loadSeq = 0;
 async function load() {
   const seq = ++loadSeq;
   const reply = await send({ type: 'library', q: $('q').value.trim(), tag: $('tag').value, sort: $('sort').value });
   if (seq !== loadSeq) return;
   if (!reply.ok) {
+    // A token the server no longer accepts is no connection either.
+    if (reply.error === 'unauthorized') return showConnected(false);
     $('items').replaceChildren();
-    showStatus(reply.error === 'unauthorized'
-      ? 'Connect Paperlens to your server (in the options) to keep a reading list.' : reply.message);
+    showStatus(reply.message);
     return;
   }
+  showConnected(true);
   const items = reply.data.items || [];
   $('items').replaceChildren(...items.map(itemRow));
   refreshTagOptions();
@@ -90,6 +104,10 @@ $('tag').addEventListener('change', load);
 $('sort').addEventListener('change', load);
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });
 $('options').addEventListener('click', () => ext.runtime.openOptionsPage());
+$('connectOptions').addEventListener('click', async () => {
+  await send({ type: 'open-options', section: 'connect' });
+  window.close();
+});
 $('library').addEventListener('click', async () => {
   await send({ type: 'open-library' });
   window.close();
@@ -103,4 +121,8 @@ for (const button of document.querySelectorAll('[data-view]')) {
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', () => exportAs(button.dataset.export));
 }
-load();
+(async () => {
+  const reply = await send({ type: 'settings:get' });
+  if (reply.ok && !reply.data.hasToken) return showConnected(false);
+  return load();
+})();

@@ -8,8 +8,7 @@
   function loadAdapters() {
     if (!loading) {
       // Chromium names them as written ("content/paper.js"), Firefox as full moz-extension:// URLs.
-      const files = ext.runtime.getManifest().content_scripts.flatMap((c) => c.js)
-        .map((f) => f.replace(/^[a-z-]+:\/\/[^/]+\//, ''))
+      const files = root.PaperlensExtensionFiles.contentScriptFiles(ext.runtime.getManifest())
         .filter((f) => f === 'content/paper.js' || f.startsWith('content/sites/'));
       loading = files.reduce((done, file) => done.then(() => new Promise((resolve, reject) => {
         const script = document.createElement('script');

@@ -122,3 +122,12 @@ def test_a_code_typed_in_the_options_connects(configured, live_server, pairing):
     options.wait_for_selector("#connectResult:has-text('Connected')")
     assert stored_token(configured).startswith("pl_")
     assert "Connected to" in options.locator("#connection").inner_text()
+    # Once connected the page names the connection once, and the code waits behind a disclosure.
+    assert options.locator("body").inner_text().count("Connected to") == 1
+    assert options.locator("#code").is_hidden()
+    options.locator("#connectAnother").click()
+    options.locator("#code").wait_for(state="visible")
+    options.reload()
+    options.locator("#connection[data-connected='true']").wait_for()
+    assert options.locator("body").inner_text().count("Connected to") == 1
+    assert options.locator("#code").is_hidden()

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
+const { adapters } = require('../site-lists.js');
 
 const ARXIV = 'http://arxiv.org/abs/1706.03762';
 const HF_DAY = 'http://huggingface.co/papers/date/2026-06-12';
@@ -117,6 +118,19 @@ const SCENARIOS = {
     const { page, options } = await confirmLink(`${cfg.serverUrl}/connect#code=${cfg.connectCode}`);
     await options.waitForFunction(() => document.getElementById('connectResult').textContent.startsWith('Connected'),
       { timeout: TIMEOUT });
+    // Connected, the options name the connection once and keep the code field out of the way.
+    await options.waitForSelector('#connection[data-connected="true"]', { timeout: TIMEOUT });
+    const shown = await options.evaluate(() => ({
+      connectedTo: document.body.innerText.split('Connected to').length - 1,
+      codeShown: !!document.getElementById('code').offsetParent,
+    }));
+    assert.deepEqual(shown, { connectedTo: 1, codeShown: false });
+    // Every site a user can switch off is listed; Firefox names the adapter files by full
+    // moz-extension:// URLs, which once left this list empty there.
+    const expected = adapters().map((a) => a.adapter).filter((a) => a.matches.length).map((a) => a.label).sort();
+    await options.waitForSelector('#sites input[data-site]', { timeout: TIMEOUT });
+    const listed = await options.$$eval('#sites label', (els) => els.map((e) => e.textContent.trim()));
+    assert.deepEqual(listed.sort(), expected);
     assert.ok(!(await page.evaluate(() => location.href)).includes('code='), 'the code left the address bar');
     const token = await h.stored('token');
     assert.match(token, /^pl_/);
