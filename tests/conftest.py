@@ -356,7 +356,9 @@ def live_server(redis_server, tmp_path_factory):
 
     # Zotero's local API as the server's machine has it, so its import route answers as with Zotero running
     zotero = FakeZotero([zotero_item("Attention Is All You Need", url="https://arxiv.org/abs/1706.03762")]).start()
+    port = free_port()
     settings = Settings(
+        port=port,  # the links it makes (the digest feed URL) name the address it is served at
         redis_url=redis_server.url,
         data_dir=tmp_path_factory.mktemp("live"),
         key_prefix=f"live{uuid.uuid4().hex[:8]}",
@@ -372,7 +374,6 @@ def live_server(redis_server, tmp_path_factory):
     tokens = TokenStore(client, Keys(settings.key_prefix))
     app = create_app(settings)
     log = RequestLog(app)
-    port = free_port()
     server = make_server("127.0.0.1", port, log, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
