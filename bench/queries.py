@@ -15,7 +15,9 @@ import numpy as np
 from . import corpora
 
 SCORED = 3  # queries per kind whose full score vectors are compared, not just the top 10
-RUN = 6  # words: results sharing a verbatim run this long with the query are counted as copies
+# Results sharing a run of this many consecutive kept tokens (stop words out, stemmed) with their
+# query count as copies: runs of plain words catch boilerplate ("in this paper we propose a").
+RUN = 6
 
 
 def path(n: int):
@@ -74,19 +76,10 @@ def load(n: int, n_long: int | None = None, n_short: int | None = None, n_in: in
     return data
 
 
-def query_text(n: int, kind: str, i: int) -> str:
-    """The text a query was made from (for the shared-run count)."""
-    data = json.loads(path(n).read_text())
-    item = data[kind][i]
-    if kind == "long":
-        return next(corpora.text_of(p) for p in corpora.held_out() if p["id"] == item["id"])
-    raise ValueError(kind)
-
-
 def _runs(text: str) -> set[int]:
-    from paperlens.ranking.tokenizer import words
+    from paperlens.ranking.tokenizer import tokenize
 
-    w = [x.lower() for x in words(text)]
+    w = tokenize(text)
     return {hash(tuple(w[i : i + RUN])) for i in range(len(w) - RUN + 1)}
 
 
