@@ -6,7 +6,7 @@ Separate processes run at different moments of a shared machine's load, so a rat
 medians mixes the engines with the load. Here every engine's index is open in one process;
 each query is answered by every engine in turn, the order rotated from one query to the next
 (and shifted by one each repeat) so no engine always runs right after another's cache damage.
-Before timing, every engine answers every query three times, untimed (the same warm-up for all: JIT
+Before timing, every engine answers every query --warm-passes times, untimed (the same warm-up for all: JIT
 compilation for Lucene, numba's compiled kernels, the memory-mapped postings in the page cache).
 
 Measured per repeat, per engine and query set: the p50 and p95 of its own times, and the ratio
@@ -45,6 +45,7 @@ def measure(n: int, names: list[str], repeats: int, n_long: int | None = None, n
         out.setdefault("open_s", {})[name] = time.perf_counter() - t0
     # Warm-up: every engine answers every query warm_passes times, untimed, engine after engine
     # (one pass left Lucene's JIT still compiling: its first timed repeat was 3x its second).
+    out["warm_passes"] = warm_passes
     t0 = time.perf_counter()
     for name in names:
         for _ in range(warm_passes):
@@ -102,9 +103,11 @@ def main(argv=None) -> None:
     parser.add_argument("--long", type=int)
     parser.add_argument("--long-in", type=int)
     parser.add_argument("--short", type=int)
+    parser.add_argument("--warm-passes", type=int, default=3)
     parser.add_argument("--no-copies", action="store_true", help="skip counting shared sentence runs")
     args = parser.parse_args(argv)
-    data = measure(args.n, args.engines, args.repeats, args.long, args.long_in, args.short, copies=not args.no_copies)
+    data = measure(args.n, args.engines, args.repeats, args.long, args.long_in, args.short,
+                   warm_passes=args.warm_passes, copies=not args.no_copies)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(data))
 

@@ -54,14 +54,15 @@ def paired_section(results: dict) -> list[str]:
     runs = by_n(results)
     if not runs:
         return []
+    warm = next(iter(runs.values())).get("warm_passes", 3)
     out = ["## Latency, paired (where every ratio comes from)", "",
            "bench/paired.py, one process per corpus size: every engine's index open at once; each query is "
            "answered by every engine back to back, the order rotated from one query to the next and shifted "
-           "each repeat; before timing, every engine answers every query three times, untimed (the same warm-up "
+           "each repeat; before timing, every engine answers every query {warm} times, untimed (the same warm-up "
            "for all: Lucene's JIT, numba's kernels, the page cache). A repeat is one pass over all queries; "
            "figures are the range over repeats of each repeat's p50 (never the best run), and each ratio is a "
            "peer's p50 over Paperlens's p50 within the same repeat. One query = its top 10, in-process, no HTTP, "
-           "one thread per engine.", "",
+           "one thread per engine.".replace("{warm}", str(warm)), "",
            "Queries: related = a paper's title + abstract (about 90 distinct terms); held-out = 200 real papers "
            "that no corpus holds and whose sentences the generator never saw (a new paper); in the index = 100 "
            "real papers of the corpus, each with itself and its near-copies (generated papers made from its "

@@ -38,6 +38,8 @@ def plan(quick: bool) -> dict:
             # rank-bm25 takes ~8.5 s per long query at 100k: a sample, and the rest extrapolated.
             "rank_bm25": {10_000: (20, 20), 100_000: (5, 10)}, "shared_at": 1_000_000,
             "queries": (200, 300), "http_seconds": 15, "repeats": 3,
+            # peers alone at 1M: their RSS answering (their latency and overlap come from the paired run)
+            "peer_queries_at_large": (50, 100),
             # sizes without peers timed by paired.py with Paperlens alone, repeated the same way
             "alone_at": [3_000_000]}
 
@@ -64,6 +66,9 @@ def loadavg() -> str:
     return open("/proc/loadavg").read().split(" ", 3)[:3].__str__()
 
 
+WARM_PASSES = 2  # untimed passes over every query, per engine, before the paired timings
+
+
 def paired(n: int, names: list[str], repeats: int) -> dict:
     """bench/paired.py in a fresh process: every engine's index open at once, each query answered
     by all of them back to back, order rotated."""
@@ -71,7 +76,8 @@ def paired(n: int, names: list[str], repeats: int) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     env = dict(__import__("os").environ,
                PYTHONPATH=__import__("os").pathsep.join([str(ROOT), str(ROOT / "backend")]))
-    subprocess.run([sys.executable, "-m", "bench.paired", str(n), str(out), *names, "--repeats", str(repeats)],
+    subprocess.run([sys.executable, "-m", "bench.paired", str(n), str(out), *names, "--repeats", str(repeats),
+                    "--warm-passes", str(WARM_PASSES)],
                    check=True, timeout=3600, env=env, cwd=ROOT)
     return json.loads(out.read_text())
 
@@ -82,6 +88,8 @@ def main(argv=None) -> None:
                         help="10k and 30k papers, short HTTP runs (a few minutes); report in bench/out/quick-docs/")
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk measurements")
     parser.add_argument("--skip-peers", action="store_true", help="Paperlens and rank-bm25 only")
+    parser.add_argument("--skip-server", action="store_true",
+                        help="leave out the server's build through Redis and the four-process memory measurement")
     args = parser.parse_args(argv)
     p = plan(args.quick)
     started = time.time()
@@ -111,10 +119,15 @@ def main(argv=None) -> None:
             if engine == "paperlens":
                 results["build"][-1]["read_s"] = engines.run_in_subprocess("read", "corpus", n)["read_s"]
             print(f"[{time.time() - started:6.0f}s] {engine} {n:,}: queries", flush=True)
-            results["serve"].append(engines.run_in_subprocess("serve", engine, n, n_long, n_short))
+            q_long, q_short = (n_long, n_short) if engine == "paperlens" or n < 1_000_000 else \
+                p.get("peer_queries_at_large", (n_long, n_short))
+            results["serve"].append(engines.run_in_subprocess("serve", engine, n, q_long, q_short))
         if len(todo) > 1 or n in p["alone_at"]:
             print(f"[{time.time() - started:6.0f}s] {n:,}: paired latency, {', '.join(todo)}", flush=True)
             results["paired"].append(paired(n, todo, p["repeats"]))
+        # what has been measured so far, in case the run is stopped before the end
+        (corpora.OUT / "results-partial.json").write_text(json.dumps({**results, "load_after": loadavg(),
+                                                                      "total_s": time.time() - started}))
         if n in p["rank_bm25"]:
             rl, rs = p["rank_bm25"][n]
             print(f"[{time.time() - started:6.0f}s] rank_bm25 {n:,}: {rl} long + {rs} short queries", flush=True)
@@ -123,10 +136,17 @@ def main(argv=None) -> None:
     print(f"[{time.time() - started:6.0f}s] exactness", flush=True)
     results["exactness"] = exactness.compare_all(results["serve"])
     results["exactness_large"] = exactness.rank_bm25_on_samples(p["target"])
-    print(f"[{time.time() - started:6.0f}s] the server's build: {p['target']:,} papers through Redis", flush=True)
-    results["server_build"] = server_build.measure(p["target"])
-    print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
-    results["shared"] = shared_memory.measure(p["shared_at"])
+    skipped = [name for name, flag in (("the HTTP and summaries-ahead runs", args.skip_http),
+                                       ("the server's build through Redis and the four-process memory run",
+                                        args.skip_server)) if flag]
+    if skipped:
+        results.setdefault("notes", []).append("this run left out " + " and ".join(skipped)
+                                               + " (command-line flags), so their sections are absent.")
+    if not args.skip_server:
+        print(f"[{time.time() - started:6.0f}s] the server's build: {p['target']:,} papers through Redis", flush=True)
+        results["server_build"] = server_build.measure(p["target"])
+        print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
+        results["shared"] = shared_memory.measure(p["shared_at"])
     if not args.skip_http:
         from . import http_load
 
