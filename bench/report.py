@@ -317,6 +317,7 @@ def write(results: dict, docs: Path) -> None:
     rows = table(results["serve"], results["build"])
     sizes = sorted({n for _, n in rows})
     plots(rows, sizes, docs / "benchmarks")
+    report_paired.plot(results, docs / "benchmarks")
     m = results["machine"]
     big = results.get("target_n") or max(sizes)
     mid = 100_000 if 100_000 in sizes else sorted(sizes)[-1]

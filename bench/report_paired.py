@@ -70,11 +70,12 @@ def paired_section(results: dict) -> list[str]:
            "(peers are asked for 10 + the number excluded and drop them, inside the timing); search = 2–6 "
            "consecutive words of an indexed real paper's title, 300 queries, interleaved with the other "
            "engines' queries (caches cold) and, separately, one engine's search queries back to back (warm).", ""]
+    out += ["![paired latency](benchmarks/paired.png)", ""]
     for n, run in sorted(runs.items()):
         engines = run["engines"]
         reps = len(run["repeats"])
         loads = "; ".join(f"{r['load_before']} → {r['load_after']}" for r in run["repeats"])
-        out += [f"### {n:,} papers ({reps} repeats)", "",
+        out += [f"### {n:,} papers ({reps} repeat{'s' if reps != 1 else ''})", "",
                 f"Load average (1, 5, 15 min) before → after each repeat: {loads}.", "",
                 "| engine | " + " | ".join(f"{KIND_NAMES[k]} p50 ms" for k in KIND_NAMES) + " | related held-out p95 ms |",
                 "|---|" + "---:|" * (len(KIND_NAMES) + 1)]
@@ -198,3 +199,34 @@ def peers_section(results: dict) -> list[str]:
     if results.get("lucene_skipped"):
         lines.insert(2, f"Lucene was skipped in this run: {results['lucene_skipped']}.")
     return lines
+
+
+def plot(results: dict, folder) -> None:
+    """Paired p50s per engine against corpus size (each point the median over repeats, the bar
+    their range), related for a held-out paper and search interleaved."""
+    import matplotlib.pyplot as plt
+
+    runs = by_n(results)
+    if not runs:
+        return
+    colors = {"paperlens": "tab:blue", "lucene": "tab:purple", "tantivy": "tab:orange", "bm25s": "tab:green"}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, kind in zip(axes, ("long", "short")):
+        for e in ["paperlens"] + PEER_ORDER:
+            ns = [n for n in sorted(runs) if e in runs[n]["engines"] and p50s(runs[n], e, kind)]
+            if not ns:
+                continue
+            mid = [float(np.median(p50s(runs[n], e, kind))) for n in ns]
+            lo = [m - min(p50s(runs[n], e, kind)) for m, n in zip(mid, ns)]
+            hi = [max(p50s(runs[n], e, kind)) - m for m, n in zip(mid, ns)]
+            ax.errorbar(ns, mid, yerr=[lo, hi], fmt="o-", color=colors[e], label=e, capsize=3)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("papers")
+        ax.set_ylabel("p50 ms (range over repeats)")
+        ax.set_title(KIND_NAMES[kind] + " (paired)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(folder / "paired.png", dpi=110)
+    plt.close(fig)
