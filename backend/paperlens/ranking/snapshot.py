@@ -18,7 +18,10 @@ import numpy as np
 from .index import Index, PairTable, Segment, Vocabulary, term_hash
 from .tokenizer import TOKENIZER_VERSION
 
-FORMAT = 2  # 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k
+# 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k; 3: skip_docs (every
+# top_k.SKIP-th document) for look-ups. A snapshot of another format is not loaded by latest():
+# the server builds a new one.
+FORMAT = 3
 PAPER_ARRAYS = ("paper_blob", "paper_offsets", "paper_id_hashes", "paper_id_docs")  # the rest is the index
 
 
@@ -100,7 +103,8 @@ def load(path: Path) -> tuple[Index, PaperTable]:
     meta = json.loads((path / "meta.json").read_text())
     a = {p.stem: np.load(p, mmap_mode="r") for p in path.glob("*.npy")}
     n_docs = meta["n_docs"]
-    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"], a["bound_indptr"], a["bound_codes"])] if n_docs else []
+    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"], a["bound_indptr"], a["bound_codes"],
+                        a.get("skip_docs"))] if n_docs else []
     index = Index(
         Vocabulary(np.asarray(a["vocab_hashes"])),
         segments,

@@ -167,6 +167,7 @@ class _Writer:
             start = end
         for stream in (docs_out, codes_out, bound_codes_out):
             stream.close()
+        np.save(self.folder / "skip_docs.npy", top_k.skip_docs(np.load(self.folder / "docs.npy", mmap_mode="r")))
         for c in range(len(self.chunks)):
             for kind in ("docs", "codes", "indptr"):
                 (self.folder / f"chunk{c}.{kind}").unlink()

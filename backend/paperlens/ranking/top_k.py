@@ -35,6 +35,20 @@ SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a thres
 MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
 RANGE = 32_768  # documents whose scores (256 KB) stay in the L2 cache while lists are scanned into them
 SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
+# Every SKIP-th document of the postings array (skip_docs): a look-up searches this small array
+# (at 1M papers 3.4 MB, and the part a query touches stays in the cache) before the SKIP postings
+# of one block, instead of binary-searching a list of up to a million documents, whose every step
+# was a cache (and TLB) miss.
+SKIP = 128
+# A list at most this many times longer than the candidates looked up in it is walked, not searched.
+MERGE_RATIO = 24
+
+
+@numba.njit(cache=True, nogil=True)
+def skip_docs(docs):
+    """docs[::SKIP]: the first document of each block of SKIP postings (blocks are global, so they
+    may straddle two terms' lists; a look-up only uses the blocks that start inside its list)."""
+    return docs[::SKIP].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -260,37 +274,39 @@ def top_k(scores, k, exclude, clear):
 
 
 @numba.njit(cache=True, nogil=True)
-def _lower_bound(docs, lo, hi, d):
-    """First position in [lo, hi) whose document is >= d, galloping from lo: candidates come in
-    document order, so each look-up starts where the previous one stopped."""
-    if lo >= hi or docs[lo] >= d:
-        return lo
-    step = 1
-    base = lo  # docs[base] < d
-    top = hi
-    while True:
-        probe = base + step
-        if probe >= hi:
-            break
-        if docs[probe] >= d:
-            top = probe
-            break
-        base = probe
-        step *= 2
-    lo = base + 1
-    while lo < top:
-        mid = (lo + top) >> 1
+def _lower_bound(docs, skip, lo, hi, d):
+    """First position in [lo, hi) whose document is >= d (hi if none). Long ranges are narrowed
+    to one block with the skip array first: the block starts inside [lo, hi) are searched for the
+    last one at or before d, and only that block's SKIP postings are read."""
+    if hi - lo > 2 * SKIP:
+        first = (lo + SKIP - 1) // SKIP  # first block that starts inside [lo, hi)
+        last = (hi - 1) // SKIP
+        if skip[first] > d:
+            hi = first * SKIP  # the answer is before that block's start (or is it)
+        else:
+            a, b = first, last  # skip[a] <= d
+            while a < b:
+                m = (a + b + 1) >> 1
+                if skip[m] <= d:
+                    a = m
+                else:
+                    b = m - 1
+            lo = a * SKIP
+            hi = min(hi, lo + SKIP)  # the next block starts above d (or the list ends)
+    while lo < hi:
+        mid = (lo + hi) >> 1
         if docs[mid] < d:
             lo = mid + 1
         else:
-            top = mid
+            hi = mid
     return lo
 
 
 @numba.njit(cache=True, nogil=True)
-def _score_fully(acc, indptr, docs, codes, g, terms, weights, rem, done, pick_d, n_pick, full_s, full_d, n_full):
+def _score_fully(part_s, indptr, docs, skip, codes, g, terms, weights, rem, done, pick_d, n_pick, full_s, full_d, n_full):
     """Raise the threshold early: the documents with the best partial scores after the first
-    `done` terms (pick_d, kept by _scan) are scored in full by looking up every other term, and
+    `done` terms (pick_d, with those scores in part_s) are scored in full by looking up every
+    other term, and
     offered to the heap of fully scored documents, whose k-th best is then a score k documents
     surely reach, whatever the signs of the weights. A document stops being looked up once its
     score plus what the remaining terms can add (rem) cannot enter that heap. Returns the heap's
@@ -303,19 +319,13 @@ def _score_fully(acc, indptr, docs, codes, g, terms, weights, rem, done, pick_d,
             known = known or full_d[f] == d
         if known:
             continue
-        s = acc[d]
+        s = part_s[i]
         for j in range(done, len(terms)):
             if n_full == k and s + rem[j] < full_s[0]:
                 s = -np.inf  # cannot be among the k best scored in full
                 break
             t = terms[j]
-            lo, hi = indptr[t], indptr[t + 1]
-            while lo < hi:  # plain binary search: one document per list
-                mid = (lo + hi) >> 1
-                if docs[mid] < d:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = _lower_bound(docs, skip, indptr[t], indptr[t + 1], d)
             if lo < indptr[t + 1] and docs[lo] == d:
                 s += weights[j] * g[codes[lo]]
         if s > -np.inf:
@@ -350,7 +360,7 @@ def _alive_estimate(acc, bound, bar):
 
 
 @numba.njit(cache=True, nogil=True)
-def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude, theta, stats, span=RANGE):
+def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, exclude, theta, stats, span=RANGE):
     """The exact top k of one segment: (documents, scores), best first, ties by lower document.
 
     acc: an all-zero float64 vector of the segment's length (left all zero). terms, weights and
@@ -398,8 +408,8 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
         if not negative:
             theta = max(theta, _kth(best_s, n_best, k))
         if j < n_terms and _estimate_due(indptr[terms[j] + 1] - indptr[terms[j]], n_docs, since, scanned, estimates, k):
-            n_full = _score_fully(acc, indptr, docs, codes, g, terms, weights, rem, j, best_d, n_best, full_s, full_d,
-                                  n_full)
+            n_full = _score_fully(acc[best_d[:n_best]], indptr, docs, skip, codes, g, terms, weights, rem, j, best_d,
+                                  n_best, full_s, full_d, n_full)
             if n_full == k:
                 theta = max(theta, full_s[0])
             estimates += 1
@@ -439,18 +449,51 @@ def pruned_top_k(acc, indptr, docs, codes, g, terms, weights, bounds, k, exclude
     looked_up = 0
     heap_s = np.empty(max(k, 1), dtype=np.float64)
     heap_d = np.empty(max(k, 1), dtype=np.int64)
+    if k > 0 and j < n_terms and nc > 2 * k:
+        # The candidates with the best partial scores are scored in full first (a few hundred
+        # random look-ups): the k-th best full score is near the final one, so the candidates that
+        # cannot reach it are dropped before the term-by-term look-ups below, which cost one
+        # look-up per candidate and list.
+        n_pick = 0
+        for i in range(nc):
+            n_pick = _heap_offer(best_s, best_d, n_pick, cand_s[i], cand_d[i])
+        n_full = _score_fully(best_s[:n_pick], indptr, docs, skip, codes, g, terms, weights, rem, j, best_d, n_pick,
+                              full_s, full_d, n_full)
+        stats[2] = estimates + 1
+        if n_full == k:
+            theta = max(theta, full_s[0])
+            bar = _bar(theta)
+            kept = 0
+            for i in range(nc):
+                if not _dead(cand_s[i] + rem[j], bar):
+                    cand_d[kept] = cand_d[i]
+                    cand_s[kept] = cand_s[i]
+                    kept += 1
+            nc = kept
     while j < n_terms and nc > 0:
         t = terms[j]
         hi = indptr[t + 1]
         p = indptr[t]
         w = weights[j]
         looked_up += nc
-        for i in range(nc):
-            p = _lower_bound(docs, p, hi, cand_d[i])
-            if p == hi:
-                break
-            if docs[p] == cand_d[i]:
-                cand_s[i] += w * g[codes[p]]
+        if hi - p <= MERGE_RATIO * nc:
+            # Candidates are dense in this list: walk it alongside them. A binary search per
+            # candidate mispredicts about half its branches; this loop streams the list.
+            for i in range(nc):
+                d = cand_d[i]
+                while p < hi and docs[p] < d:
+                    p += 1
+                if p == hi:
+                    break
+                if docs[p] == d:
+                    cand_s[i] += w * g[codes[p]]
+        else:
+            for i in range(nc):
+                p = _lower_bound(docs, skip, p, hi, cand_d[i])
+                if p == hi:
+                    break
+                if docs[p] == cand_d[i]:
+                    cand_s[i] += w * g[codes[p]]
         j += 1
         if not negative and k > 0:
             # partial scores only grow from here: the k-th best of them is reached for sure
