@@ -4,6 +4,7 @@ and answers it without reading the body (server/refusals.py)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 
 from paperlens.server.refusals import RememberedRefusals
@@ -36,7 +37,8 @@ def call(app, path="/api/v1/library/rank", authorization=b"Bearer a", client="12
 
     headers = [(b"authorization", authorization)] if authorization else []
     scope = {"type": "http", "method": "POST", "path": path, "headers": headers, "client": (client, 5000)}
-    asyncio.run(app(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own: browser tests may leave one running here
+        pool.submit(asyncio.run, app(scope, receive, send)).result(timeout=60)
     return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
 
 
