@@ -100,7 +100,7 @@ class PeakRss:
 
 def paper_record(paper: dict) -> str:
     """What the server keeps per paper for results (live_index.paper_record's fields)."""
-    from paperlens.ranking.live_index import RESULT_FIELDS
+    from paperlens.indexing.live_index import RESULT_FIELDS
 
     return json.dumps({k: paper.get(k) for k in RESULT_FIELDS}, ensure_ascii=False)
 

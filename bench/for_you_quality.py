@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from paperlens.library import closeness
+from paperlens.ranking import list_closeness
 from bench.corpora import REAL
 from bench.doc_sections import write_section
-from paperlens.library.recommend import profile
+from paperlens.ranking.recommend import profile
 from paperlens.ranking.index import Index
-from paperlens.ranking.live_index import View
+from paperlens.ranking.view import View
 from paperlens.ranking.similarity import Postings, Vectors, bags, bm25_documents, bm25_queries, pairwise, row_sums, tfidf
 from paperlens.ranking.snapshot import PaperTable
 
@@ -99,10 +99,10 @@ def profile_query(view, library, candidates, dismissed):
 
 
 def chosen(view, library, candidates, dismissed):
-    """What POST /library/rank serves (library/closeness.py): the mean tf-idf cosine of the 3 nearest
+    """What POST /library/rank serves (ranking/list_closeness.py): the mean tf-idf cosine of the 3 nearest
     saved papers, minus that of the 3 nearest dismissed ones; returned on its 0-100 scale."""
-    model = closeness.ListModel.build(library, dismissed, view.index)
-    return model.closeness(closeness.candidate_vectors(bags(candidates), view.index)).scores
+    model = list_closeness.ListModel.build(library, dismissed, view.index)
+    return model.closeness(list_closeness.candidate_vectors(bags(candidates), view.index)).scores
 
 
 CHOSEN = "tf-idf cosine, mean of the 3 nearest saved papers (chosen)"

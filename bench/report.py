@@ -489,7 +489,7 @@ def write(results: dict, docs: Path) -> None:
         "limits", [reading_limit(rows, results.get("target_n", 1_000_000))] + LIMITS) + [""]
     lines += ["", "## Delta and exactness", "",
               "A snapshot (main segment) is plain .npy arrays, memory-mapped by every worker. Papers added since go "
-              "into a small delta segment in each process (backend/paperlens/ranking/live_index.py) and are folded "
+              "into a small delta segment in each process (backend/paperlens/indexing/live_index.py) and are folded "
               "into a new snapshot in the background when the delta passes 5% of the corpus. Exactness holds with a "
               "delta because postings store only (document, code of its (tf, dl) pair): nothing in them depends on "
               "N, df or avgdl. Each query takes idf from the summed document frequencies of both segments and the g "

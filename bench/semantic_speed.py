@@ -30,7 +30,7 @@ from bench.doc_sections import write_section
 from paperlens.embedding.encoder import Encoder
 from paperlens.ranking.fusion import Meaning
 from paperlens.ranking.index import Index, term_hash
-from paperlens.ranking.live_index import View
+from paperlens.ranking.view import View
 from paperlens.ranking.related import related_papers
 from paperlens.ranking.snapshot import PaperTable
 from paperlens.ranking.vectors import DocHashes, VectorTable, quantize

@@ -152,7 +152,7 @@ def _ingest_records(svc, records, label: str):
 
 
 def _summarize_all(svc, processes: int = 2) -> None:
-    from .ranking.summary_cache import summarize_corpus
+    from .indexing.summary_cache import summarize_corpus
 
     if sys.stderr.isatty():
         with click.progressbar(length=svc.store.papers.count(), label="summarising", file=sys.stderr,
@@ -198,7 +198,7 @@ def status():
     click.echo(f"papers: {papers.count():,} (corpus version {papers.version()}, {logged:,} log entries)")
     latest = snapshot.latest(svc.settings.index_dir)
     click.echo(f"index snapshot: {latest.name if latest else 'none yet'}")
-    from .sync.lock import describe_holder
+    from .lock import describe_holder
 
     holder = svc.store.lease(NAME).lock_holder()
     click.echo(f"summaries ahead: {min(done, logged):,} of {logged:,} log entries done, backlog {max(0, logged - done):,}"

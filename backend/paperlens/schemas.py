@@ -11,7 +11,7 @@ from .corpus.limits import (MAX_ABSTRACT, MAX_ARXIV_ID, MAX_AUTHOR, MAX_AUTHORS,
                             MAX_SOURCE_ID, MAX_TITLE, MAX_UPVOTES, MAX_URL)
 from .corpus.paper import PAPER_ID, clean_arxiv_id, clean_doi, normalise_title, split_authors, valid_text
 from .library.export import FORMATS as EXPORT_FORMATS
-from .library.limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
+from .corpus.list_limits import MAX_IMPORT, MAX_NOTE, MAX_TAG, MAX_TAGS
 from .sync.sources import SOURCES
 
 MAX_K = 100

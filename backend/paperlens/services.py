@@ -10,7 +10,7 @@ from flask import current_app
 from .domain.corpus import Corpus
 from .domain.for_you import ForYou
 from .domain.library import Library
-from .ranking.live_index import LiveIndex
+from .indexing.live_index import LiveIndex
 from .settings import Settings
 from .store import Store
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from paperlens.library.recommend import profile
+from paperlens.indexing.live_index import paper_record
 from paperlens.ranking.index import Index
-from paperlens.ranking.live_index import View, paper_record
+from paperlens.ranking.recommend import profile
 from paperlens.ranking.snapshot import PaperTable
+from paperlens.ranking.view import View
 
 from ..conftest import demo_papers
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from paperlens.corpus.paper import Paper
 from paperlens.ranking import snapshot
-from paperlens.ranking.live_index import LiveIndex
+from paperlens.indexing.live_index import LiveIndex
 from paperlens.ranking.related import related_papers, search_papers
 
 from ..conftest import demo_papers

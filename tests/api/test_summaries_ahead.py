@@ -12,7 +12,7 @@ import time
 import pytest
 
 from paperlens.domain.summaries_ahead import NAME, SummariesAhead
-from paperlens.ranking.summary_cache import DEFAULT_N, SUMMARY_KIND, summary_key
+from paperlens.indexing.summary_cache import DEFAULT_N, SUMMARY_KIND, summary_key
 from paperlens.services import Services
 
 from ..conftest import demo_papers

@@ -197,7 +197,7 @@ def test_one_failing_summary_leaves_its_tldr_null_and_the_rest_intact(demo_clien
 
 
 def test_related_tldrs_use_an_idf_that_rates_unseen_words_high(demo_app):
-    from paperlens.ranking.summary_cache import corpus_idf
+    from paperlens.indexing.summary_cache import corpus_idf
 
     view = demo_app.extensions["paperlens"].index.view()
     idf = corpus_idf(view)

@@ -13,7 +13,7 @@ import time
 import pytest
 import redis
 
-import paperlens.ranking.summary_cache as summary_cache
+import paperlens.indexing.summary_cache as summary_cache
 from paperlens.ranking.sentences import split_sentences
 from paperlens.ranking.summaries import LEAD_METHOD, METHOD_VERSION, summarize
 

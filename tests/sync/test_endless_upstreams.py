@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from paperlens.sync.lock import holder_name
+from paperlens.lock import holder_name
 from paperlens.sync.run_limits import RunLimitReached
 from paperlens.sync.runner import Syncer
 from paperlens.sync.schedule import Scheduler

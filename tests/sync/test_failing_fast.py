@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from paperlens.sync.lock import SyncLock, describe_holder, holder_name
+from paperlens.lock import SyncLock, describe_holder, holder_name
 from paperlens.sync.polite_http import Politeness, Upstream, UpstreamError, describe
 from paperlens.sync.schedule import FIRST_RETRY, Scheduler
 

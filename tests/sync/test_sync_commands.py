@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from paperlens.sync.lock import SyncLock, holder_name
+from paperlens.lock import SyncLock, holder_name
 
 from ..waiting import until
 from .fake_upstream import status, synth_catalogue

@@ -180,7 +180,7 @@ def test_an_add_killed_after_its_claim_is_finished_by_the_next_add(store):
 
 
 def test_a_paper_logged_twice_is_indexed_once(store, tmp_path):
-    from paperlens.ranking.live_index import LiveIndex
+    from paperlens.indexing.live_index import LiveIndex
 
     papers = [Paper(title=f"Paper {n} about kernels", arxiv_id=f"2601.0000{n}") for n in range(3)]
     list(store.add_many(papers))

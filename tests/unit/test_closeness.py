@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from paperlens.ranking import closeness, snapshot, snapshot_build
-from paperlens.ranking.live_index import View
+from paperlens.ranking.view import View
 from paperlens.ranking.related import related_papers
 
 from ..conftest import FIXTURES

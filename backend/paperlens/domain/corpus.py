@@ -10,9 +10,11 @@ import re
 
 from ..corpus.paper import (Paper, canonical_id, clean_arxiv_id, clean_doi, date_key, indexed_text, page_url,
                             year_of)
-from ..ranking import summary_cache
-from ..ranking.live_index import LiveIndex, View
-from ..ranking.related import Hit, related_papers, search_papers
+from ..indexing import summary_cache
+from ..indexing.live_index import LiveIndex
+from ..ranking.hits import Hit
+from ..ranking.related import related_papers, search_papers
+from ..ranking.view import View
 from ..settings import Settings
 from ..store import Store, StoreUnavailable
 from .errors import Invalid, NotFound

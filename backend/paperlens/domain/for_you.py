@@ -1,6 +1,6 @@
 """For you: papers ranked by one user's reading list. Candidates from a listing page (POST
 /library/rank), the digest of papers new to the corpus (GET /library/digest, `paperlens digest`)
-and its Atom feed behind a feed-only secret URL. The scoring is library/closeness.py's."""
+and its Atom feed behind a feed-only secret URL. The scoring is ranking/list_rank.py's."""
 
 from __future__ import annotations
 
@@ -11,16 +11,13 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import numpy as np
-
 from ..corpus.paper import canonical_id, indexed_text
 from ..library import atom
-from ..library.closeness import ListModel, candidate_vectors
-from ..library.recommend import profile
-from ..ranking.list_meaning import ListMeaning, mixed_scores
-from ..ranking.live_index import View
-from ..ranking.related import Hit
+from ..ranking.hits import Hit
+from ..ranking.list_closeness import ListModel
+from ..ranking.list_rank import by_list, shortlist
 from ..ranking.similarity import Bags, bags
+from ..ranking.view import View
 from .corpus import Corpus
 from .errors import NotFound
 from .meaning import BM25, HYBRID
@@ -48,14 +45,6 @@ class _ListText:
     models: dict = field(default_factory=dict)  # id(index) -> (weakref to the index, ListModel)
 
 
-@dataclass(frozen=True)
-class Scored:
-    score: float
-    because: list[dict]  # [{"id", "title"}] of the nearest saved papers
-    matched_terms: list[tuple[str, float]]
-    meaning: float | None = None  # closeness in meaning to the list (mean cosine of the nearest saved papers)
-
-
 _lists: dict[tuple[str, str | None], _ListText] = {}
 _lists_lock = threading.Lock()
 
@@ -77,9 +66,10 @@ class ForYou:
         rows = {paper_id: n for n, paper_id in enumerate(listed.ids)}
         scored, used = self._score(view, listed, [text for _, text, _ in found],
                                    [rows.get(paper_id, -1) if in_corpus else -1 for paper_id, _, in_corpus in found],
+                                   [-1] * len(found),
                                    [paper_id if in_corpus else None for paper_id, _, in_corpus in found], rank)
         flags = self.list.contains([paper_id for paper_id, _, _ in found])
-        results = [{"id": paper_id, "score": s.score, "because": s.because,
+        results = [{"id": paper_id, "score": s.score, "because": _because(listed, s),
                     "matched_terms": [{"term": t, "weight": w} for t, w in s.matched_terms],
                     "meaning": s.meaning, "saved": saved, "in_corpus": in_corpus}
                    for (paper_id, _, in_corpus), s, saved in zip(found, scored, flags)]
@@ -133,12 +123,11 @@ class ForYou:
             record = view.papers.paper(doc)
             texts.append(indexed_text(record.get("title"), record.get("abstract")))
             ids.append(record["id"])
-        scored, used = self._score(view, listed, texts, [-1] * len(texts), ids, rank)
+        scored, used = self._score(view, listed, texts, [-1] * len(texts), [doc for doc, _ in window], ids, rank)
         order = sorted(range(len(window)), key=lambda n: (-scored[n].score, -window[n][1], window[n][0]))[:k]
-        hits = [Hit(window[n][0], scored[n].score, scored[n].matched_terms, scored[n].meaning) for n in order]
-        results, _ = self.corpus.results(view, hits, summaries)
+        results, _ = self.corpus.results(view, [scored[n] for n in order], summaries)
         for result, n in zip(results, order):
-            result.update(because=scored[n].because, joined_at=_iso(window[n][1]), saved=False)
+            result.update(because=_because(listed, scored[n]), joined_at=_iso(window[n][1]), saved=False)
         return {"rank": used, "days": days, "since": _iso(since), "until": _iso(until), "new_papers": len(joined),
                 "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
                 "corpus_version": view.version, "results": results}
@@ -148,10 +137,8 @@ class ForYou:
         recommendations' BM25 query) ranks best; the newest ones while the list is empty."""
         if not listed.ids:
             return window[:DIGEST_SCORED]
-        query = profile(view, listed.texts, listed.dismissed_texts)
-        scores = view.index.scores(query)[[doc for doc, _ in window]]
-        best = np.argsort(-scores, kind="stable")[:DIGEST_SCORED]
-        return [window[n] for n in sorted(best.tolist())]
+        best = shortlist(view, listed.texts, listed.dismissed_texts, [doc for doc, _ in window], DIGEST_SCORED)
+        return [window[n] for n in best]
 
     def feed(self, days: int, k: int, tag: str | None, base_url: str) -> str:
         """The digest as an Atom document."""
@@ -173,41 +160,17 @@ class ForYou:
         return _iso(int(created * 1000)) if created else None
 
     # -- scoring -------------------------------------------------------------------------------
-    def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int],
-               ids: list[str | None], rank: str | None) -> tuple[list[Scored], str]:
-        """Each text's Scored against the list, and the ranking used: the words' 0-100 score, mixed
-        with meaning's (ranking/list_meaning.py) for rank=hybrid when the list's papers have vectors."""
+    def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int], docs: list[int],
+               ids: list[str | None], rank: str | None) -> tuple[list[Hit], str]:
+        """Each text's Hit against the list, and the ranking used: the words' 0-100 score, mixed
+        with meaning's for rank=hybrid when the list's papers have vectors (ranking/list_rank.py)."""
         signal = self.corpus.meaning
         rank = signal.rank_used(rank)
         if not texts:
             return [], BM25
-        model = self._model(view, listed)
-        b = bags(texts, spelled=True)
-        vectors = candidate_vectors(b, view.index)
-        found = model.closeness(vectors, np.array(itself, dtype=np.int64))
-        words = found.scores
-        raw = scores = None
-        table = signal.table()
-        saved = [v for v in map(table.vector_of, listed.ids)] if table is not None else []
-        have = [n for n, v in enumerate(saved) if v is not None]
-        if len(have) >= 2:  # a scale needs two saved papers with vectors
-            rows = {j: n for n, j in enumerate(have)}
-            candidates = np.full((len(texts), table.dim), np.nan, dtype=np.float32)
-            for n, paper_id in enumerate(ids):
-                v = table.vector_of(paper_id) if paper_id else None
-                if v is not None:
-                    candidates[n] = v
-            own = np.array([rows.get(i, -1) for i in itself], dtype=np.int64)
-            raw, meaning = ListMeaning(np.stack([saved[j] for j in have])).scores(candidates, own)
-            if rank == HYBRID:
-                scores = mixed_scores(words, meaning)
-        used = HYBRID if scores is not None else BM25
-        scores = words if scores is None else scores
-        return [Scored(float(score), [{"id": listed.ids[j], "title": listed.titles[j]} for j in nearest],
-                       [(b.spelling(vectors.source[p]), round(w, 6)) for p, w in terms],
-                       None if raw is None or np.isnan(raw[n]) else round(float(raw[n]), 4))
-                for n, (score, nearest, terms) in enumerate(zip(scores.tolist(), found.nearest,
-                                                                model.matched_terms(vectors, found.nearest)))], used
+        hits, mixed = by_list(view, self._model(view, listed), texts, itself, docs, ids, listed.ids,
+                              signal.table(), hybrid=rank == HYBRID)
+        return hits, HYBRID if mixed else BM25
 
     def _model(self, view: View, listed: _ListText) -> ListModel:
         """The list's model under this view's index (term ids and idf are the index's)."""
@@ -247,6 +210,11 @@ class ForYou:
                 _lists.pop(next(iter(_lists)))
             _lists[key] = listed
         return listed
+
+
+def _because(listed: _ListText, hit: Hit) -> list[dict]:
+    """The saved papers a hit is closest to, as results name them."""
+    return [{"id": listed.ids[j], "title": listed.titles[j]} for j in hit.because]
 
 
 def _fresh(cached: _ListText | None, fingerprint: str) -> bool:

@@ -14,10 +14,10 @@ import marshmallow as ma
 from ..corpus.paper import Paper, indexed_text
 from ..library import bibtex, from_bibtex
 from ..library.export import FORMATS, filename, item, items_for, ms_from_iso, render
-from ..library.limits import MAX_IMPORT, MAX_TAGS
+from ..corpus.list_limits import MAX_IMPORT, MAX_TAGS
 
 SKIPS_LISTED = 100  # an import answer lists the first skipped entries and counts them all
-from ..library.recommend import recommend
+from ..ranking.recommend import recommend
 from ..schemas import ImportItemSchema, LibraryImportRequest
 from ..store.library import ReadingList, TooManyTags
 from .corpus import Corpus

@@ -17,8 +17,8 @@ import signal
 import threading
 import time
 
-from ..ranking.live_index import LiveIndex
-from ..ranking.summary_cache import DEFAULT_N, SUMMARY_KIND, SUMMARY_TTL, corpus_idf, summarize_job, summary_key
+from ..indexing.live_index import LiveIndex
+from ..indexing.summary_cache import DEFAULT_N, SUMMARY_KIND, SUMMARY_TTL, corpus_idf, summarize_job, summary_key
 from ..store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class SummariesAhead:
 
     def run(self, holder: str, stop: threading.Event) -> None:
         """Work through the log until stopped, while holding the lock; wait for it otherwise."""
-        from ..sync.lock import SyncLock
+        from ..lock import SyncLock
 
         lock = SyncLock(self.store.lease(NAME), holder)
         while not stop.is_set():
@@ -92,7 +92,7 @@ class SummariesAhead:
 
 def main() -> None:
     from ..settings import Settings
-    from ..sync.lock import holder_name
+    from ..lock import holder_name
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.nice(10)  # requests come first

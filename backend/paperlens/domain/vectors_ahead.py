@@ -59,7 +59,7 @@ class VectorsAhead:
 
     def run(self, holder: str, stop: threading.Event) -> None:
         """Work through the log until stopped, while holding the lease; wait for it otherwise."""
-        from ..sync.lock import SyncLock
+        from ..lock import SyncLock
 
         lock = SyncLock(self.store.lease(reader_name(self.model)), holder)
         while not stop.is_set():
@@ -88,7 +88,7 @@ def main() -> None:
     from ..embedding.encoder import Encoder
     from ..embedding.model_files import model_folder, why_unavailable
     from ..settings import Settings
-    from ..sync.lock import holder_name
+    from ..lock import holder_name
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.nice(10)  # requests come first

@@ -12,7 +12,7 @@ from typing import Iterable
 import marshmallow as ma
 
 from ..library import from_zotero
-from ..library.limits import MAX_TAGS
+from ..corpus.list_limits import MAX_TAGS
 from ..schemas import ImportItemSchema
 from ..store.library import TooManyTags
 from ..sync.zotero_reader import ZoteroError, ZoteroLibrary, ZoteroUnreachable, read_items

@@ -1,1 +1,2 @@
-"""Reading-list formats (BibTeX, CSV, JSON) and recommendations from what a user saved."""
+"""Reading-list formats: BibTeX both ways, the CSV/JSON export, a bibliography's ids, the digest as
+Atom, Zotero items as entries."""

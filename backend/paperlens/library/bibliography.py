@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..corpus.list_limits import MAX_IMPORT
 from ..corpus.paper import Paper, canonical_id
 from . import bibtex, from_bibtex
-from .limits import MAX_IMPORT
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..corpus.list_limits import MAX_TAG, MAX_TAGS
 from ..corpus.paper import clean_arxiv_id
-from .limits import MAX_TAG, MAX_TAGS
 
 # Items that are not papers: a library's notes, files and PDF annotations.
 NOT_PAPERS = {"note", "attachment", "annotation"}

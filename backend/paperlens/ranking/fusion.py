@@ -1,5 +1,8 @@
-"""Fusing BM25 with closeness in meaning: BM25's exact top-N, re-scored by a mix of the two signals
-on a common scale, best first. No I/O: the caller hands in the scores and the cosines.
+"""Where the ranking signals are fused, for both kinds of ranking. A query's ranking (related,
+search, recommendations): BM25's exact top-N, re-scored by a mix of the signals on a common scale,
+best first (`fused_scores`). A ranking by a reading list (POST /library/rank, the digest): each
+signal's 0-100 score on the list's own scale, mixed (`mixed_scores`). No I/O: the caller hands in
+the scores.
 
 Each signal is z-scored over the N candidates (BM25 scores and cosines live on unrelated scales;
 their spread within one query is what compares), then mixed with weight `bm25_weight` on BM25.
@@ -32,6 +35,13 @@ def zscores(values: np.ndarray) -> np.ndarray:
 
 def fused_scores(bm25: np.ndarray, cosines: np.ndarray, bm25_weight: float = BM25_WEIGHT) -> np.ndarray:
     return bm25_weight * zscores(bm25) + (1.0 - bm25_weight) * zscores(cosines)
+
+
+def mixed_scores(words: np.ndarray, meaning: np.ndarray, bm25_weight: float = BM25_WEIGHT) -> np.ndarray:
+    """0-100 scores: the words' and meaning's mixed; the words' alone where meaning is NaN."""
+    words = np.asarray(words, dtype=np.float64)
+    meaning = np.asarray(meaning, dtype=np.float64)
+    return np.round(np.where(np.isnan(meaning), words, bm25_weight * words + (1 - bm25_weight) * meaning), 1)
 
 
 @dataclass(frozen=True)

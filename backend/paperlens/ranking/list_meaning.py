@@ -1,16 +1,14 @@
 """Closeness in meaning to a reading list, on the list's own 0-100 scale: the words' model
-(library/closeness.py) with the papers' embeddings in place of tf-idf vectors. A candidate's raw
+(ranking/list_closeness.py) with the papers' embeddings in place of tf-idf vectors. A candidate's raw
 closeness is the mean cosine of its NEAREST closest saved papers; each saved paper's closeness to
 the rest of the list (leave one out) is a point of reference, and a candidate scores the share of
 those points it reaches. Listing ranks and the digest mix this score with the words' score
-(weight BM25_WEIGHT on words, as related lists do); a candidate without a vector keeps the words'
-score alone. No I/O: the caller hands in the vectors."""
+(fusion.mixed_scores); a candidate without a vector keeps the words' score alone. No I/O: the caller
+hands in the vectors."""
 
 from __future__ import annotations
 
 import numpy as np
-
-from .fusion import BM25_WEIGHT
 
 NEAREST = 3
 REFERENCE_PAPERS = 200
@@ -53,8 +51,20 @@ class ListMeaning:
         return raw, scaled
 
 
-def mixed_scores(words: np.ndarray, meaning: np.ndarray, bm25_weight: float = BM25_WEIGHT) -> np.ndarray:
-    """0-100 scores: the words' and meaning's mixed; the words' alone where meaning is NaN."""
-    words = np.asarray(words, dtype=np.float64)
-    meaning = np.asarray(meaning, dtype=np.float64)
-    return np.round(np.where(np.isnan(meaning), words, bm25_weight * words + (1 - bm25_weight) * meaning), 1)
+def closeness_in_meaning(table, saved_ids: list[str], ids: list[str | None], itself: list[int]):
+    """(raw closeness, 0-100 score) of each candidate (`ids[i]`, None for a paper the corpus does
+    not hold; `itself[i]` its row among `saved_ids`, -1: none) to the saved papers, from the vectors
+    `table` (ranking.vectors.VectorTable) holds; None when fewer than two saved papers have a vector
+    (a scale needs two)."""
+    saved = [table.vector_of(paper_id) for paper_id in saved_ids] if table is not None else []
+    have = [n for n, v in enumerate(saved) if v is not None]
+    if len(have) < 2:
+        return None
+    rows = {j: n for n, j in enumerate(have)}
+    candidates = np.full((len(ids), table.dim), np.nan, dtype=np.float32)
+    for n, paper_id in enumerate(ids):
+        v = table.vector_of(paper_id) if paper_id else None
+        if v is not None:
+            candidates[n] = v
+    own = np.array([rows.get(i, -1) for i in itself], dtype=np.int64)
+    return ListMeaning(np.stack([saved[j] for j in have])).scores(candidates, own)

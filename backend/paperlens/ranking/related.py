@@ -1,40 +1,25 @@
 """Related papers and search: a query's BM25 top k, each result with the words that put it there.
 
-Every ranker here returns the same shape (a Ranking of Hits), so the API can page and decorate them
-the same way.
+Every ranker returns the same shape (a Ranking of Hits, ranking/hits.py), so the API can page and
+decorate them the same way.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..corpus.paper import date_key
 from . import closeness
 from .fusion import Meaning
+from .hits import Hit, Ranking
 from .index import Query
-from .live_index import View
 from .tokenizer import stem, words
+from .view import View
 
 MATCHED_TERMS = 5
 FILTER_DEPTH = 20_000  # a filtered ranking (since=, a bibliography) looks at most this far down
-
-
-@dataclass(frozen=True)
-class Hit:
-    doc: int
-    score: float
-    matched_terms: list[tuple[str, float]]  # readable word, its share of the score
-    meaning: float | None = None  # cosine of the paper's vector with the query's, when both have one
-    closeness: int | None = None  # 0-100 on the corpus's own scale, 50 = a typical related pair (closeness.py)
-
-
-@dataclass(frozen=True)
-class Ranking:
-    hits: list[Hit]
-    query_terms: int  # distinct query terms the index knows
 
 
 def related_papers(view: View, text: str, k: int, exclude_id: str | None = None, since: str | None = None,

@@ -1,5 +1,5 @@
 """Locks with a lease in Redis: held only while the holder keeps renewing it, so a holder killed
-with -9 frees it when the lease runs out. One key each; `sync/lock.py` keeps one renewed from a
+with -9 frees it when the lease runs out. One key each; `lock.py` keeps one renewed from a
 thread (the feeds' sync lock, the summaries-ahead lock)."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from ..library.limits import MAX_TAGS
+from ..corpus.list_limits import MAX_TAGS
 from .keys import Keys
 from .replication import Replication
 

@@ -73,7 +73,7 @@ def _store():
 def _context():
     """The feeds and the syncer a command works with (which keeps this machine's index snapshot
     current, as `paperlens ingest` does)."""
-    from ..ranking.live_index import LiveIndex
+    from ..indexing.live_index import LiveIndex
     from .runner import Syncer
 
     settings, store = _store()
@@ -109,7 +109,7 @@ class Progress:
 
 
 def _locked(feeds, role: str):
-    from .lock import SyncLock, describe_holder, holder_name
+    from ..lock import SyncLock, describe_holder, holder_name
 
     lock = SyncLock(feeds, holder_name(role))
     lock.acquire(wait=True, on_wait=lambda holder: click.echo(

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from ..ranking.live_index import LiveIndex
+from ..indexing.live_index import LiveIndex
 from ..settings import Settings
 from ..store.feeds import FeedStore
 from ..store.papers import PaperStore

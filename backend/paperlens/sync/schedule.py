@@ -12,9 +12,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ..lock import SyncLock, holder_name
 from ..store import StoreUnavailable
 from ..store.feeds import Feed, FeedStore
-from .lock import SyncLock, holder_name
 from .polite_http import Stopped, UpstreamError
 from .runner import Counts, Syncer
 from .sources import SyncFailed
@@ -145,7 +145,7 @@ class Scheduler:
 def main() -> None:
     """The syncer process `paperlens serve` starts beside its workers: syncing in its own process
     keeps parsing and storing off the request-serving processes (and their GIL)."""
-    from ..ranking.live_index import LiveIndex
+    from ..indexing.live_index import LiveIndex
     from ..settings import Settings
     from ..store import Store
 

@@ -15,14 +15,13 @@ import logging
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..ranking import snapshot, snapshot_build
+from ..ranking.index import default_workers
+from ..ranking.view import View
 from ..store import StoreUnavailable
 from ..store.papers import PaperStore
-from . import snapshot, snapshot_build
-from .index import Index, default_workers
-from .snapshot import PaperTable
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +32,6 @@ RESULT_FIELDS = ("id", "title", "abstract", "authors", "published", "url", "sour
 def paper_record(paper) -> str:
     data = paper.to_dict()
     return json.dumps({k: data.get(k) for k in RESULT_FIELDS}, ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class View:
-    """One consistent index and paper table, and the corpus version they answer for. A request
-    keeps the view it started with, and nothing in a view changes after it is made: catching up
-    makes a new view (sharing the index when no paper was added), never edits a shared one."""
-
-    index: Index
-    papers: PaperTable
-    version: int | None = None  # the corpus version this view answers for (default: the index's)
-    log_position: int | None = None  # corpus log entries it covers (default: the index's)
-
-    def __post_init__(self) -> None:
-        if self.version is None:
-            object.__setattr__(self, "version", self.index.corpus_version)
-        if self.log_position is None:
-            object.__setattr__(self, "log_position", self.index.log_position)
 
 
 class LiveIndex:

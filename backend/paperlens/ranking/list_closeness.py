@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ranking.index import Index
-from ..ranking.similarity import Bags, Postings, Vectors, bags, pairwise, shared_parts, tfidf
+from .index import Index
+from .similarity import Bags, Postings, Vectors, bags, pairwise, shared_parts, tfidf
 
 NEAREST = 3  # saved (and dismissed) papers a candidate's closeness averages over
 BECAUSE = 3  # saved papers named as the reason

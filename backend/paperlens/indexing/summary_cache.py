@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..corpus.paper import Paper
+from ..ranking import summaries
+from ..ranking.index import Index
+from ..ranking.view import View
 from ..store import Store
 from ..store.cache import Cache
-from . import summaries
-from .index import Index
-from .live_index import View
 
 log = logging.getLogger(__name__)
 

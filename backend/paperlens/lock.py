@@ -1,7 +1,7 @@
-"""One sync at a time across every process sharing the Redis: a lock with a lease, renewed by a
-thread while its holder runs, so a holder killed with -9 frees it when the lease runs out. A holder
-that is a dead process on this very machine is taken over at once instead (a sync run again after a
-crash need not wait out the lease)."""
+"""One holder at a time across every process sharing the Redis (the feeds' sync, the summariser, the
+vectors' filler): a lock with a lease, renewed by a thread while its holder runs, so a holder killed
+with -9 frees it when the lease runs out. A holder that is a dead process on this very machine is
+taken over at once instead (a sync run again after a crash need not wait out the lease)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from ..store import StoreUnavailable
-from ..store.feeds import FeedStore
+from .store import StoreUnavailable
+from .store.feeds import FeedStore
 
 log = logging.getLogger(__name__)
 

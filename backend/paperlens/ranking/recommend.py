@@ -22,10 +22,11 @@ from collections import Counter
 
 import numpy as np
 
-from ..ranking import tokenize
-from ..ranking.index import Query
-from ..ranking.live_index import View
-from ..ranking.related import Ranking, ranked_hits, surface_words
+from .hits import Ranking
+from .index import Query
+from .related import ranked_hits, surface_words
+from .tokenizer import tokenize
+from .view import View
 
 PROFILE_TERMS = 40
 NEGATIVE_TERMS = 20
