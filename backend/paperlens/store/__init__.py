@@ -7,6 +7,9 @@ slot (docs/deploy.md)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import redis
 from redis.exceptions import RedisClusterException
 
@@ -29,7 +32,17 @@ from .vectors import VectorStore
 # own (no node answering, a slot no reachable node serves), which do not derive from them.
 StoreUnavailable = (redis.RedisError, RedisClusterException)
 
-__all__ = ["BadRedisUrl", "Store", "StoreUnavailable"]
+__all__ = ["BadRedisUrl", "LimiterStorage", "Store", "StoreUnavailable"]
+
+
+@dataclass(frozen=True)
+class LimiterStorage:
+    """Where the rate limits count: the `limits` storage URI and options, and their keys."""
+
+    uri: str
+    options: dict
+    key_prefix: str  # of every counter (Keys.rate_limits)
+    in_flight_key: Callable[[str], str]  # a caller's costly requests running now (Keys.costly_in_flight)
 
 
 class Store:
@@ -70,12 +83,14 @@ class Store:
     def reading_list(self, user: str) -> ReadingList:
         return ReadingList(self._redis, self.keys, user, self.replication)
 
-    def limiter_storage(self, timeout: float) -> tuple[str, dict]:
-        """The `limits` storage URI and options for the rate limiter (it reads bytes), with this
-        store's timeouts and stall breaker: this server's connections, or this Cluster's nodes."""
+    def limiter_storage(self, timeout: float) -> LimiterStorage:
+        """Where the rate limiter counts (it reads bytes), with this store's timeouts and stall
+        breaker: this server's connections, or this Cluster's nodes; and the keys it counts under."""
         if is_cluster(self._redis):
-            return self.url, cluster_options(self.url, timeout)
-        return "redis://", {"connection_pool": bytes_pool(self._redis)}
+            uri, options = self.url, cluster_options(self.url, timeout)
+        else:
+            uri, options = "redis://", {"connection_pool": bytes_pool(self._redis)}
+        return LimiterStorage(uri, options, self.keys.rate_limits, self.keys.costly_in_flight)
 
     def is_persistent(self) -> bool | None:
         """Whether Redis keeps data across a restart (AOF or RDB snapshots on, on every master of a
