@@ -5,31 +5,52 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..sync.sources import SOURCES
+from ..sync.sources import SOURCES, Option
+from ..sync.sources.contract import CHOICE, COUNT, DAY
 from .shared import StrictSchema
 
-# The shape of a feed; what each kind accepts (and what is wrong with it) is checked by its sync source.
 FEED_KINDS = list(SOURCES)
-DAY = {"description": "YYYY-MM-DD"}
 
 
-class FeedOptionsSchema(StrictSchema):
-    category = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=50),
-                           metadata={"description": "arxiv: arXiv categories, e.g. [\"cs.CL\", \"cs.LG\"]"})
-    query = fields.String(validate=validate.Length(max=1000), metadata={"description": "arxiv: arXiv search syntax"})
-    since = fields.String(validate=validate.Length(max=10), metadata=DAY)
-    max = fields.Integer(validate=validate.Range(min=1, max=1_000_000), metadata={"description": "arxiv: stop after"})
-    set = fields.String(validate=validate.Length(max=100), metadata={"description": "oai: cs, math, physics:hep-th, ..."})
-    from_ = fields.String(data_key="from", validate=validate.Length(max=10), metadata=DAY)
-    until = fields.String(validate=validate.Length(max=10), metadata=DAY)
-    date = fields.String(validate=validate.Length(max=10), metadata=DAY)
-    server = fields.String(validate=validate.OneOf(["biorxiv", "medrxiv"]))
+def _option_field(option: Option, kinds: list[str]) -> fields.Field:
+    """The API's field for an option the sources declare (sync/sources/contract.py); `kinds`: the
+    sources that take it, named in its description."""
+    described = {"description": f"{', '.join(kinds)}: {option.api_help}"} if option.api_help else {}
+    if option.kind == DAY:
+        return fields.String(validate=validate.Length(max=len("YYYY-MM-DD")), metadata={"description": "YYYY-MM-DD"})
+    if option.kind == COUNT:
+        return fields.Integer(validate=validate.Range(min=option.low, max=option.high), metadata=described)
+    if option.kind == CHOICE:
+        return fields.String(validate=validate.OneOf(list(option.choices)), metadata=described)
+    if option.max_length is None:
+        raise TypeError(f"option {option.name!r}: text a request sends needs a max_length")
+    if option.many:
+        return fields.List(fields.String(validate=validate.Length(max=option.max_length)),
+                           validate=validate.Length(max=option.max_items), metadata=described)
+    return fields.String(validate=validate.Length(max=option.max_length), metadata=described)
 
-    @ma.post_load
-    def named_as_on_the_command_line(self, data, **kwargs):
-        if "from_" in data:
-            data["from"] = data.pop("from_")
-        return data
+
+def _feed_options() -> dict[str, fields.Field]:
+    """Every option any source declares, once, in the order the sources declare them. Sources that
+    share an option name (since, from, until) must declare it alike."""
+    declared: dict[str, tuple[Option, list[str]]] = {}
+    for kind, source in SOURCES.items():
+        for option in source.OPTIONS:
+            if option.name not in declared:
+                declared[option.name] = (option, [kind])
+                continue
+            first, kinds = declared[option.name]
+            if (first.kind, first.many, first.max_length, first.max_items, first.low, first.high, first.choices,
+                    first.api_help) != (option.kind, option.many, option.max_length, option.max_items, option.low,
+                                        option.high, option.choices, option.api_help):
+                raise TypeError(f"option {option.name!r} is declared differently by {kinds[0]} and {kind}")
+            kinds.append(kind)
+    return {name: _option_field(option, kinds) for name, (option, kinds) in declared.items()}
+
+
+# The shape of a feed's options, made from the sources' declarations; what each kind accepts (and
+# what is wrong with it) is checked by its sync source.
+FeedOptionsSchema = StrictSchema.from_dict(_feed_options(), name="FeedOptionsSchema")
 
 
 class FeedInSchema(StrictSchema):
