@@ -70,7 +70,7 @@ class Store:
 
     def lease(self, name: str) -> Lease:
         """The lock with a lease of one background job (see store/leases.py)."""
-        return Lease(self._redis, self.keys.lease(name))
+        return Lease(self._redis, self.keys.lease(name), name)
 
     def log_reader(self, name: str) -> LogReader:
         """Where a background reader of the corpus log has got to."""

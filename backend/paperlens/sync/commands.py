@@ -97,7 +97,7 @@ class Progress:
 def _locked(feeds, role: str):
     from .lock import SyncLock, describe_holder, holder_name
 
-    lock = SyncLock(feeds, holder_name(role))
+    lock = SyncLock(feeds.lock, holder_name(role))
     lock.acquire(wait=True, on_wait=lambda holder: click.echo(
         f"waiting for {describe_holder(holder, feeds)} to finish", err=True))
     return lock
