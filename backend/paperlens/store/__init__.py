@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import redis
-from redis.exceptions import RedisClusterException
 
 from ..settings import Settings
 from .cache import Cache
@@ -23,14 +22,10 @@ from .library import ReadingList
 from .log_readers import LogReader
 from .pairing import PairingCodes
 from .papers import PaperStore
-from .redis_client import BadRedisUrl, bytes_pool, cluster_options, connect, is_cluster
+from .redis_client import BadRedisUrl, StoreUnavailable, bytes_pool, cluster_options, connect, is_cluster
 from .replication import Replication
 from .tokens import TokenStore
 from .vectors import VectorStore
-
-# What any store call raises when Redis cannot answer: redis-py's errors, and its Cluster client's
-# own (no node answering, a slot no reachable node serves), which do not derive from them.
-StoreUnavailable = (redis.RedisError, RedisClusterException)
 
 __all__ = ["BadRedisUrl", "LimiterStorage", "Store", "StoreUnavailable"]
 
@@ -100,7 +95,7 @@ class Store:
                 masters = self._redis.get_primaries()
                 return all(_persists(self._redis.get_redis_connection(node)) for node in masters)
             return _persists(self._redis)
-        except redis.RedisError:
+        except StoreUnavailable:
             return None
 
 
