@@ -84,7 +84,7 @@ class Scheduler:
         """Run every feed that is due now, if no other process is syncing."""
         if not self.feeds.due(time.time()):
             return []
-        lock = SyncLock(self.feeds, self.holder, self.lease)
+        lock = SyncLock(self.feeds.lock, self.holder, self.lease)
         if not lock.acquire(wait=False):
             return []
         with lock:
