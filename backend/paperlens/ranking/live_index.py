@@ -56,9 +56,10 @@ class View:
 class LiveIndex:
     def __init__(self, store: PaperStore, folder: Path, refresh_seconds: float = 0.5,
                  fold_min_docs: int = 5000, fold_fraction: float = 0.05, fold_grace: float = 1.0,
-                 fold_spacing: float = 30.0):
+                 fold_spacing: float = 30.0, vectors=None):
         self.store = store
         self.folder = Path(folder)
+        self.vectors = vectors  # a ranking.vectors.VectorSource: each snapshot built here holds the papers' vectors
         self.refresh_seconds = refresh_seconds
         self.fold_min_docs = fold_min_docs
         self.fold_fraction = fold_fraction
@@ -219,7 +220,7 @@ class LiveIndex:
 
         papers = ((p.id, paper_record(p), p.indexed_text) for p in first_additions(logged()))
         path = snapshot_build.build(self.folder, papers, corpus_version=version, log_position=end,
-                                    workers=default_workers(end))
+                                    workers=default_workers(end), vectors=self.vectors)
         log.info("built index snapshot %s in %.1f s", path.name, time.monotonic() - started)
         return path
 
