@@ -77,6 +77,7 @@ class MeaningSignal:
         self._loading = threading.Lock()  # one catch-up runs at a time (a test may call it directly)
         self.caught_up = threading.Event()  # set after each catch-up: what tests wait on
         self._last_check = 0.0
+        self._fold_asked = object()  # the snapshot vectors under the overlay when a fold was last asked for
         self.doc_hashes = DocHashes()
 
     @property
@@ -261,5 +262,16 @@ class MeaningSignal:
                 if table.mapped is self._table.mapped or table.covered >= self._table.covered:
                     self._table = table
             self._table = table
+        self._fold_if_large(table)
         self.caught_up.set()
         return table
+
+    def _fold_if_large(self, table: VectorTable) -> None:
+        """An overlay grown to a fold's worth (the filler working through a corpus indexed before it
+        ran) is folded into a new snapshot, which every worker maps instead of holding its own copy:
+        asked once per snapshot the overlay stands on."""
+        if self.index is None or table.mapped is self._fold_asked:
+            return
+        if table.overlay_size and table.overlay_size >= self.index.fold_threshold(len(self.index.view().papers)):
+            self._fold_asked = table.mapped
+            self.index.fold_vectors(table.covered)

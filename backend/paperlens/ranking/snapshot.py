@@ -90,9 +90,12 @@ def temporary_folder(folder: Path) -> Path:
 
 
 def publish(tmp: Path, folder: Path, meta: dict) -> Path:
-    """Give a fully written snapshot in `tmp` its name, folder/v<corpus version>-<log position>,
-    in one rename (readers never see half of one); returns that path."""
+    """Give a fully written snapshot in `tmp` its name, folder/v<corpus version>-<log position>, and
+    -<how far its vectors reach> when it holds them (a rebuild of the same papers with more vectors is
+    a newer snapshot), in one rename (readers never see half of one); returns that path."""
     final = folder / f"v{meta['corpus_version']:010d}-{meta['log_position']}"
+    if "vectors" in meta:
+        final = final.with_name(f"{final.name}-{meta['vectors']['covered']:010d}")
     meta = {"format": FORMAT, **meta, "created": time.time()}
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
     if final.exists() and not _current(final):
@@ -141,6 +144,11 @@ def load(path: Path) -> tuple[Index, PaperTable]:
     papers = PaperTable(a["paper_blob"], a["paper_offsets"], a["paper_id_hashes"], a["paper_id_docs"],
                         vectors=vectors)
     return index, papers
+
+
+def vectors_covered(path: Path) -> int:
+    """How far the vector log reaches in the snapshot at `path` (-1: it holds no vectors)."""
+    return json.loads((path / "meta.json").read_text()).get("vectors", {}).get("covered", -1)
 
 
 def latest(folder: Path) -> Path | None:
