@@ -137,12 +137,15 @@ def test_a_snapshot_of_an_older_format_is_rebuilt_not_misread(tmp_path, texts):
     meta = json.loads((old / "meta.json").read_text())
     (old / "meta.json").write_text(json.dumps({**meta, "format": 3}))  # as format 3 wrote it: no vectors
     assert snapshot.latest(tmp_path) is None  # never loaded: the server builds a new one
-    vectors = {f"test:{i}": quantize(np.ones(8))[0] for i in range(50)}
-    new = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50,
-                               vectors=vector_source(vectors, position=50))
+    new = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50)
     assert new == old and snapshot.latest(tmp_path) == new  # the new one takes the name
     assert json.loads((new / "meta.json").read_text())["format"] == snapshot.FORMAT
-    assert len(snapshot.load(new)[1].vectors) == 50
+    # the same papers again, now with their vectors: a newer snapshot, not one discarded as a duplicate
+    vectors = {f"test:{i}": quantize(np.ones(8))[0] for i in range(50)}
+    with_vectors = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50,
+                                        vectors=vector_source(vectors, position=50))
+    assert with_vectors != new and snapshot.latest(tmp_path) == with_vectors
+    assert len(snapshot.load(with_vectors)[1].vectors) == 50
 
 
 def test_a_snapshot_built_without_the_signal_holds_no_vectors(tmp_path, texts):
