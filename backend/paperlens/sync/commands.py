@@ -59,11 +59,12 @@ def _store():
 def _context():
     """The feeds and the syncer a command works with (which keeps this machine's index snapshot
     current, as `paperlens ingest` does)."""
+    from ..domain.meaning import snapshot_vectors
     from ..ranking.live_index import LiveIndex
     from .runner import Syncer
 
     settings, store = _store()
-    index = LiveIndex(store.papers, settings.index_dir)
+    index = LiveIndex(store.papers, settings.index_dir, vectors=snapshot_vectors(store, settings))
     return store.feeds, Syncer(settings, store.papers, store.feeds, index=index)
 
 
