@@ -11,6 +11,7 @@ from .domain.corpus import Corpus
 from .domain.for_you import ForYou
 from .domain.library import Library
 from .indexing.live_index import LiveIndex
+from .indexing.vectors import snapshot_vectors
 from .settings import Settings
 from .store import Store
 
@@ -26,7 +27,8 @@ class Services:
     def create(cls, settings: Settings, client=None) -> "Services":
         """`client`: a redis client made elsewhere (tests); by default the store opens its own."""
         store = Store.open(settings, client)
-        index = LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds)
+        index = LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds,
+                          vectors=snapshot_vectors(store, settings))
         return cls(settings, store, index, Corpus(store, index, settings))
 
     def library(self, user: str) -> Library:

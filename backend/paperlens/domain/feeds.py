@@ -5,8 +5,8 @@ both come through here."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
+from ..corpus.timestamps import iso_utc
 from ..store import Store
 from ..store.feeds import Feed, FeedExists
 from ..sync.schedule import format_every, parse_every
@@ -47,15 +47,17 @@ def view(store: Store, feed: Feed) -> dict:
     status = store.feeds.status(feed.id)
     last_run = None
     if status.get("last_finished"):
-        last_run = {"started": iso(float(status["last_started"])), "finished": iso(float(status["last_finished"])),
+        last_run = {"started": iso_utc(float(status["last_started"])),
+                    "finished": iso_utc(float(status["last_finished"])),
                     **json.loads(status.get("last_counts") or "{}")}
     next_run = store.feeds.next_run(feed.id)
     return {
         "id": feed.id, "kind": feed.kind, "options": feed.options, "every": format_every(feed.every),
-        "description": describe(feed.kind, feed.options), "created": iso(feed.created),
-        "running_since": iso(float(status["running_since"])) if status.get("running_since") else None,
+        "description": describe(feed.kind, feed.options), "created": iso_utc(feed.created),
+        "running_since": iso_utc(float(status["running_since"])) if status.get("running_since") else None,
         "last_run": last_run, "last_error": status.get("last_error") or None,
-        "added_total": int(status.get("added_total", 0)), "next_run": iso(next_run) if next_run is not None else None,
+        "added_total": int(status.get("added_total", 0)),
+        "next_run": iso_utc(next_run) if next_run is not None else None,
     }
 
 
@@ -63,7 +65,3 @@ def describe(kind: str, options: dict) -> str:
     """'arxiv category=cs.CL,cs.LG since=2025-01-01'."""
     parts = [f"{name}={','.join(value) if isinstance(value, list) else value}" for name, value in options.items()]
     return " ".join([kind, *parts])
-
-
-def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

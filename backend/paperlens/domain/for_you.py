@@ -9,9 +9,9 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from ..corpus.paper import canonical_id, indexed_text
+from ..corpus.timestamps import iso_utc
 from ..library import atom
 from ..ranking.hits import Hit
 from ..ranking.list_closeness import ListModel
@@ -127,9 +127,9 @@ class ForYou:
         order = sorted(range(len(window)), key=lambda n: (-scored[n].score, -window[n][1], window[n][0]))[:k]
         results, _ = self.corpus.results(view, [scored[n] for n in order], summaries)
         for result, n in zip(results, order):
-            result.update(because=_because(listed, scored[n]), joined_at=_iso(window[n][1]), saved=False)
-        return {"rank": used, "days": days, "since": _iso(since), "until": _iso(until), "new_papers": len(joined),
-                "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
+            result.update(because=_because(listed, scored[n]), joined_at=iso_utc(window[n][1] / 1000), saved=False)
+        return {"rank": used, "days": days, "since": iso_utc(since / 1000), "until": iso_utc(until / 1000),
+                "new_papers": len(joined), "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
                 "corpus_version": view.version, "results": results}
 
     def _narrowed(self, view: View, listed: _ListText, window: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -157,7 +157,7 @@ class ForYou:
 
     def feed_secret_created(self) -> str | None:
         created = self.corpus.store.feed_secrets.created(self.user)
-        return _iso(int(created * 1000)) if created else None
+        return iso_utc(created) if created else None
 
     # -- scoring -------------------------------------------------------------------------------
     def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int], docs: list[int],
@@ -227,8 +227,3 @@ def digest_feed(corpus: Corpus, secret: str, days: int, k: int, tag: str | None,
     if user is None:
         raise NotFound("No feed at this address (its URL may have been replaced or revoked).")
     return ForYou(corpus, user).feed(days, k, tag, base_url)
-
-
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-

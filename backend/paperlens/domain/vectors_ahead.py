@@ -18,9 +18,9 @@ import threading
 import time
 
 from ..corpus.paper import indexed_text
+from ..indexing.vectors import reader_name
 from ..ranking.vectors import quantize
 from ..store import Store, StoreUnavailable
-from .meaning import reader_name
 
 log = logging.getLogger(__name__)
 

@@ -12,38 +12,24 @@ import click
 from ..domain.feeds import describe
 from .polite_http import Stopped, UpstreamError
 from .sources import SOURCES, SyncFailed, checked_options
+from .sources.contract import CHOICE, COUNT, DAY, Option
 
-# Each kind's options, declared once for `sync KIND` and `feeds add KIND`.
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-KIND_OPTIONS = {
-    "arxiv": [
-        click.option("--category", "category", multiple=True, metavar="CAT",
-                     help="An arXiv category (cs.CL, hep-th, ...); repeat for several."),
-        click.option("--query", metavar="Q", help="arXiv search syntax, e.g. 'abs:\"diffusion model\"'."),
-        click.option("--since", type=DATE, help="Stop at papers submitted before this day."),
-        click.option("--max", "max", type=click.IntRange(1, 1_000_000), help="Stop after this many papers."),
-    ],
-    "oai": [
-        click.option("--set", "set", metavar="SET", help="An arXiv OAI set: cs, math, physics:hep-th, ..."),
-        click.option("--from", "from", type=DATE, help="Records (re)announced on or after this day."),
-        click.option("--until", type=DATE, help="Records (re)announced on or before this day."),
-    ],
-    "hf-daily": [
-        click.option("--date", type=DATE, help="One day's list."),
-        click.option("--since", type=DATE, help="Every day's list from this day to today."),
-    ],
-    "biorxiv": [
-        click.option("--server", type=click.Choice(["biorxiv", "medrxiv"]), default="biorxiv", show_default=True),
-        click.option("--from", "from", type=DATE, help="Versions posted on or after this day."),
-        click.option("--until", type=DATE, help="Versions posted on or before this day (default: today)."),
-    ],
-}
-KIND_HELP = {
-    "arxiv": "The arXiv API: newest submissions first, for categories and/or a query.",
-    "oai": "arXiv OAI-PMH: every record of a set in a date range (a category's back catalogue).",
-    "hf-daily": "Hugging Face Daily Papers, one day's list per request (upvotes kept).",
-    "biorxiv": "bioRxiv or medRxiv: every version posted in a date range, the newest per DOI.",
-}
+
+
+def click_option(option: Option):
+    """A source's declared option as `sync KIND` and `feeds add KIND` take it."""
+    kind = option.kind
+    if kind == DAY:
+        return click.option(f"--{option.name}", option.name, type=DATE, help=option.help)
+    if kind == COUNT:
+        return click.option(f"--{option.name}", option.name, type=click.IntRange(option.low, option.high),
+                            help=option.help)
+    if kind == CHOICE:
+        return click.option(f"--{option.name}", option.name, type=click.Choice(list(option.choices)),
+                            default=option.default, show_default=option.default is not None, help=option.help)
+    return click.option(f"--{option.name}", option.name, multiple=option.many, metavar=option.metavar,
+                        help=option.help)
 
 
 def _options(kind: str, given: dict) -> dict:
@@ -56,8 +42,8 @@ def _options(kind: str, given: dict) -> dict:
 
 def _with_options(kind: str):
     def decorate(command):
-        for option in reversed(KIND_OPTIONS[kind]):
-            command = option(command)
+        for option in reversed(SOURCES[kind].OPTIONS):
+            command = click_option(option)(command)
         return command
     return decorate
 
@@ -73,11 +59,12 @@ def _store():
 def _context():
     """The feeds and the syncer a command works with (which keeps this machine's index snapshot
     current, as `paperlens ingest` does)."""
+    from ..indexing.vectors import snapshot_vectors
     from ..indexing.live_index import LiveIndex
     from .runner import Syncer
 
     settings, store = _store()
-    index = LiveIndex(store.papers, settings.index_dir)
+    index = LiveIndex(store.papers, settings.index_dir, vectors=snapshot_vectors(store, settings))
     return store.feeds, Syncer(settings, store.papers, store.feeds, index=index)
 
 
@@ -111,7 +98,7 @@ class Progress:
 def _locked(feeds, role: str):
     from ..lock import SyncLock, describe_holder, holder_name
 
-    lock = SyncLock(feeds, holder_name(role))
+    lock = SyncLock(feeds.lock, holder_name(role))
     lock.acquire(wait=True, on_wait=lambda holder: click.echo(
         f"waiting for {describe_holder(holder, feeds)} to finish", err=True))
     return lock
@@ -159,7 +146,7 @@ def _show_skips(skipped: list, total: int) -> None:
 
 
 def _sync_command(kind: str):
-    @sync.command(kind, help=KIND_HELP[kind])
+    @sync.command(kind, help=SOURCES[kind].HELP)
     @_with_options(kind)
     def command(**given):
         options = _options(kind, given)
@@ -220,7 +207,7 @@ def feeds_add():
 
 
 def _add_command(kind: str):
-    @feeds_add.command(kind, help=f"{KIND_HELP[kind]} Runs every DURATION.")
+    @feeds_add.command(kind, help=f"{SOURCES[kind].HELP} Runs every DURATION.")
     @_with_options(kind)
     @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
     def command(every, **given):
