@@ -18,7 +18,7 @@ from ..corpus.list_limits import MAX_IMPORT, MAX_TAGS
 
 SKIPS_LISTED = 100  # an import answer lists the first skipped entries and counts them all
 from ..ranking.recommend import recommend
-from ..schemas import ImportItemSchema, LibraryImportRequest
+from .entries import ImportItemSchema, LibraryImportRequest
 from ..store.library import ReadingList, TooManyTags
 from .corpus import Corpus
 from .errors import Invalid, NotFound, Unavailable, Unreadable

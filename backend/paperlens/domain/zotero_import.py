@@ -11,11 +11,11 @@ from typing import Iterable
 
 import marshmallow as ma
 
-from ..library import from_zotero
 from ..corpus.list_limits import MAX_TAGS
-from ..schemas import ImportItemSchema
+from ..library import from_zotero
 from ..store.library import TooManyTags
 from ..sync.zotero_reader import ZoteroError, ZoteroLibrary, ZoteroUnreachable, read_items
+from .entries import ImportItemSchema
 from .errors import Invalid, Unavailable
 from .library import Library
 

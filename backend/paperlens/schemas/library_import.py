@@ -6,52 +6,13 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..corpus.paper import PAPER_ID
-from .limits import MAX_IMPORT
-from .papers import PaperInSchema
-from .shared import Note, StrictSchema, TagList
+from ..domain.entries import ImportItemSchema, ImportPaperSchema, LibraryImportRequest  # noqa: F401
+from .shared import StrictSchema
 
 
 class ImportArgs(StrictSchema):
     format = fields.String(validate=validate.OneOf(["bibtex", "json"]),
                            metadata={"description": "default: from the Content-Type, else from the body"})
-
-
-def _iso_datetime(value: str) -> None:
-    from datetime import datetime
-
-    try:
-        datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ma.ValidationError("Not an ISO 8601 date or time.") from None
-
-
-class ImportPaperSchema(PaperInSchema):
-    """A paper as the JSON export writes it (the export's id and year are accepted)."""
-
-    id = fields.String(validate=validate.Regexp(PAPER_ID))
-    year = fields.Integer(allow_none=True)
-    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
-
-
-class ImportItemSchema(StrictSchema):
-    paper = fields.Nested(ImportPaperSchema, required=True)
-    tags = TagList(load_default=list)
-    note = Note(load_default="")
-    saved_at = fields.String(allow_none=True, validate=[validate.Length(max=40), _iso_datetime])
-
-
-class LibraryImportRequest(StrictSchema):
-    """The JSON export (a bare list of items is accepted too)."""
-
-    format = fields.String(validate=validate.Equal("paperlens-library"))
-    version = fields.Integer(validate=validate.Equal(1))
-    exported_at = fields.String(validate=validate.Length(max=40))
-    items = fields.List(fields.Nested(ImportItemSchema), required=True, validate=validate.Length(max=MAX_IMPORT))
-
-    @ma.pre_load
-    def accept_bare_list(self, data, **kwargs):
-        return {"items": data} if isinstance(data, list) else data
 
 
 class ImportSkipSchema(ma.Schema):

@@ -6,35 +6,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..corpus.limits import (MAX_ABSTRACT, MAX_ARXIV_ID, MAX_CATEGORIES, MAX_CATEGORY, MAX_DOI, MAX_SOURCE_ID,
-                             MAX_TITLE, MAX_UPVOTES, MAX_URL)
-from ..corpus.paper import clean_arxiv_id, clean_doi, normalise_title
+from ..domain.entries import PaperInSchema
 from .limits import MAX_QUERY
-from .shared import SUMMARY_MODES, AuthorList, KArgs, Rank, RankUsed, Since, Sort, StrictSchema
+from .shared import SUMMARY_MODES, KArgs, Rank, RankUsed, Since, Sort, StrictSchema
 from .summaries import SummarySchema
-
-
-class PaperInSchema(StrictSchema):
-    """A paper as a client sends it (the extension posts the page's paper this way)."""
-
-    title = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TITLE))
-    abstract = fields.String(load_default="", validate=validate.Length(max=MAX_ABSTRACT))
-    authors = AuthorList(load_default=list)
-    arxiv_id = fields.String(allow_none=True, validate=validate.Length(max=MAX_ARXIV_ID))
-    doi = fields.String(allow_none=True, validate=validate.Length(max=MAX_DOI))
-    published = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=MAX_URL))
-    categories = fields.List(fields.String(validate=validate.Length(max=MAX_CATEGORY)),
-                             validate=validate.Length(max=MAX_CATEGORIES))
-    upvotes = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=MAX_UPVOTES))
-    source_id = fields.String(allow_none=True, validate=validate.Length(max=MAX_SOURCE_ID))
-
-    @ma.validates_schema
-    def paper_has_an_identity(self, data, **kwargs):
-        # ids come from the arXiv id, the DOI, or else the normalised title: one must be usable
-        has_id = clean_arxiv_id(data.get("arxiv_id")) or clean_doi(data.get("doi")) or clean_arxiv_id(data.get("url"))
-        if not normalise_title(data.get("title", "")) and not has_id:
-            raise ma.ValidationError("The title must contain letters or digits (or give an arXiv id or DOI).", "title")
 
 
 class PaperSchema(ma.Schema):

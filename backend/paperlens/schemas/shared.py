@@ -1,5 +1,6 @@
 """What many resources' schemas share: StrictSchema for requests, and the fields that recur (authors,
-k, tags and notes, and the ranking switches: rank, sort, since)."""
+k, tags and notes, and the ranking switches: rank, sort, since). StrictSchema and the author, tag
+and note fields are domain/entries.py's (the domain checks imported entries with them)."""
 
 from __future__ import annotations
 
@@ -8,44 +9,9 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..corpus.limits import MAX_AUTHOR, MAX_AUTHORS
-from ..corpus.paper import split_authors, valid_text
-from ..corpus.list_limits import MAX_NOTE, MAX_TAG, MAX_TAGS
+# what the domain validates imports with is the domain's; the request schemas share it from here
+from ..domain.entries import AuthorList, Note, StrictSchema, Tag, TagList  # noqa: F401
 from .limits import MAX_K
-
-
-class StrictSchema(ma.Schema):
-    """Requests: unknown fields are refused, and every string is made storable (no lone surrogates)."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    @ma.pre_load
-    def storable_strings(self, data, **kwargs):
-        return _storable(data)
-
-
-def _storable(value):
-    if isinstance(value, str):
-        return valid_text(value)
-    if isinstance(value, list):
-        return [_storable(v) for v in value]
-    if isinstance(value, dict):
-        return {_storable(k) if isinstance(k, str) else k: _storable(v) for k, v in value.items()}
-    return value
-
-
-class AuthorList(fields.List):
-    """A list of names; a single string "A, B and C" is accepted and split, as sources give both."""
-
-    def __init__(self, **kwargs):
-        super().__init__(fields.String(validate=validate.Length(max=MAX_AUTHOR)), validate=validate.Length(max=MAX_AUTHORS),
-                         **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = split_authors(value)
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 RANKS = ("bm25", "hybrid")
@@ -95,24 +61,3 @@ def Since(**kwargs) -> fields.String:  # noqa: N802
 
 class KArgs(StrictSchema):
     k = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_K))
-
-
-class Tag(fields.String):
-    """A tag: 1-64 characters after trimming, no commas (BibTeX `keywords` splits on them) and no
-    control characters."""
-
-    def __init__(self, **kwargs):
-        super().__init__(validate=[validate.Length(min=1, max=MAX_TAG),
-                                   validate.Regexp(r"^[^\x00-\x1f\x7f,]*$", error="Tags cannot contain commas or "
-                                                                                 "control characters.")], **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
-
-
-def TagList(**kwargs) -> fields.List:  # noqa: N802 - a field factory reads like a field class
-    return fields.List(Tag(), validate=validate.Length(max=MAX_TAGS), **kwargs)
-
-
-def Note(**kwargs) -> fields.String:  # noqa: N802
-    return fields.String(validate=validate.Length(max=MAX_NOTE), **kwargs)
