@@ -264,3 +264,9 @@ def digest_feed(corpus: Corpus, secret: str, days: int, k: int, tag: str | None,
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
+
+
+def entry_paragraphs(result: dict) -> list[str]:
+    """A digest result as its Atom entry reads: the score, then its TL;DR, the saved papers it is
+    close to and the shared words, where it has them (`paperlens digest` prints the same)."""
+    return atom.summary(result).split("\n\n")
