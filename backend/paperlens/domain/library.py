@@ -26,6 +26,8 @@ from .errors import Invalid, NotFound, Unavailable, Unreadable
 from .meaning import ranked_by
 from .tokens import Tokens
 
+EXPORT_FORMATS = tuple(FORMATS)  # what a list exports to: bibtex, csv, json
+
 
 @dataclass(frozen=True)
 class Exported:
