@@ -4,6 +4,7 @@ store/ (they call the domain layer). Read from the source, so a new import anywh
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[2] / "backend" / "paperlens"
@@ -62,3 +63,31 @@ def test_the_semantic_scorers_do_no_io():
         names = imports_of(PACKAGE / "ranking" / module)
         assert not [n for n in names if n.split(".")[0] in ("redis", "onnxruntime", "tokenizers")
                     or n.startswith(("paperlens.store", "paperlens.embedding", "paperlens.domain"))], module
+
+
+# -- one front door: the CLI and the API both call the domain ------------------------------------
+BEHIND_THE_DOMAIN = ("paperlens.store", "paperlens.ranking", "paperlens.library")
+# `paperlens serve` starts the embedded Redis itself, before any domain call can reach it.
+EMBEDDED_REDIS_LAUNCHER = "paperlens.store.embedded"
+
+
+def test_the_commands_call_the_domain_not_the_store_ranking_or_library():
+    found = {path: [n for n in names if not n.startswith(EMBEDDED_REDIS_LAUNCHER)]
+             for path, names in offenders("cli", BEHIND_THE_DOMAIN).items()}
+    assert {path: names for path, names in found.items() if names} == {}
+    # the launcher is the one exception, and only the modules that start or refuse it use it
+    assert {path for path in offenders("cli", (EMBEDDED_REDIS_LAUNCHER,))} == {"cli/root.py", "cli/serving.py"}
+
+
+def test_the_blueprints_reach_no_store_through_the_services():
+    # imports are checked above; this catches the store reached as an attribute (services().store)
+    found = {str(path.relative_to(PACKAGE)): line.strip()
+             for path in sorted((PACKAGE / "api").rglob("*.py"))
+             for line in path.read_text().splitlines() if re.search(r"\.store\b", line)}
+    assert found == {}
+
+
+def test_the_blueprints_take_no_store_types_from_the_domain_package():
+    # domain/__init__.py once re-exported StoreUnavailable, TokenInfo and hash_token for the API
+    assert imports_of(PACKAGE / "domain" / "__init__.py") == set()
+    assert offenders("api", ("paperlens.domain.TokenInfo", "paperlens.domain.hash_token")) == {}
