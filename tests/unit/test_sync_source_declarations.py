@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from paperlens.schemas import feeds as feed_schemas
-from paperlens.sync import commands
+from paperlens.cli import sync as commands
 from paperlens.sync.sources import SOURCES, Option, checked_options
 from paperlens.sync.sources.contract import COUNT, DAY
 

@@ -12,8 +12,7 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from ..domain import StoreUnavailable
-from ..domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable, Unreadable
+from ..domain.errors import Conflict, DomainError, Invalid, NotFound, StoreUnavailable, Unavailable, Unreadable
 from ..schemas.errors import ErrorSchema
 
 log = logging.getLogger(__name__)

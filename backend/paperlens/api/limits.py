@@ -17,8 +17,8 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+from ..domain.tokens import fingerprint
 from ..services import services
-from ..domain import hash_token
 from .access import caller, presented_token
 from .costs import init_costs
 from .errors import error_response
@@ -34,7 +34,7 @@ def rate_key() -> str:
     token = presented_token()
     try:
         if token and caller():
-            return "t:" + hash_token(token)
+            return "t:" + fingerprint(token)
     except Exception:  # Redis down: the request fails on its own; the limiter does not decide that
         pass
     return "a:" + (request.remote_addr or "unknown")
@@ -44,7 +44,7 @@ def init_limiter(app: Flask) -> Limiter:
     settings = services().settings
     # The limiter's own connections (one server, or every node of a Cluster), with the store's
     # timeouts and stall breaker
-    storage = services().store.limiter_storage(settings.redis_timeout)
+    storage = services().limiter_storage()
     limiter = Limiter(
         rate_key,
         app=app,

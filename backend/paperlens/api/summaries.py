@@ -1,6 +1,6 @@
 """Summaries: GET /papers/{id}/summary for a paper in the corpus, POST /summarize for any text.
 
-Both are cached in Redis (ranking/summary_cache.py), so a repeated call does not summarise again.
+Both are cached in Redis (indexing/summary_cache.py), so a repeated call does not summarise again.
 """
 
 from __future__ import annotations

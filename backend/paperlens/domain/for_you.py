@@ -227,3 +227,9 @@ def digest_feed(corpus: Corpus, secret: str, days: int, k: int, tag: str | None,
     if user is None:
         raise NotFound("No feed at this address (its URL may have been replaced or revoked).")
     return ForYou(corpus, user).feed(days, k, tag, base_url)
+
+
+def entry_paragraphs(result: dict) -> list[str]:
+    """A digest result as its Atom entry reads: the score, then its TL;DR, the saved papers it is
+    close to and the shared words, where it has them (`paperlens digest` prints the same)."""
+    return atom.summary(result).split("\n\n")

@@ -145,8 +145,8 @@ class Scheduler:
 def main() -> None:
     """The syncer process `paperlens serve` starts beside its workers: syncing in its own process
     keeps parsing and storing off the request-serving processes (and their GIL)."""
-    from ..indexing.vectors import snapshot_vectors
     from ..indexing.live_index import LiveIndex
+    from ..indexing.vectors import snapshot_vectors
     from ..settings import Settings
     from ..store import Store
 

@@ -22,7 +22,7 @@ TEXT, DAY, COUNT, CHOICE = "text", "day", "count", "choice"
 @dataclass(frozen=True)
 class Option:
     """One option of a source, declared once in the source's OPTIONS: `paperlens sync KIND --NAME`
-    and `feeds add KIND --NAME` (sync/commands.py) and the API's feed options (schemas/feeds.py) are
+    and `feeds add KIND --NAME` (cli/sync.py) and the API's feed options (schemas/feeds.py) are
     made from it. The source's options(raw) still checks every value and says what is wrong."""
 
     name: str

@@ -10,9 +10,10 @@ from datetime import datetime
 import click
 
 from ..domain.feeds import describe
-from .polite_http import Stopped, UpstreamError
-from .sources import SOURCES, SyncFailed, checked_options
-from .sources.contract import CHOICE, COUNT, DAY, Option
+from ..sync.polite_http import Stopped, UpstreamError
+from ..sync.sources import SOURCES, SyncFailed, checked_options
+from ..sync.sources.contract import CHOICE, COUNT, DAY, Option
+from .root import settings
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -48,24 +49,20 @@ def _with_options(kind: str):
     return decorate
 
 
-def _store():
-    from ..settings import Settings
-    from ..store import Store
+def _feeds():
+    from ..domain.feeds import Feeds
 
-    settings = Settings.from_env()
-    return settings, Store.open(settings)
+    return Feeds.open(settings())
 
 
 def _context():
     """The feeds and the syncer a command works with (which keeps this machine's index snapshot
     current, as `paperlens ingest` does)."""
-    from ..indexing.vectors import snapshot_vectors
-    from ..indexing.live_index import LiveIndex
-    from .runner import Syncer
+    from ..domain.feeds import Feeds
 
-    settings, store = _store()
-    index = LiveIndex(store.papers, settings.index_dir, vectors=snapshot_vectors(store, settings))
-    return store.feeds, Syncer(settings, store.papers, store.feeds, index=index)
+    config = settings()
+    feeds = Feeds.open(config)
+    return feeds, feeds.syncer(config)
 
 
 class Progress:
@@ -96,11 +93,9 @@ class Progress:
 
 
 def _locked(feeds, role: str):
-    from ..lock import SyncLock, describe_holder, holder_name
-
-    lock = SyncLock(feeds.lock, holder_name(role))
+    lock = feeds.lock(role)
     lock.acquire(wait=True, on_wait=lambda holder: click.echo(
-        f"waiting for {describe_holder(holder, feeds)} to finish", err=True))
+        f"waiting for {feeds.describe_holder(holder)} to finish", err=True))
     return lock
 
 
@@ -114,16 +109,14 @@ def sync(ctx):
     where it stopped when run again."""
     if ctx.invoked_subcommand is not None:
         return
-    from .schedule import Scheduler
-
     feeds, syncer = _context()
-    saved = feeds.list()
+    saved = feeds.saved()
     if not saved:
         click.echo("no saved feeds; add one with `paperlens feeds add KIND ... --every 6h`")
         return
     failed = 0
     with _locked(feeds, "paperlens sync") as lock:
-        scheduler = Scheduler(syncer, feeds, lock.holder, lease=lock.lease)
+        scheduler = feeds.scheduler(syncer, lock)
         for feed in saved:
             label = f"feed {feed.id} ({describe(feed.kind, feed.options)})"
             progress = Progress(label)
@@ -177,7 +170,7 @@ def _sync_command(kind: str):
                 click.echo(f"{label}: interrupted; run it again to resume", err=True)
                 sys.exit(130)
             except Exception as exc:  # whatever an upstream sends, the user gets one line, not a traceback
-                from ..store import StoreUnavailable
+                from ..domain.errors import StoreUnavailable
 
                 if isinstance(exc, StoreUnavailable):
                     raise  # said in one line by the main command
@@ -211,13 +204,11 @@ def _add_command(kind: str):
     @_with_options(kind)
     @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
     def command(every, **given):
-        from ..domain import feeds
         from ..domain.errors import Conflict, Invalid
 
         options = _options(kind, given)
-        _, store = _store()
         try:
-            feed = feeds.add(store, kind, options, every)
+            feed = _feeds().add(kind, options, every)
         except Invalid as exc:
             raise click.UsageError(exc.message) from None
         except Conflict as exc:
@@ -235,10 +226,7 @@ for _kind in SOURCES:
 @feeds_group.command("list")
 def feeds_list():
     """Every feed: options, last run, papers added, next run, last error."""
-    from ..domain import feeds
-
-    _, store = _store()
-    shown = feeds.views(store)
+    shown = _feeds().views()
     if not shown:
         click.echo("no saved feeds")
     for feed in shown:
@@ -266,12 +254,10 @@ def status_line(feed: dict) -> str:
 @click.argument("feed_id")
 def feeds_remove(feed_id):
     """Stop following feed ID (a run under way stops after its current page)."""
-    from ..domain import feeds
     from ..domain.errors import NotFound
 
-    _, store = _store()
     try:
-        feeds.remove(store, feed_id)
+        _feeds().remove(feed_id)
     except NotFound as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"removed feed {feed_id}")
