@@ -4,7 +4,8 @@ It answers with the real recorded responses (tests/fixtures/feeds/) when told to
 generates pages in the same shapes from synthetic catalogues, so paging tests can have thousands of
 records. Each test scripts failures the way the real services fail (503 + Retry-After, resets, cut-off
 bodies, stalls, badResumptionToken, an empty arXiv page), and reads back every request with the time
-the server saw it.
+the server saw it. The sync tests (tests/redis/sync/, tests/served/) and bench.sync_speed and
+bench.hostile_pages share it; it lives in bench/ so that bench needs nothing from tests/.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-RECORDINGS = Path(__file__).parents[1] / "fixtures" / "feeds"
+RECORDINGS = Path(__file__).parents[1] / "tests" / "fixtures" / "feeds"
 WORDS = ("graph attention retrieval diffusion sparse kernel protein token robust causal contrastive latent "
          "federated quantum spectral tensor bandit policy reward manifold").split()
 

@@ -18,7 +18,8 @@ import requests
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore
 
-from ..conftest import LocalCluster, redis_client
+from bench.redis_server import LocalCluster
+from tests.servers import redis_client
 from .test_nodes import serve_nodes
 
 CLIENTS = 6

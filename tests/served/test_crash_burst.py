@@ -16,8 +16,8 @@ import requests
 
 from paperlens.store.embedded import answers, socket_path
 
-from ..api.test_durability import kill_group, start_serve, wait_healthy
-from ..conftest import free_port
+from .test_durability import kill_group, start_serve, wait_healthy
+from bench.redis_server import free_port
 
 CLIENTS = 6
 

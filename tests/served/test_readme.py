@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..conftest import free_port
-from ..fakes.zotero import FakeZotero, zotero_item
-from ..sync.fake_upstream import FakeUpstream, synth_catalogue
-from ..waiting import until
+from bench.redis_server import free_port
+from tests.fakes.zotero import FakeZotero, zotero_item
+from bench.fake_upstream import FakeUpstream, synth_catalogue
+from tests.waiting import until
 
 README = Path(__file__).parents[2] / "README.md"
 BLOCK = re.compile(r"(?:<!-- doc-test: skip: (?P<skip>[^>]+?) -->\n)?```bash\n(?P<body>.*?)```", re.S)

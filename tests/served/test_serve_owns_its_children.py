@@ -19,7 +19,7 @@ import pytest
 import redis
 import requests
 
-from ..conftest import free_port
+from bench.redis_server import free_port
 from .test_serving import Served
 
 DEADLINE = 90  # seconds: generous, for a 2-core machine whose cores are both busy

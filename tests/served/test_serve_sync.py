@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from ..conftest import free_port
-from ..waiting import until
-from .fake_upstream import synth_catalogue
+from bench.redis_server import free_port
+from tests.waiting import until
+from bench.fake_upstream import synth_catalogue
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

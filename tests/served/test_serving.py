@@ -20,7 +20,8 @@ import pytest
 import redis
 import requests
 
-from ..conftest import ServeProcess, free_port
+from bench.redis_server import free_port
+from tests.servers import ServeProcess
 
 HEADER_SECONDS = 10  # paperlens.server.protocol.HEADER_SECONDS
 

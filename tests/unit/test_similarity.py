@@ -17,7 +17,7 @@ from paperlens.ranking import tokenize
 from paperlens.ranking.index import Index
 from paperlens.ranking.similarity import Postings, bags, bm25_documents, bm25_queries, pairwise, tfidf
 
-from ..conftest import FIXTURES
+from tests.corpus import FIXTURES
 
 
 @pytest.fixture(scope="module")

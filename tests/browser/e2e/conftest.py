@@ -1,5 +1,5 @@
 """Browser fixtures: a real Chromium with the Paperlens extension loaded, paper pages served on
-their real host names from tests/e2e/pages/<host>/<path>, and the real backend (live_server).
+their real host names from tests/browser/e2e/pages/<host>/<path>, and the real backend (live_server).
 
 Chromium resolves the paper sites to a local fixture server (--host-resolver-rules), so the page
 URL is e.g. http://arxiv.org/abs/1706.03762 and the extension's manifest match patterns apply as
@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+EXTENSION = Path(__file__).resolve().parents[3] / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
 # Chromium preloads HSTS for some paper sites (openreview.net): those are served over TLS with a
 # throwaway self-signed certificate (Chromium runs with --ignore-certificate-errors).

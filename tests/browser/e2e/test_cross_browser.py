@@ -1,5 +1,5 @@
 """The extension's core, as a person uses it, in Chromium AND Firefox ESR: the same scenarios
-(tests/extension/browsers/scenarios.js) driven by puppeteer-core, over CDP for Debian's Chromium and
+(tests/browser/extension/browsers/scenarios.js) driven by puppeteer-core, over CDP for Debian's Chromium and
 WebDriver BiDi for Debian's Firefox ESR, against the live server and the fixture pages. One browser
 of each kind runs every scenario; each scenario is one test here."""
 
@@ -20,8 +20,9 @@ from paperlens.services import Services
 
 from paperlens.corpus.paper import Paper
 
-from ..conftest import demo_papers, free_port
-from ..fakes.zotero import FakeZotero
+from bench.redis_server import free_port
+from tests.corpus import demo_papers
+from tests.fakes.zotero import FakeZotero
 from .conftest import HOSTS, TLS_HOSTS
 from .test_draft_and_digest import DRAFT_ABSTRACT, DRAFT_TITLE
 
@@ -48,7 +49,7 @@ SCENARIOS = scenario_titles()
 ONLY = os.environ.get("PAPERLENS_SCENARIOS")
 SELECTED = [t for t in SCENARIOS if not ONLY or re.search(ONLY, t)]
 
-# The papers of the PDFs the scenarios open (tests/e2e/pages/arxiv.org/pdf/, openreview.net/pdf@id=…).
+# The papers of the PDFs the scenarios open (tests/browser/e2e/pages/arxiv.org/pdf/, openreview.net/pdf@id=…).
 PDF_PAPERS = [
     Paper(title="Attention Is All You Need", arxiv_id="1706.03762", published="2017-06-12",
           authors=["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"], url="https://arxiv.org/abs/1706.03762",
@@ -98,7 +99,7 @@ def run(request, live_server, page_server, store, bulk_user, fake_zotero, tmp_pa
     """Every scenario in one browser of this kind; the results by scenario title."""
     name = request.param
     if not SCENARIOS:
-        pytest.skip("needs node and `npm ci --prefix tests/extension` (the README's test command runs it)")
+        pytest.skip("needs node and `npm ci --prefix tests/browser/extension` (the README's test command runs it)")
     if not EXECUTABLES[name].exists():
         pytest.skip(f"{EXECUTABLES[name]} is not installed (apt-get install -y {name if name != 'firefox' else 'firefox-esr'})")
     curator = live_server.make_token(f"curator-{name}", user=f"curator-{name}")

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 from .conftest import wait_for
 from .test_library_page import Reader
 

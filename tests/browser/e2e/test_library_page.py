@@ -12,7 +12,7 @@ import requests
 
 from paperlens.services import Services
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 from .conftest import wait_for
 
 pytestmark = pytest.mark.e2e

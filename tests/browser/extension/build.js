@@ -1,4 +1,4 @@
-/* `npm run build --prefix tests/extension [-- OUT_DIR]`: packs extension/ once with web-ext and writes
+/* `npm run build --prefix tests/browser/extension [-- OUT_DIR]`: packs extension/ once with web-ext and writes
  * the two packages users install for good (docs/extension.md, "Installing for good"):
  *   paperlens-chromium-VERSION.zip   unzip, then chrome://extensions > Developer mode > Load unpacked
  *   paperlens-firefox-VERSION.xpi    Firefox ESR / Developer Edition with unsigned add-ons allowed,
@@ -10,10 +10,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const webExt = require('web-ext');
 
-const EXTENSION = path.resolve(__dirname, '../../extension');
+const EXTENSION = path.resolve(__dirname, '../../../extension');
 
 async function main() {
-  const out = path.resolve(process.argv[2] || path.join(__dirname, '../../dist'));
+  const out = path.resolve(process.argv[2] || path.join(__dirname, '../../../dist'));
   const { version } = JSON.parse(fs.readFileSync(path.join(EXTENSION, 'manifest.json'), 'utf8'));
   const built = await webExt.cmd.build(
     { sourceDir: EXTENSION, artifactsDir: out, overwriteDest: true, filename: `paperlens-${version}.zip` },

@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { extensionPath, contentScriptFiles } = require('../../extension/shared/extension-files.js');
+const { extensionPath, contentScriptFiles } = require('../../../extension/shared/extension-files.js');
 const { readManifest } = require('./site-lists.js');
 
 const FIREFOX_BASE = 'moz-extension://9d6a3c1e-5b0f-4c2a-8e7d-1f2a3b4c5d6e/';

@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { JSDOM } = require('jsdom');
 
-const EXT = path.resolve(__dirname, '../../extension/content');
+const EXT = path.resolve(__dirname, '../../../extension/content');
 const PAGES = path.resolve(__dirname, '../e2e/pages');
 
 const paper = require(path.join(EXT, 'paper.js'));

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { JSDOM } = require('jsdom');
 
-const EXT = path.resolve(__dirname, '../../extension');
+const EXT = path.resolve(__dirname, '../../../extension');
 
 function overlay() {
   const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'https://arxiv.org/abs/1706.03762',

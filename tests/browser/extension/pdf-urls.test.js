@@ -8,7 +8,7 @@ const path = require('node:path');
 const { sites } = require('./helpers.js');
 const { adapters, derivedManifest, readManifest } = require('./site-lists.js');
 
-const { pdfPaper, matchesPattern } = require(path.resolve(__dirname, '../../extension/shared/pdf-urls.js'));
+const { pdfPaper, matchesPattern } = require(path.resolve(__dirname, '../../../extension/shared/pdf-urls.js'));
 const ALL = Object.values(sites).sort((a, b) => b.priority - a.priority);
 
 const CASES = [

@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const EXTENSION = path.resolve(__dirname, '../../extension');
+const EXTENSION = path.resolve(__dirname, '../../../extension');
 const MANIFEST = path.join(EXTENSION, 'manifest.json');
 const KINDS = ['sites', 'listings']; // content/<kind>/<adapter>.js
 // Where `paperlens serve` listens: reachable without asking, like the named sites.

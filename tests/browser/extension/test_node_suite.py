@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
-EXTENSION = HERE.parents[1] / "extension"
+EXTENSION = HERE.parents[2] / "extension"
 
 needs_node = pytest.mark.skipif(
     shutil.which("node") is None or not (HERE / "node_modules").exists(),
-    reason="needs node and `npm ci --prefix tests/extension` (the README's test command runs it)",
+    reason="needs node and `npm ci --prefix tests/browser/extension` (the README's test command runs it)",
 )
 
 

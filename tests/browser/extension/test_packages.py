@@ -1,4 +1,4 @@
-"""The extension installs for good: `npm run build --prefix tests/extension` makes a Chromium zip and a
+"""The extension installs for good: `npm run build --prefix tests/browser/extension` makes a Chromium zip and a
 Firefox package from extension/, and each installs as a user keeps it (Firefox ESR with unsigned
 add-ons allowed: the .xpi in the profile, still active after a restart; Chromium: the unzipped folder
 loaded as "Load unpacked" loads it, twice on one profile)."""
@@ -16,7 +16,7 @@ from .test_node_suite import HERE, needs_node
 
 pytestmark = [needs_node, pytest.mark.e2e]
 
-VERSION = json.loads((HERE.parents[1] / "extension" / "manifest.json").read_text())["version"]
+VERSION = json.loads((HERE.parents[2] / "extension" / "manifest.json").read_text())["version"]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from paperlens.services import Services
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore, hash_token
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 PAPER = demo_papers()[0].id
 NOT_DECLARED = {"static", "api-docs.openapi_json"}  # flask's own and flask-smorest's document

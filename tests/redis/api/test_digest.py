@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from paperlens.cli import main
 from paperlens.corpus.paper import Paper
 
-from ..conftest import demo_papers, redis_client
-from .test_cli import cli_env  # noqa: F401 - the commands' environment (a fixture)
+from tests.corpus import demo_papers
+from tests.servers import redis_client
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

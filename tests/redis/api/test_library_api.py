@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

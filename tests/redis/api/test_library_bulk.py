@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

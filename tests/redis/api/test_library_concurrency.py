@@ -13,7 +13,7 @@ import requests
 
 from paperlens.store.keys import Keys
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

@@ -11,7 +11,7 @@ import pytest
 from paperlens.library import bibtex
 from paperlens.schemas import MAX_IMPORT
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

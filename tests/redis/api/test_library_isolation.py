@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ..conftest import demo_papers, redis_client
+from tests.corpus import demo_papers
+from tests.servers import redis_client
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

@@ -10,7 +10,7 @@ from paperlens.ranking.index import Index
 from paperlens.ranking.live_index import View, paper_record
 from paperlens.ranking.snapshot import PaperTable
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

@@ -8,7 +8,7 @@ from rank_bm25 import BM25Okapi
 
 from paperlens.ranking import tokenize
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

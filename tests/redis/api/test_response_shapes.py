@@ -9,7 +9,7 @@ import pytest
 from paperlens.schemas import (DigestResponse, MissingResponse, RankResponse, RecommendResponse, RelatedResponse,
                                SearchResponse)
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 
 def same_after_dump(schema, answer: dict) -> None:

@@ -1,6 +1,7 @@
 """Related by meaning (issue 21) with a tiny model made by a fixture: the filler stores vectors in
 Redis, servers pick them up without a restart, rank=hybrid re-ranks BM25's top candidates by the
-fused score, rank=bm25 keeps the exact BM25 order, and a server without the model is pure BM25."""
+fused score, rank=bm25 keeps the exact BM25 order, and a server without the model is pure BM25.
+A real `paperlens serve` filling the vectors is tests/served/test_semantic_serve.py."""
 
 from __future__ import annotations
 
@@ -18,17 +19,9 @@ from paperlens.embedding.encoder import Encoder
 from paperlens.ranking.fusion import DEPTH, BM25_WEIGHT
 from paperlens.ranking.vectors import quantize
 
-from ..conftest import demo_papers
-from ..fixtures.tiny_model import write_tiny_model
+from tests.corpus import demo_papers
 
 PAPER = "/api/v1/papers/{}/related"
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny-model")
-    write_tiny_model(folder, [p.indexed_text for p in demo_papers()])
-    return folder
 
 
 @pytest.fixture
@@ -282,42 +275,6 @@ def test_a_server_without_the_extra_never_loads_the_runtime_and_ranks_by_bm25(se
     assert missing["rank"] == "bm25" and missing["hits"] == 1 and missing["loaded"] is False
     no_model = run("installed", settings.redis_url, settings.key_prefix + "b", str(tmp_path / "data2"))
     assert no_model["rank"] == "bm25" and no_model["loaded"] is False  # the extra alone loads nothing
-
-
-def test_serve_fills_the_vectors_in_the_background_and_related_lists_turn_hybrid(settings, tiny_model, tmp_path):
-    """A real `paperlens serve` with the model in place: its filler process embeds the corpus, and
-    the workers' related lists change from BM25's to the fused ones without a restart."""
-    import os
-
-    import requests
-
-    from ..conftest import ServeProcess
-
-    env = {**os.environ, "PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
-           "PAPERLENS_DATA_DIR": str(tmp_path / "data"), "PAPERLENS_EMBED_MODEL": str(tiny_model),
-           "PAPERLENS_WORKERS": "1", "PAPERLENS_RATE_LIMIT": "100000/minute", "PAPERLENS_SUMMARY_CPU": "0",
-           "PAPERLENS_DEMO_CORPUS": "true"}
-    server = ServeProcess(env, tmp_path / "serve.log")
-    try:
-        server.wait_healthy()
-        paper = requests.get(f"{server.base}/api/v1/search?q=video&k=1", timeout=10).json()["results"][0]["id"]
-        url = f"{server.base}/api/v1/papers/{paper}/related?k=5&summaries=none"
-        deadline = time.monotonic() + 120
-        while True:  # the filler works at its own pace: wait until /health says it is done (bounded)
-            health = requests.get(f"{server.base}/api/v1/health", timeout=10).json()
-            if health["vectors_backlog"] == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        assert health["semantic"]["on"] and health["vectors_backlog"] == 0, server.log_path.read_text()[-2000:]
-        while True:  # then until the worker has loaded them (it catches up as requests come)
-            answer = requests.get(url, timeout=10).json()
-            if all(r["meaning"] is not None for r in answer["results"]) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        assert answer["rank"] == "hybrid" and all(isinstance(r["meaning"], float) for r in answer["results"])
-        assert "related by meaning: on (tiny-test-bert)" in server.log_path.read_text()
-    finally:
-        server.stop()
 
 
 def test_status_shows_the_vectors_backlog(svc, monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 
 from paperlens.corpus.paper import date_key
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 PAPER = demo_papers()[3].id
 

@@ -11,7 +11,8 @@ import redis
 import paperlens.ranking.summaries as summaries_module
 from paperlens.ranking.summaries import METHOD_VERSION
 
-from ..conftest import demo_papers, free_port
+from bench.redis_server import free_port
+from tests.corpus import demo_papers
 
 SHAPE = {"tldr", "sentences", "key_terms", "method"}
 

@@ -11,7 +11,8 @@ from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore, hash_token
 
-from ..conftest import demo_papers, redis_client
+from tests.corpus import demo_papers
+from tests.servers import redis_client
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

@@ -14,8 +14,8 @@ from paperlens.cli import main
 from paperlens.corpus.paper import Paper
 from paperlens.sync.zotero_reader import ReadLimits, ZoteroError, ZoteroLibrary, read_items
 
-from ..conftest import demo_papers
-from ..fakes.zotero import FakeZotero, zotero_item
+from tests.corpus import demo_papers
+from tests.fakes.zotero import FakeZotero, zotero_item
 
 
 

@@ -1,32 +1,21 @@
-"""The paperlens command: ingest from files and stdin with counts and skips; serve end to end."""
+"""The paperlens command: ingest from files and stdin with counts and skips, export, tokens
+(serve end to end is tests/served/test_serve_embedded_default.py)."""
 
 from __future__ import annotations
 
 import gzip
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from paperlens.cli import main
 
-from ..conftest import FIXTURES, free_port
+from tests.corpus import FIXTURES
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
-
-
-@pytest.fixture
-def cli_env(settings, monkeypatch):
-    monkeypatch.setenv("PAPERLENS_REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("PAPERLENS_KEY_PREFIX", settings.key_prefix)
-    monkeypatch.setenv("PAPERLENS_DATA_DIR", str(settings.data_dir))
-    return settings
 
 
 def test_ingest_reports_added_merged_and_skipped_with_line_numbers(cli_env, store):
@@ -57,7 +46,7 @@ def test_ingest_of_an_unknown_format_fails_clearly(cli_env, tmp_path):
 
 
 def test_ingest_of_a_file_with_no_papers_fails_instead_of_reporting_zero(cli_env, store):
-    readme = Path(__file__).parents[2] / "README.md"  # mentions Daily Papers: it looked like the HF page
+    readme = Path(__file__).parents[3] / "README.md"  # mentions Daily Papers: it looked like the HF page
     result = CliRunner().invoke(main, ["ingest", str(readme)])
     assert result.exit_code == 1 and "no papers found" in result.output, result.output
     assert store.count() == 0
@@ -87,49 +76,3 @@ def test_token_commands_create_list_and_revoke(cli_env):
     assert "bob" in runner.invoke(main, ["token", "list"]).output
     assert runner.invoke(main, ["token", "revoke", "bob"]).exit_code == 0
     assert "bob" not in runner.invoke(main, ["token", "list"]).output
-
-
-def test_serve_on_the_embedded_default_loads_the_demo_and_stops_cleanly(tmp_path):
-    port = free_port()
-    env = {**os.environ, "PAPERLENS_DATA_DIR": str(tmp_path / "data"), "PAPERLENS_PORT": str(port)}
-    env.pop("PAPERLENS_REDIS_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "paperlens.cli", "serve"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        base = f"http://127.0.0.1:{port}/api/v1"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = requests.get(f"{base}/health", timeout=10).json()
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                assert proc.poll() is None, proc.stdout.read()
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        assert health["papers"] == 3000 and health["status"] == "ok" and health["demo_corpus"] is True
-        hit = requests.get(f"{base}/search", params={"q": "diffusion distillation", "k": 1}).json()["results"][0]
-        related = requests.get(f"{base}/papers/{hit['id']}/related", params={"k": 5}).json()
-        assert len(related["results"]) == 5 and all(r["tldr"] for r in related["results"])
-        # a newcomer can click through: every demo paper links to arXiv and names its authors
-        assert all(r["url"].startswith("https://arxiv.org/abs/") and r["authors"] for r in related["results"])
-        assert related["demo_corpus"] is True and all(0 <= r["closeness"] <= 100 for r in related["results"])
-        # a posted paper is found by every worker within 2 s, without a restart
-        posted = requests.post(f"{base}/papers", json={"title": "Numbat foraging ecology", "abstract": "Termites."})
-        assert posted.json()["added"] == 1
-        deadline = time.monotonic() + 15.0  # about 0.5 s when the machine is idle; a margin for busy cores
-        while True:
-            answers = [requests.get(f"{base}/search", params={"q": "numbat"}).json()["results"] for _ in range(6)]
-            if all(a and a[0]["title"] == "Numbat foraging ecology" for a in answers):
-                break
-            assert time.monotonic() < deadline, "a posted paper was not searchable in every worker"
-            time.sleep(0.1)
-        assert requests.get(f"{base}/health").json()["demo_corpus"] is False  # the corpus is no longer only the demo
-        token_file = tmp_path / "data" / "token"
-        assert token_file.stat().st_mode & 0o777 == 0o600
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        output = proc.communicate(timeout=30)[0]
-    assert proc.returncode == 0, output
-    assert "embedded Redis stopped" in output
-    assert not (tmp_path / "data" / "redis.sock").exists()
-    assert (tmp_path / "data" / "appendonly.aof").exists() or (tmp_path / "data" / "appendonlydir").exists()

@@ -16,7 +16,8 @@ from paperlens.app import create_app
 from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 
-from ..conftest import RedisServer, free_port, redis_client
+from bench.redis_server import free_port, RedisServer
+from tests.servers import redis_client
 
 ABSTRACT = "We study sparse retrieval for scientific claims with long abstracts and many citations. " * 20
 

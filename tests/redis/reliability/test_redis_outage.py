@@ -13,7 +13,8 @@ from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
 
-from ..conftest import RedisServer, demo_papers, free_port
+from bench.redis_server import free_port, RedisServer
+from tests.corpus import demo_papers
 
 
 @pytest.fixture

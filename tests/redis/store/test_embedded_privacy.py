@@ -13,7 +13,7 @@ import redis
 from paperlens.store import embedded
 from paperlens.store.embedded import UnsafeDataFolder, ensure_embedded_redis, socket_path, stop_embedded_redis
 
-from ..waiting import until
+from tests.waiting import until
 
 
 def mode(path: Path) -> int:

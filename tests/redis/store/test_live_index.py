@@ -12,7 +12,7 @@ from paperlens.ranking import snapshot
 from paperlens.ranking.live_index import LiveIndex
 from paperlens.ranking.related import related_papers, search_papers
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

@@ -15,7 +15,7 @@ from paperlens.domain.summaries_ahead import NAME, SummariesAhead
 from paperlens.ranking.summary_cache import DEFAULT_N, SUMMARY_KIND, summary_key
 from paperlens.services import Services
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from paperlens.ranking.summary_cache import (
 )
 from paperlens.services import Services
 
-from ..conftest import demo_papers
+from tests.corpus import demo_papers
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_paperlens_summarize_command_fills_the_cache(svc, settings):
 
 
 def test_bulk_fails_loudly_when_redis_is_down(svc):
-    from ..conftest import free_port
+    from bench.redis_server import free_port
 
     svc.index.view()
     svc.store.papers.r = svc.store.cache.r = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
@@ -125,7 +125,7 @@ def test_bulk_fails_loudly_when_redis_is_down(svc):
 
 
 def test_paperlens_ingest_with_summaries_caches_what_it_ingests(settings, store):
-    from ..conftest import DEMO_CORPUS
+    from tests.corpus import DEMO_CORPUS
 
     env = {"PAPERLENS_REDIS_URL": settings.redis_url, "PAPERLENS_KEY_PREFIX": settings.key_prefix,
            "PAPERLENS_DATA_DIR": str(settings.data_dir)}

@@ -10,8 +10,8 @@ from paperlens.store.feeds import FeedStore
 from paperlens.store.keys import Keys
 from paperlens.sync.runner import Syncer
 
-from ..conftest import redis_client
-from .fake_upstream import FakeUpstream
+from tests.servers import redis_client
+from bench.fake_upstream import FakeUpstream
 
 
 @pytest.fixture

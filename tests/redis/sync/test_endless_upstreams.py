@@ -15,7 +15,7 @@ from paperlens.sync.runner import Syncer
 from paperlens.sync.schedule import Scheduler
 from paperlens.sync.sources import SyncFailed
 
-from .fake_upstream import biorxiv_page, oai_page, synth_catalogue
+from bench.fake_upstream import biorxiv_page, oai_page, synth_catalogue
 
 TODAY = date(2026, 6, 12)
 GIVE_UP = 50  # requests after which the test stops a run that would otherwise never end

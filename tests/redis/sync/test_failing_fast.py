@@ -16,8 +16,8 @@ from paperlens.sync.lock import SyncLock, describe_holder, holder_name
 from paperlens.sync.polite_http import Politeness, Upstream, UpstreamError, describe
 from paperlens.sync.schedule import FIRST_RETRY, Scheduler
 
-from ..conftest import free_port
-from .fake_upstream import status, synth_catalogue
+from bench.redis_server import free_port
+from bench.fake_upstream import status, synth_catalogue
 
 pytestmark = pytest.mark.cluster_too
 

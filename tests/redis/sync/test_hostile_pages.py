@@ -18,7 +18,7 @@ from paperlens.corpus.formats import arxiv_oai_pmh, hf_daily_json, safe_xml
 from paperlens.corpus.formats.records import CostlyPage
 from paperlens.sync.polite_http import UpstreamError
 
-from .fake_upstream import OAI_HEAD, body, hf_daily, oai_page, synth_catalogue
+from bench.fake_upstream import OAI_HEAD, body, hf_daily, oai_page, synth_catalogue
 
 TODAY = date(2026, 6, 12)
 

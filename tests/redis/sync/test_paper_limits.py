@@ -13,7 +13,7 @@ from datetime import date
 from paperlens.corpus import limits
 from paperlens.corpus.paper import Paper
 
-from .fake_upstream import body, hf_daily, oai_page, synth_catalogue
+from bench.fake_upstream import body, hf_daily, oai_page, synth_catalogue
 
 TODAY = date(2026, 6, 12)
 

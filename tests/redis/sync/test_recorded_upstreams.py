@@ -10,7 +10,7 @@ import pytest
 from paperlens.corpus.formats import hf_daily_json
 from paperlens.sync.sources import SyncFailed
 
-from .fake_upstream import body, recording, status
+from bench.fake_upstream import body, recording, status
 
 TODAY = date(2026, 6, 12)
 

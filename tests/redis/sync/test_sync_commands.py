@@ -15,8 +15,8 @@ import pytest
 
 from paperlens.sync.lock import SyncLock, holder_name
 
-from ..waiting import until
-from .fake_upstream import status, synth_catalogue
+from tests.waiting import until
+from bench.fake_upstream import status, synth_catalogue
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

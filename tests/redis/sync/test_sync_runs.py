@@ -14,7 +14,7 @@ from paperlens.corpus.paper import Paper
 from paperlens.sync.polite_http import Stopped
 from paperlens.sync.runner import Syncer
 
-from .fake_upstream import synth_catalogue, synth_paper
+from bench.fake_upstream import synth_catalogue, synth_paper
 
 pytestmark = pytest.mark.cluster_too  # also on a Redis Cluster
 

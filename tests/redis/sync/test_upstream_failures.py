@@ -14,7 +14,7 @@ from paperlens.sync.polite_http import UpstreamError
 from paperlens.sync.runner import Syncer
 from paperlens.sync.sources import SyncFailed
 
-from .fake_upstream import atom_feed, body, cut_short, recording, reset, stall, status, synth_catalogue, trickle, truncate
+from bench.fake_upstream import atom_feed, body, cut_short, recording, reset, stall, status, synth_catalogue, trickle, truncate
 
 TODAY = date(2026, 6, 12)
 
@@ -150,7 +150,7 @@ def test_gzip_bomb_is_refused_within_the_body_cap(fake, sync_settings, store, fe
 def test_gzipped_pages_are_read(fake, syncer, store):
     import gzip
 
-    from .fake_upstream import oai_page
+    from bench.fake_upstream import oai_page
 
     papers = oai_catalogue(fake, 30)
     fake.script("oai", body(gzip.compress(oai_page(papers, None, 0, 30)), content_encoding="gzip"))

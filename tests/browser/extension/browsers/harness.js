@@ -6,7 +6,7 @@
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 
-const EXTENSION = path.resolve(__dirname, '../../../extension');
+const EXTENSION = path.resolve(__dirname, '../../../../extension');
 const EXECUTABLES = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
 // Firefox gives each install a random internal UUID; a fixed one makes the extension's URLs known.
 const FIREFOX_UUID = '9d6a3c1e-5b0f-4c2a-8e7d-1f2a3b4c5d6e';

@@ -1,5 +1,5 @@
 /* Installs a built package as a user keeps it, not as a temporary add-on, and prints one JSON
- * line: { first, second }, what the first and the second start of the same profile showed. Called by tests/extension/test_packages.py:
+ * line: { first, second }, what the first and the second start of the same profile showed. Called by tests/browser/extension/test_packages.py:
  *   node install_check.js firefox dist/paperlens-firefox-0.1.0.xpi
  *   node install_check.js chromium DIR_WITH_THE_UNZIPPED_CHROMIUM_PACKAGE
  * Firefox: the .xpi goes into the profile's extensions/ folder under the add-on's id (how an

@@ -1,6 +1,6 @@
 /* Runs every scenario in one browser (chromium | firefox) and prints one JSON object: for each
  * scenario, ok, the time it took, what it measured, or the error. Called by
- * tests/e2e/test_cross_browser.py, which starts the server and the fixture pages first:
+ * tests/browser/e2e/test_cross_browser.py, which starts the server and the fixture pages first:
  *   node run.js firefox config.json */
 'use strict';
 const fs = require('node:fs');
