@@ -179,7 +179,7 @@ def test_a_hostile_draft_or_bibliography_stays_text_and_does_not_hang_the_page(c
     page.wait_for_selector("#draft[data-state='error']", timeout=30000)
     assert "abstract" in page.locator("#draftStatus").inner_text()
     assert responsive(started) < 10
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(300)  # a window for a dialog that must not open: its absence is the test, no event to wait on
     assert dialogs == [] and page.title() == "Paperlens library"
 
 

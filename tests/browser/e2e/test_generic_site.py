@@ -22,7 +22,7 @@ def test_generic_adapter_runs_on_a_site_the_user_enabled(configured, page_server
     http_port, _ = page_server
     url = f"http://127.0.0.1:{http_port}/journal/article-42"
     page = configured.open(url, state=None)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # a window for a panel that must not appear (no sign to wait on before the site is enabled)
     assert page.locator("#paperlens-root").count() == 0, "not enabled yet: no panel"
     page.close()
     configured.configure(genericHosts=["127.0.0.1"])

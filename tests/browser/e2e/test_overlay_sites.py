@@ -64,7 +64,7 @@ def test_key_sentences_expand_and_collapse(configured):
 def test_sites_switched_off_in_the_options_get_no_panel(configured):
     configured.configure(sites={"arxiv": False})
     page = configured.open("http://arxiv.org/abs/1706.03762", state=None)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1000)  # a window for a panel that must not appear (a switched-off site leaves no sign to wait on)
     assert page.locator("#paperlens-root").count() == 0
     other = configured.open("http://huggingface.co/papers/2305.18290")
     assert other.locator("#paperlens-root").get_attribute("data-state") == "ready"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import redis
 
 from paperlens.app import create_app
+
+from tests.waiting import until
 
 
 def error_of(response) -> dict:
@@ -73,8 +74,11 @@ def test_odd_ids_are_404_and_never_reach_redis(demo_app, settings, odd):
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
-    ready.wait(5)
-    time.sleep(0.1)
+    assert ready.wait(30), "MONITOR did not start"
+    # MONITOR is on once a command sent now shows up in what it saw
+    marker = redis.Redis.from_url(settings.redis_url)
+    until(lambda: marker.echo("paperlens-test-start") and any("paperlens-test-start" in c for c in seen),
+          what="MONITOR to report commands", timeout=30)
     for path in (f"/api/v1/papers/{odd}", f"/api/v1/papers/{odd}/related", f"/api/v1/papers/{odd}/summary"):
         r = client.get(path)
         assert r.status_code in (404, 422), (path, r.status_code)
