@@ -67,7 +67,11 @@ class RedisServer:
                 self.process.kill()
             else:
                 self.process.terminate()
-            self.process.wait(timeout=10)
+            try:  # an AOF server just resumed from SIGSTOP can take long to exit on a loaded machine
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, decode_responses=True)
