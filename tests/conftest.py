@@ -9,6 +9,7 @@ port with its data in a temporary folder, and each test gets a fresh key prefix.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import uuid
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 
+from bench.fake_upstream import FakeUpstream
 from bench.redis_server import LocalCluster, RedisServer, free_port
 from paperlens.app import create_app
 from paperlens.settings import Settings
@@ -80,6 +82,21 @@ def tiny_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny-model")
     write_tiny_model(folder, [p.indexed_text for p in demo_papers()])
     return folder
+
+
+@pytest.fixture
+def fake():
+    """A local stand-in for arXiv, Hugging Face and bioRxiv (bench/fake_upstream.py) on a free port."""
+    upstream = FakeUpstream().start()
+    yield upstream
+    upstream.stop()
+
+
+@pytest.fixture
+def sync_settings(settings, fake):
+    """The test's settings with every source pointed at the fake upstream, no pause between requests
+    and a short timeout."""
+    return dataclasses.replace(settings, sync_delay=0.0, sync_timeout=2.0, **fake.settings_overrides())
 
 
 @pytest.fixture
