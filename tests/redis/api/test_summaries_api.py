@@ -10,6 +10,7 @@ import redis
 
 import paperlens.ranking.summaries as summaries_module
 from paperlens.ranking.summaries import METHOD_VERSION
+from paperlens.store.redis_client import connection_pool
 
 from bench.redis_server import free_port
 from tests.corpus import demo_papers
@@ -91,7 +92,9 @@ def test_paper_summary_works_while_redis_is_down(demo_app):
     paper = demo_papers()[2]
     client.get("/api/v1/search?q=diffusion")  # the index snapshot is open before Redis goes away
     svc = demo_app.extensions["paperlens"]
-    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
+    # reached as the store reaches Redis (one quick retry): redis-py's default client retries ten
+    # times with backoff, which held this test for half a minute
+    dead = redis.Redis(connection_pool=connection_pool(f"redis://127.0.0.1:{free_port()}/0", 0.2))
     svc.store.papers.r = svc.store.cache.r = svc.store.tokens.r = dead
     r = client.get(f"/api/v1/papers/{paper.id}/summary")
     assert r.status_code == 200 and r.get_json()["paper_id"] == paper.id and r.get_json()["tldr"]

@@ -19,6 +19,7 @@ from paperlens.ranking.summary_cache import (
     summary_of,
 )
 from paperlens.services import Services
+from paperlens.store.redis_client import connection_pool
 
 from tests.corpus import demo_papers
 
@@ -119,7 +120,9 @@ def test_bulk_fails_loudly_when_redis_is_down(svc):
     from bench.redis_server import free_port
 
     svc.index.view()
-    svc.store.papers.r = svc.store.cache.r = redis.Redis(port=free_port(), socket_connect_timeout=0.2, decode_responses=True)
+    # reached as the store reaches Redis (one quick retry), not with redis-py's ten retries and backoff
+    dead = redis.Redis(connection_pool=connection_pool(f"redis://127.0.0.1:{free_port()}/0", 0.2))
+    svc.store.papers.r = svc.store.cache.r = dead
     with pytest.raises(redis.RedisError):
         summarize_corpus(svc)
 
