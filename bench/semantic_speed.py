@@ -164,10 +164,13 @@ def main() -> None:
         return
     # -- size
     in_process = int8.shape[1] + 4 + 16  # int8 row, its inverse norm, its hash and row number
+    in_snapshot = int8.shape[1] + 4  # int8 row and the document's row number (ranking/snapshot_build.py)
     memory, disk = redis_bytes_per_vector(int8)
-    say(f"vectors per paper: {int8.shape[1]} int8 values; Redis memory {memory:.0f} B, RDB {disk:.0f} B; "
-          f"in each server process {in_process} B ({in_process * 75_000 / 2**20:.0f} MiB at 75k, "
-          f"{in_process * 1_000_000 / 2**20:.0f} MiB at 1M)")
+    say(f"vectors per paper: {int8.shape[1]} int8 values; Redis memory {memory:.0f} B, RDB {disk:.0f} B; in the "
+          f"index snapshot {in_snapshot} B on disk ({in_snapshot * 75_000 / 2**20:.0f} MiB at 75k, "
+          f"{in_snapshot * 1_000_000 / 2**20:.0f} MiB at 1M), memory-mapped: one copy for every worker; "
+          f"{in_process} B in a worker's own overlay for each vector stored since the snapshot "
+          "(workers' memory: `python -m bench.shared_memory --vectors`)")
 
     write_section(DOCS, "semantic-speed", "\n".join([
         "### Related by meaning: speed and size",

@@ -57,10 +57,12 @@ class Settings:
     # the semantic signal (README "Related by meaning"): a model folder (else the fetched default's),
     # where `paperlens model fetch` downloads from, and the cores the vector filler may use
     embed_model: str | None = None
-    # the default model's host must serve what `python -m bench.embed_model` writes (byte for byte the
-    # same on every run, so the pinned card checksum below holds for any copy of it)
-    embed_model_url: str = "https://huggingface.co/paperlens/all-MiniLM-L6-v2-onnx/resolve/main/"
-    embed_model_sha256: str = "687afba93104018674a5162f1cdd56ada45e36bf4549ed63cab10007812bacb0"  # its card
+    # the default: the ONNX export of all-MiniLM-L6-v2 that Chroma publishes for its own default
+    # embedding function, pinned by the SHA-256 that Chroma's source pins it by (chromadb's
+    # ONNXMiniLM_L6_V2._MODEL_SHA256). A folder URL instead (ending in /) serves what
+    # `python -m bench.embed_model` writes, and the checksum is then its card's.
+    embed_model_url: str = "https://chroma-onnx-models.s3.amazonaws.com/all-MiniLM-L6-v2/onnx.tar.gz"
+    embed_model_sha256: str = "913d7300ceae3b2dbc2c50d1de4baacab4be7b9380491c27fab7418616a16ec3"
     embed_cpu: float = 1.0
     # sync (README "Follow your fields"): upstream base URLs, and how politely they are asked
     arxiv_api_url: str = "https://export.arxiv.org/api/query"

@@ -113,9 +113,14 @@ if (menus) menus.onClicked.addListener(onMenuClicked);
 // scripts (the same files as for the named sites: the adapters pick by priority) are registered
 // only for hosts whose permission is actually held.
 
+/* The content scripts' files as registerContentScripts wants them: paths from the extension's root.
+ * Firefox's getManifest() gives them as full moz-extension:// URLs, Chromium as written. */
 function contentScriptFiles() {
-  const entry = ext.runtime.getManifest().content_scripts.find((c) => c.js.includes('content/main.js'));
-  return entry.js;
+  const root = ext.runtime.getURL('/');
+  const asPath = (file) => new URL(file, root).pathname.replace(/^\//, '');
+  const entry = ext.runtime.getManifest().content_scripts
+    .find((c) => c.js.some((file) => asPath(file) === 'content/main.js'));
+  return entry.js.map(asPath);
 }
 
 async function syncGenericScripts() {

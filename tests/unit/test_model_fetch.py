@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import http.server
 import shutil
 import threading
@@ -108,3 +109,87 @@ def test_an_offline_folder_needs_no_fetch(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "nothing to fetch" in result.output
     shutil.rmtree(tmp_path / "own")
     assert "off (no model in" in CliRunner().invoke(main, ["model", "show"]).output
+
+
+# The default source: an archive laid out as Chroma publishes all-MiniLM-L6-v2 (onnx/model.onnx,
+# onnx/tokenizer.json, onnx/config.json and more), trusted through the archive's pinned SHA-256.
+
+def archive_of(served_folder, members: dict[str, bytes]) -> tuple[str, str]:
+    """A .tar.gz of `members` (name -> bytes) written into the served folder: its name and SHA-256."""
+    import io
+    import tarfile
+
+    path = served_folder / "onnx.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path.name, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def chroma_layout(folder) -> dict[str, bytes]:
+    return {"onnx/config.json": b'{"hidden_size": 32, "model_type": "bert"}',
+            "onnx/model.onnx": (folder / GRAPH).read_bytes(),
+            "onnx/tokenizer.json": (folder / "tokenizer.json").read_bytes(),
+            "onnx/vocab.txt": b"[PAD]\n[UNK]\n"}
+
+
+def test_the_default_kind_of_source_an_archive_pinned_by_its_checksum(served, tmp_path):
+    folder, url = served
+    name, digest = archive_of(folder, chroma_layout(folder))
+    seen = []
+    card = fetch_model(url + name, digest, tmp_path / "models" / "m", lambda n, d, t: seen.append(n))
+    target = tmp_path / "models" / "m"
+    assert (card.name, card.dim, card.max_tokens) == ("all-MiniLM-L6-v2", 32, 256)
+    assert sorted(p.name for p in target.iterdir()) == sorted([CARD, GRAPH, "tokenizer.json"])
+    written = json.loads((target / CARD).read_text())
+    assert written["files"][GRAPH]["sha256"] == hashlib.sha256((folder / GRAPH).read_bytes()).hexdigest()
+    assert written["source"] == {"url": url + name, "sha256": digest}
+    assert "model.tar.gz" in seen  # the download showed progress
+    assert Encoder(target).embed(["video diffusion"]).shape == (1, 32)
+
+
+def test_an_archive_that_is_not_the_pinned_one_is_refused_and_the_installed_model_stays(served, tmp_path):
+    folder, url = served
+    name, digest = archive_of(folder, chroma_layout(folder))
+    target = tmp_path / "m"
+    fetch_model(url + name, digest, target)
+    before = (target / GRAPH).read_bytes()
+    layout = chroma_layout(folder)
+    layout["onnx/model.onnx"] = layout["onnx/model.onnx"][:-1] + bytes([layout["onnx/model.onnx"][-1] ^ 0xFF])
+    archive_of(folder, layout)  # same name, other bytes: the pin no longer holds
+    with pytest.raises(FetchRefused, match="SHA-256"):
+        fetch_model(url + name, digest, target)
+    assert (target / GRAPH).read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".fetch-")] == []
+
+
+def test_an_archive_without_a_tokenizer_is_refused(served, tmp_path):
+    folder, url = served
+    layout = chroma_layout(folder)
+    del layout["onnx/tokenizer.json"]
+    name, digest = archive_of(folder, layout)
+    with pytest.raises(FetchRefused, match="no tokenizer.json"):
+        fetch_model(url + name, digest, tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_an_archive_s_paths_never_choose_where_files_land(served, tmp_path):
+    folder, url = served
+    layout = chroma_layout(folder)
+    layout["../../escaped.txt"] = b"outside"
+    layout["/tmp/absolute-escape.txt"] = b"outside"
+    name, digest = archive_of(folder, layout)
+    target = tmp_path / "deep" / "m"
+    fetch_model(url + name, digest, target)
+    assert sorted(p.name for p in target.iterdir()) == sorted([CARD, GRAPH, "tokenizer.json"])
+    assert not list(tmp_path.rglob("escaped.txt")) and not list(tmp_path.rglob("absolute-escape.txt"))
+
+
+def test_the_default_source_is_the_pinned_public_archive():
+    from paperlens.settings import Settings
+
+    settings = Settings()
+    assert settings.embed_model_url.endswith(".tar.gz") and settings.embed_model_url.startswith("https://")
+    assert len(settings.embed_model_sha256) == 64

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from paperlens.ranking import snapshot, snapshot_build, tokenize, top_k
-from paperlens.ranking.index import Index
+from paperlens.ranking.index import Index, term_hash
+from paperlens.ranking.vectors import VectorSource, VectorTable, quantize, unit_of
 
 from .test_bm25_exactness import arxiv_texts
 
@@ -69,3 +70,84 @@ def test_a_failed_build_leaves_no_partial_snapshot(tmp_path, texts):
         snapshot_build.build(tmp_path, failing(), corpus_version=1, log_position=1, chunk_docs=100)
     assert list(tmp_path.iterdir()) == []
     assert snapshot.latest(tmp_path) is None
+
+
+def vector_source(vectors: dict, position: int, reads: list | None = None) -> VectorSource:
+    """The filler's vectors as a snapshot build reads them: a batch of ids at a time."""
+    def get_many(ids):
+        if reads is not None:
+            reads.append(len(ids))
+        return [vectors.get(i) for i in ids]
+    return VectorSource("test-model", 8, lambda: position, get_many)
+
+
+def test_a_snapshot_holds_the_papers_vectors_in_document_order_and_answers_as_the_overlay_does(tmp_path, texts,
+                                                                                               monkeypatch):
+    monkeypatch.setattr(snapshot_build, "TOKENIZE_BATCH", 300)  # vectors read over several batches
+    rng = np.random.default_rng(3)
+    ids = [f"test:{i}" for i in range(len(texts))]
+    vectors = {i: quantize(rng.standard_normal(8))[0] for n, i in enumerate(ids) if n % 7}  # every 7th has none
+    reads = []
+    path = snapshot_build.build(tmp_path, iter(papers_of(texts)), corpus_version=7, log_position=2000,
+                                chunk_docs=500, vectors=vector_source(vectors, position=1500, reads=reads))
+    _, papers = snapshot.load(path)
+    mapped = papers.vectors
+    assert reads == [300] * 6 + [200]  # one read per batch of papers, never one per paper
+    assert (mapped.model, mapped.dim, mapped.covered, len(mapped)) == ("test-model", 8, 1500, len(vectors))
+    assert isinstance(mapped.matrix, np.memmap)  # mapped from the file, shared by every worker
+    with_vector = [n for n in range(len(ids)) if n % 7]
+    np.testing.assert_array_equal(mapped.matrix, np.stack([vectors[ids[n]] for n in with_vector]))
+    assert list(np.flatnonzero(mapped.doc_rows >= 0)) == with_vector
+
+    # the same vectors held in a process's own table answer the same, number for number
+    from_snapshot = VectorTable.empty(8, mapped)
+    in_process = VectorTable.empty(8).with_vectors(np.array([term_hash(i) for i in vectors], np.uint64),
+                                                   np.stack(list(vectors.values())), covered=1500)
+    hashes = np.array([term_hash(i) for i in ids + ["test:elsewhere"]], np.uint64)
+    query = unit_of(rng.standard_normal(8))
+    np.testing.assert_array_equal(from_snapshot.cosines(query, hashes), in_process.cosines(query, hashes))
+    assert np.isnan(from_snapshot.cosines(query, hashes)[[0, 7, 14, len(ids)]]).all()
+    np.testing.assert_array_equal(from_snapshot.vector_of("test:1"), in_process.vector_of("test:1"))
+    assert from_snapshot.vector_of("test:7") is None and len(from_snapshot) == len(vectors)
+    assert from_snapshot.covered == 1500 and from_snapshot.overlay_size == 0
+
+    # a vector that arrives later lives in the overlay, and wins over the snapshot's
+    newer = quantize(rng.standard_normal(8))
+    later = from_snapshot.with_vectors(np.array([term_hash("test:1"), term_hash("test:7")], np.uint64),
+                                       np.stack([newer[0], newer[0]]), covered=1600)
+    np.testing.assert_array_equal(later.vector_of("test:1"), unit_of(newer[0]))
+    np.testing.assert_array_equal(later.vector_of("test:7"), unit_of(newer[0]))
+    assert later.overlay_size == 2 and len(later) == len(vectors) + 1
+    np.testing.assert_array_equal(later.vector_of("test:2"), from_snapshot.vector_of("test:2"))
+
+
+def test_a_snapshots_vectors_cover_no_further_than_its_papers(tmp_path, texts):
+    # the filler may be ahead of the snapshot: papers logged after it are the overlay's to load
+    path = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50,
+                                vectors=vector_source({}, position=80))
+    _, papers = snapshot.load(path)
+    assert papers.vectors.covered == 50 and len(papers.vectors) == 0
+    table = VectorTable.empty(8, papers.vectors)  # a paper without a vector: BM25 alone (a NaN cosine)
+    assert np.isnan(table.cosines(unit_of(np.ones(8)), np.array([term_hash("test:1")], np.uint64))).all()
+    assert table.covered == 50 and table.vector_of("test:1") is None
+
+
+def test_a_snapshot_of_an_older_format_is_rebuilt_not_misread(tmp_path, texts):
+    old = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50)
+    meta = json.loads((old / "meta.json").read_text())
+    (old / "meta.json").write_text(json.dumps({**meta, "format": 3}))  # as format 3 wrote it: no vectors
+    assert snapshot.latest(tmp_path) is None  # never loaded: the server builds a new one
+    new = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50)
+    assert new == old and snapshot.latest(tmp_path) == new  # the new one takes the name
+    assert json.loads((new / "meta.json").read_text())["format"] == snapshot.FORMAT
+    # the same papers again, now with their vectors: a newer snapshot, not one discarded as a duplicate
+    vectors = {f"test:{i}": quantize(np.ones(8))[0] for i in range(50)}
+    with_vectors = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50,
+                                        vectors=vector_source(vectors, position=50))
+    assert with_vectors != new and snapshot.latest(tmp_path) == with_vectors
+    assert len(snapshot.load(with_vectors)[1].vectors) == 50
+
+
+def test_a_snapshot_built_without_the_signal_holds_no_vectors(tmp_path, texts):
+    path = snapshot_build.build(tmp_path, iter(papers_of(texts[:50])), corpus_version=1, log_position=50)
+    assert snapshot.load(path)[1].vectors is None and not (path / "vectors.npy").exists()

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from flask import Flask, current_app, g, request
 from flask_smorest.utils import deepupdate
 
-from ..domain import StoreUnavailable, TokenInfo
+from ..domain.errors import StoreUnavailable
+from ..domain.tokens import Caller
 from ..services import services
 from .errors import ApiError
 
@@ -99,11 +100,11 @@ def presented_token() -> str | None:
     return token.strip()
 
 
-def caller() -> TokenInfo | None:
+def caller() -> Caller | None:
     """The valid token this request presents (looked up once per request), or None."""
     if "caller" not in g:
         token = presented_token()
-        g.caller = services().store.tokens.lookup(token) if token else None
+        g.caller = services().tokens.lookup(token) if token else None
         g.token_presented = token is not None
     return g.caller
 
@@ -114,7 +115,7 @@ def current_user() -> str | None:
     return found.user if found else None
 
 
-def _require(needed: bool) -> TokenInfo | None:
+def _require(needed: bool) -> Caller | None:
     found = caller()
     if needed and found is None:
         message = "This route needs a valid token in 'Authorization: Bearer <token>'."

@@ -12,11 +12,12 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+from ..schemas.limits import MAX_IMPORT_BYTES
 from .nesting import refuse_deep_json
 
 MB = 1024 * 1024
 ROUTE_LIMITS = {
-    "library.import_library": 16 * MB,  # a whole Zotero library, abstracts included
+    "library.import_library": MAX_IMPORT_BYTES,  # a whole Zotero library, abstracts included
     "related.missing": 4 * MB,  # a thesis's .bib with abstracts
 }
 

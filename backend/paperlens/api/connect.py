@@ -17,7 +17,7 @@ import re
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from ..domain.pairing import PairingRefused, pair
+from ..domain.pairing import PairingRefused
 from ..schemas import ConnectRequest, ConnectResponse
 from ..services import services
 from .access import public
@@ -53,7 +53,7 @@ def connect(body: dict):
     try:
         # Wrong codes count against who asks: its address and its Origin (each extension has its own).
         caller = f"{request.remote_addr or 'unknown'} {request.headers['Origin']}"
-        paired = pair(services().store, body["code"], body["client"], caller)
+        paired = services().pairing.pair(body["code"], body["client"], caller)
     except PairingRefused as refused:
         status, message = REFUSED[refused.outcome]
         raise ApiError(status, message) from None

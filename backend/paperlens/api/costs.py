@@ -34,7 +34,8 @@ IN_FLIGHT_PER_CALLER = 1
 IN_FLIGHT_SECONDS = 120  # a worker killed mid-request frees its caller's slot at most this late
 
 
-def init_costs(app: Flask, limiter: Limiter, limit: str, key, key_prefix: str) -> None:
+def init_costs(app: Flask, limiter: Limiter, limit: str, key, in_flight_key) -> None:
+    """`key()`: the caller's identity; `in_flight_key(identity)`: the Redis key counting its costly requests."""
     item = parse(limit)
 
     def identity() -> tuple[str, str]:
@@ -42,7 +43,7 @@ def init_costs(app: Flask, limiter: Limiter, limit: str, key, key_prefix: str) -
 
     def running(who: tuple[str, str], change: int) -> int | None:
         try:
-            return limiter.storage.incr(f"{key_prefix}:ratelimit/cpu-running/{who[1]}", IN_FLIGHT_SECONDS, amount=change)
+            return limiter.storage.incr(in_flight_key(who[1]), IN_FLIGHT_SECONDS, amount=change)
         except Exception:  # Redis trouble: the route answers for itself
             return None
 

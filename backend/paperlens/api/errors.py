@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 
-import marshmallow as ma
 from flask import Flask, jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from ..domain import StoreUnavailable
-from ..domain.errors import Conflict, DomainError, Invalid, NotFound, Unavailable, Unreadable
+from ..domain.errors import Conflict, DomainError, Invalid, NotFound, StoreUnavailable, Unavailable, Unreadable
+from ..schemas.errors import ErrorSchema
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +31,6 @@ CODES = {
     500: "internal",
     503: "unavailable",
 }
-
-
-class ErrorBody(ma.Schema):
-    code = ma.fields.String(required=True, metadata={"description": "machine-readable error code"})
-    message = ma.fields.String(required=True)
-    details = ma.fields.Dict(required=True, metadata={"description": "per-field messages and other context"})
-
-
-class ErrorSchema(ma.Schema):
-    error = ma.fields.Nested(ErrorBody, required=True)
 
 
 class ApiError(Exception):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ..domain import feeds
 from ..schemas import FeedInSchema, FeedSchema, FeedsResponse
 from ..services import services
 from .access import requires_admin, requires_read
@@ -19,7 +18,7 @@ blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Sources th
 @blp.response(200, FeedsResponse)
 def list_feeds():
     """Every feed: its options, how often it runs, its last run, papers added, next run, last error."""
-    return {"feeds": feeds.views(services().store)}
+    return {"feeds": services().feeds.views()}
 
 
 @blp.post("/feeds")
@@ -31,8 +30,8 @@ def list_feeds():
 def add_feed(body: dict):
     """Follow a source: `{"kind": "arxiv", "options": {"category": ["cs.CL"]}, "every": "6h"}`. The feed is
     due at once; options are those of `paperlens sync KIND`."""
-    store = services().store
-    return feeds.view(store, feeds.add(store, body["kind"], body["options"], body["every"])), 201
+    feeds = services().feeds
+    return feeds.view(feeds.add(body["kind"], body["options"], body["every"])), 201
 
 
 @blp.delete("/feeds/<feed_id>")
@@ -41,4 +40,4 @@ def add_feed(body: dict):
 @blp.alt_response(404, schema=ErrorSchema)
 def remove_feed(feed_id: str):
     """Stop following a feed (a run under way stops after its current page)."""
-    feeds.remove(services().store, feed_id)
+    services().feeds.remove(feed_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
+from ..domain.library import Exported
 from ..schemas import (DismissResponse, ExportArgs, ExportSelectionRequest, ImportArgs, LibraryBulkRequest,
                        LibraryBulkResponse, LibraryEditRequest, LibraryImportRequest, LibraryImportResponse,
                        LibraryItemSchema, LibraryListArgs, LibraryListResponse, LibrarySaveRequest, LibraryTagsResponse,
@@ -102,7 +103,7 @@ _EXPORT_DOC = {"responses": {"200": {"description": "The list as a file (Content
 @blp.doc(**_EXPORT_DOC)
 def export_library(args: dict):
     """The whole list (or one tag) as BibTeX (for Zotero, JabRef), CSV, or JSON (for import)."""
-    return _file(*library().export(args["format"], tag=args.get("tag")))
+    return _file(library().export(args["format"], tag=args.get("tag")))
 
 
 @blp.post("/library/export")
@@ -112,13 +113,13 @@ def export_library(args: dict):
 def export_selection(body: dict):
     """Some entries (the library page's selection) as BibTeX, CSV or JSON; the ids go in the body,
     since a selection can be thousands long."""
-    return _file(*library().export(body["format"], ids=body["ids"]))
+    return _file(library().export(body["format"], ids=body["ids"]))
 
 
-def _file(text: str, content_type: str, name: str) -> Response:
-    response = Response(text, mimetype=content_type.split(";")[0])
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+def _file(exported: Exported) -> Response:
+    response = Response(exported.text, mimetype=exported.content_type.split(";")[0])
+    response.headers["Content-Type"] = exported.content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
 
 

@@ -17,8 +17,8 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+from ..domain.tokens import fingerprint
 from ..services import services
-from ..domain import hash_token
 from .access import caller, presented_token
 from .costs import init_costs
 from .errors import error_response
@@ -34,7 +34,7 @@ def rate_key() -> str:
     token = presented_token()
     try:
         if token and caller():
-            return "t:" + hash_token(token)
+            return "t:" + fingerprint(token)
     except Exception:  # Redis down: the request fails on its own; the limiter does not decide that
         pass
     return "a:" + (request.remote_addr or "unknown")
@@ -44,14 +44,14 @@ def init_limiter(app: Flask) -> Limiter:
     settings = services().settings
     # The limiter's own connections (one server, or every node of a Cluster), with the store's
     # timeouts and stall breaker
-    storage_uri, storage_options = services().store.limiter_storage(settings.redis_timeout)
+    storage = services().limiter_storage()
     limiter = Limiter(
         rate_key,
         app=app,
         application_limits=[settings.rate_limit],  # one budget across all routes, not one per route
-        storage_uri=storage_uri,
-        storage_options=storage_options,
-        key_prefix=f"{settings.key_prefix}:ratelimit",
+        storage_uri=storage.uri,
+        storage_options=storage.options,
+        key_prefix=storage.key_prefix,
         # A fixed window is one counter per token and minute: the cheapest check (about 15% more
         # cached answers per second than a sliding-window counter; "moving-window" keeps a list
         # entry per request). Its cost: up to twice the limit across a window boundary.
@@ -61,7 +61,7 @@ def init_limiter(app: Flask) -> Limiter:
         application_limits_exempt_when=lambda: request.endpoint in EXEMPT_ENDPOINTS or request.method == "OPTIONS",
     )
 
-    init_costs(app, limiter, settings.cost_limit, rate_key, settings.key_prefix)
+    init_costs(app, limiter, settings.cost_limit, rate_key, storage.in_flight_key)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded):

@@ -1,7 +1,3 @@
-"""The domain layer: what Paperlens decides, between the blueprints (which parse and serialize)
-and the store (which alone talks to Redis) and the ranking (which alone knows BM25)."""
-
-from ..store import StoreUnavailable
-from ..store.tokens import TokenInfo, hash_token
-
-__all__ = ["StoreUnavailable", "TokenInfo", "hash_token"]
+"""The domain layer: what Paperlens decides, between its callers (the blueprints in api/ and the
+commands in cli/, which parse and print) and the store (which alone talks to Redis) and the ranking
+(which alone knows BM25)."""

@@ -26,7 +26,7 @@ class Corpus:
         self.store = store
         self.index = index
         self.settings = settings
-        self.meaning = MeaningSignal(store, settings)  # closeness in meaning, when the signal is on here
+        self.meaning = MeaningSignal(store, settings, index)  # closeness in meaning, when the signal is on here
 
     def is_demo(self) -> bool:
         """Whether the corpus is still only the demo `paperlens serve` loaded (False while Redis is down)."""

@@ -1,6 +1,15 @@
-"""What a domain call can refuse with; api/errors.py turns each into its HTTP status."""
+"""What a domain call can refuse with (api/errors.py turns each into its HTTP status), and the store's
+failures that pass through it."""
 
 from __future__ import annotations
+
+# The store's own failures pass through domain calls unchanged (catching and re-raising them in
+# every call would cost a try per call and say nothing more): the domain's callers, the blueprints
+# and the commands, catch them under these names rather than reaching into store/.
+from ..store import BadRedisUrl, StoreUnavailable
+
+__all__ = ["BadRedisUrl", "Conflict", "DomainError", "Invalid", "NotFound", "StoreUnavailable", "Unavailable",
+           "Unreadable"]
 
 
 class DomainError(Exception):

@@ -9,11 +9,11 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 import numpy as np
 
 from ..corpus.paper import canonical_id, indexed_text
+from ..corpus.timestamps import iso_utc
 from ..library import atom
 from ..library.closeness import ListModel, candidate_vectors
 from ..library.recommend import profile
@@ -138,9 +138,9 @@ class ForYou:
         hits = [Hit(window[n][0], scored[n].score, scored[n].matched_terms, scored[n].meaning) for n in order]
         results, _ = self.corpus.results(view, hits, summaries)
         for result, n in zip(results, order):
-            result.update(because=scored[n].because, joined_at=_iso(window[n][1]), saved=False)
-        return {"rank": used, "days": days, "since": _iso(since), "until": _iso(until), "new_papers": len(joined),
-                "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
+            result.update(because=scored[n].because, joined_at=iso_utc(window[n][1] / 1000), saved=False)
+        return {"rank": used, "days": days, "since": iso_utc(since / 1000), "until": iso_utc(until / 1000),
+                "new_papers": len(joined), "based_on": len(listed.ids), "dismissed": listed.dismissed, "tag": tag,
                 "corpus_version": view.version, "results": results}
 
     def _narrowed(self, view: View, listed: _ListText, window: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -170,7 +170,7 @@ class ForYou:
 
     def feed_secret_created(self) -> str | None:
         created = self.corpus.store.feed_secrets.created(self.user)
-        return _iso(int(created * 1000)) if created else None
+        return iso_utc(created) if created else None
 
     # -- scoring -------------------------------------------------------------------------------
     def _score(self, view: View, listed: _ListText, texts: list[str], itself: list[int],
@@ -261,6 +261,7 @@ def digest_feed(corpus: Corpus, secret: str, days: int, k: int, tag: str | None,
     return ForYou(corpus, user).feed(days, k, tag, base_url)
 
 
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
+def entry_paragraphs(result: dict) -> list[str]:
+    """A digest result as its Atom entry reads: the score, then its TL;DR, the saved papers it is
+    close to and the shared words, where it has them (`paperlens digest` prints the same)."""
+    return atom.summary(result).split("\n\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 
 import marshmallow as ma
 
@@ -23,6 +24,17 @@ from ..store.library import ReadingList, TooManyTags
 from .corpus import Corpus
 from .errors import Invalid, NotFound, Unavailable, Unreadable
 from .meaning import ranked_by
+from .tokens import Tokens
+
+EXPORT_FORMATS = tuple(FORMATS)  # what a list exports to: bibtex, csv, json
+
+
+@dataclass(frozen=True)
+class Exported:
+    text: str
+    content_type: str
+    filename: str
+    entries: int
 
 
 class Library:
@@ -119,14 +131,19 @@ class Library:
         return {"items": self._items(changed), "removed": removed, "skipped": skipped}
 
     # -- export and import ---------------------------------------------------------------------
-    def export(self, fmt: str, *, tag: str | None = None, ids: list[str] | None = None) -> tuple[str, str, str]:
-        """(the file's text, its content type, its file name): the whole list, one tag, or the
-        entries `ids` names; oldest first (the order a bibliography grows in)."""
+    def export(self, fmt: str, *, tag: str | None = None, ids: list[str] | None = None) -> Exported:
+        """The whole list, one tag, or the entries `ids` names as a file; oldest first (the order a
+        bibliography grows in)."""
         chosen = None if ids is None else list(dict.fromkeys(self.corpus.stored_id(i) for i in ids))
         items = sorted(self._items(self.list.entries(chosen)), key=lambda it: it["saved_at"])
         if tag:
             items = [it for it in items if tag in it["tags"]]
-        return render(fmt, items), FORMATS[fmt][0], filename(fmt, self.user)
+        return Exported(render(fmt, items), FORMATS[fmt][0], filename(fmt, self.user), len(items))
+
+    def has_owner(self) -> bool:
+        """Whether anyone can have saved to this list: it has entries, or a token acts for its user
+        (any name has a list, empty until then: a typo would otherwise export nothing, silently)."""
+        return bool(self.list.ids()) or self.user in Tokens(self.corpus.store).users()
 
     def import_text(self, text: str, fmt: str) -> dict:
         """Add entries from BibTeX (Zotero, JabRef, or our export) or from the JSON export. Papers

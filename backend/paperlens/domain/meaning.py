@@ -1,7 +1,8 @@
 """The semantic signal in a server process: whether it is on here (the `semantic` extra and a
-model folder), the papers' vectors as this process knows them (a table filled from Redis as the
-background filler stores them, without a restart), the query's vector, and the choice between
-rank=bm25 and rank=hybrid for each request.
+model folder), the papers' vectors as this process knows them (those of the index snapshot's papers
+memory-mapped from it, and a small overlay filled from Redis as the background filler stores more,
+without a restart), the query's vector, and the choice between rank=bm25 and rank=hybrid for each
+request. What a snapshot built here writes of the vectors comes from here too (snapshot_vectors).
 
 A process without the extra or the model answers every ranking with BM25 alone and says why in
 /health; a paper without a vector yet is ranked by BM25 alone (ranking/fusion.py)."""
@@ -17,7 +18,7 @@ import numpy as np
 from ..embedding.model_files import ModelCard, model_folder, why_unavailable
 from ..ranking.fusion import Meaning
 from ..ranking.index import term_hash
-from ..ranking.vectors import DocHashes, VectorTable
+from ..ranking.vectors import DocHashes, MappedVectors, VectorSource, VectorTable
 from ..settings import Settings
 from ..store import Store, StoreUnavailable
 
@@ -34,6 +35,21 @@ def reader_name(model: str) -> str:
     return f"vectors:{model}"
 
 
+def snapshot_vectors(store: Store, settings: Settings) -> VectorSource | None:
+    """What each index snapshot built in this process writes of the papers' vectors (the filler's,
+    from Redis), so that servers map them instead of each loading its own copy; None while the
+    signal is off here. No model runs for it: the card names the model and its size."""
+    if why_unavailable(settings) is not None:
+        return None
+    try:
+        card = ModelCard.read(model_folder(settings))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    vectors = store.vectors(card.name)
+    return VectorSource(card.name, card.dim, store.log_reader(reader_name(card.name)).position,
+                        lambda ids: vectors.get_many(ids, card.dim))
+
+
 def ranked_by(meaning: Meaning | None) -> str:
     """What a ranking was made with: hybrid when closeness in meaning re-ordered it, else bm25 (the
     signal is off, rank=bm25 was asked, or the query had no vector)."""
@@ -41,9 +57,11 @@ def ranked_by(meaning: Meaning | None) -> str:
 
 
 class MeaningSignal:
-    def __init__(self, store: Store, settings: Settings):
+    def __init__(self, store: Store, settings: Settings, index=None):
+        """`index` (a LiveIndex): the snapshot whose mapped vectors the table stands on is its current view's."""
         self.store = store
         self.settings = settings
+        self.index = index
         self.why_off = why_unavailable(settings)
         self.card = None
         if self.why_off is None:
@@ -59,6 +77,7 @@ class MeaningSignal:
         self._loading = threading.Lock()  # one catch-up runs at a time (a test may call it directly)
         self.caught_up = threading.Event()  # set after each catch-up: what tests wait on
         self._last_check = 0.0
+        self._fold_asked = object()  # the snapshot vectors under the overlay when a fold was last asked for
         self.doc_hashes = DocHashes()
 
     @property
@@ -81,6 +100,7 @@ class MeaningSignal:
         (in a thread of its own: a request never waits for thousands of vectors to load)."""
         if not self.on:
             return None
+        self._adopt_snapshot()
         if time.monotonic() - self._last_check >= self.settings.index_refresh_seconds:
             self._last_check = time.monotonic()
             if self._catching_up.acquire(blocking=False):
@@ -175,6 +195,30 @@ class MeaningSignal:
             f"most {self.settings.embed_cpu:g} cores); `paperlens status` shows the backlog")
         return filler
 
+    # -- the snapshot's vectors and the overlay ---------------------------------------------------------
+    def _mapped(self) -> MappedVectors | None:
+        """The vectors of the index's current snapshot, if it holds this model's."""
+        if self.index is None:
+            return None
+        mapped = self.index.view().papers.vectors
+        if mapped is None or mapped.model != self.card.name or mapped.dim != self.card.dim:
+            return None
+        return mapped
+
+    def _adopt_snapshot(self) -> None:
+        """Stand on a newer snapshot's vectors at once when they reach at least as far as the table
+        does (its overlay holds nothing they lack); otherwise catching up rebuilds the overlay."""
+        if self.index is None or not self._loading.acquire(blocking=False):
+            return  # a catch-up is running: it moves onto the snapshot itself
+        try:
+            mapped = self._mapped()
+            if mapped is not None and mapped is not self._table.mapped and mapped.covered >= self._table.covered:
+                self._table = VectorTable.empty(self.card.dim, mapped)
+        except StoreUnavailable:
+            pass  # the index could not open: the table keeps serving what it has
+        finally:
+            self._loading.release()
+
     # -- catching up with the filler ----------------------------------------------------------------
     def _catch_up_then_release(self) -> None:
         try:
@@ -188,10 +232,16 @@ class MeaningSignal:
 
     def catch_up(self) -> VectorTable:
         """Load the vectors the filler stored since this table was filled: the log entries it has
-        passed, read LOAD_BATCH at a time (a paper logged again gets its newer vector)."""
+        passed, read LOAD_BATCH at a time (a paper logged again gets its newer vector). When the
+        index has moved onto another snapshot, the overlay starts again from where that snapshot's
+        vectors end (a snapshot without them: from the start), and the current table answers until
+        the new one reaches as far."""
         with self._loading:
             table = self._table
             done = self.store.log_reader(reader_name(self.card.name)).position()
+            mapped = self._mapped()
+            if mapped is not table.mapped:
+                table = VectorTable.empty(self.card.dim, mapped)
             vectors = self.store.vectors(self.card.name)
             position = table.covered
             while position < done:
@@ -209,6 +259,19 @@ class MeaningSignal:
                     table = table.with_vectors(hashes, np.stack([v for _, v in found]), position)
                 else:
                     table = table.covering(position)
-                self._table = table
+                if table.mapped is self._table.mapped or table.covered >= self._table.covered:
+                    self._table = table
+            self._table = table
+        self._fold_if_large(table)
         self.caught_up.set()
         return table
+
+    def _fold_if_large(self, table: VectorTable) -> None:
+        """An overlay grown to a fold's worth (the filler working through a corpus indexed before it
+        ran) is folded into a new snapshot, which every worker maps instead of holding its own copy:
+        asked once per snapshot the overlay stands on."""
+        if self.index is None or table.mapped is self._fold_asked:
+            return
+        if table.overlay_size and table.overlay_size >= self.index.fold_threshold(len(self.index.view().papers)):
+            self._fold_asked = table.mapped
+            self.index.fold_vectors(table.covered)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..store import Store
 from ..store.pairing import TTL_SECONDS, PairingCode
 
-__all__ = ["PairingCode", "Paired", "PairingRefused", "TTL_SECONDS", "issue", "pair"]
+__all__ = ["Paired", "Pairing", "PairingCode", "PairingRefused", "TTL_SECONDS"]
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,20 @@ class PairingRefused(Exception):
         self.outcome = outcome  # wrong | expired | limited | busy
 
 
-def issue(store: Store, user: str) -> PairingCode:
-    return store.pairing.issue(user)
+class Pairing:
+    def __init__(self, store: Store):
+        self._store = store
 
+    def issue(self, user: str) -> PairingCode:
+        """A fresh one-time code for `user`, for the operator's terminal."""
+        return self._store.pairing.issue(user)
 
-def pair(store: Store, code: str, client: str, caller: str) -> Paired:
-    """Use up `code` and mint a token for its user, named after the browser it goes to, so that
-    `paperlens token revoke ext-firefox-…` disconnects that browser alone. `caller` says who asks
-    (address and Origin): wrong codes are counted against it, and never void anyone's code."""
-    redeemed = store.pairing.redeem(code, caller)
-    if redeemed.outcome != "ok":
-        raise PairingRefused(redeemed.outcome)
-    name = f"ext-{client}-{secrets.token_hex(3)}"
-    return Paired(store.tokens.create(name, user=redeemed.user), redeemed.user, name)
+    def pair(self, code: str, client: str, caller: str) -> Paired:
+        """Use up `code` and mint a token for its user, named after the browser it goes to, so that
+        `paperlens token revoke ext-firefox-…` disconnects that browser alone. `caller` says who asks
+        (address and Origin): wrong codes are counted against it, and never void anyone's code."""
+        redeemed = self._store.pairing.redeem(code, caller)
+        if redeemed.outcome != "ok":
+            raise PairingRefused(redeemed.outcome)
+        name = f"ext-{client}-{secrets.token_hex(3)}"
+        return Paired(self._store.tokens.create(name, user=redeemed.user), redeemed.user, name)

@@ -92,13 +92,15 @@ class SummariesAhead:
 
 def main() -> None:
     from ..settings import Settings
+    from .meaning import snapshot_vectors
     from ..sync.lock import holder_name
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.nice(10)  # requests come first
     settings = Settings.from_env()
     store = Store.open(settings)
-    index = LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds)
+    index = LiveIndex(store.papers, settings.index_dir, settings.index_refresh_seconds,
+                      vectors=snapshot_vectors(store, settings))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timezone
 
 from ..corpus.paper import year_of
+from ..corpus.timestamps import iso_utc
 from . import bibtex
 
 PAPER_FIELDS = ("id", "title", "abstract", "authors", "arxiv_id", "doi", "published", "year", "url", "source_id",
@@ -19,10 +20,6 @@ FORMATS = {
     "json": ("application/json; charset=utf-8", "json"),
 }
 JSON_FORMAT = "paperlens-library"
-
-
-def iso_from_ms(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def ms_from_iso(text: str) -> int:
@@ -44,7 +41,7 @@ def item(entry, fresh: dict | None) -> dict:
     """{paper, tags, note, saved_at}: metadata fresh from the corpus, else the copy in the entry."""
     data = fresh or entry.paper or {"title": ""}
     return {"paper": paper_fields(data, entry.paper_id), "tags": list(entry.tags), "note": entry.note,
-            "saved_at": iso_from_ms(entry.saved_at_ms)}
+            "saved_at": iso_utc(entry.saved_at_ms / 1000, "milliseconds")}
 
 
 def items_for(reading_list, papers, entries=None) -> list[dict]:
@@ -65,7 +62,7 @@ def render(fmt: str, items: list[dict]) -> str:
         return bibtex.dumps(items)
     if fmt == "csv":
         return to_csv(items)
-    return json.dumps({"format": JSON_FORMAT, "version": 1, "exported_at": iso_from_ms(_now_ms()), "items": items},
+    return json.dumps({"format": JSON_FORMAT, "version": 1, "exported_at": iso_utc(_now_ms() / 1000, "milliseconds"), "items": items},
                       ensure_ascii=False, indent=1)
 
 

@@ -283,7 +283,9 @@ class Index:
         return Query(terms, ids, weights)
 
     def scores(self, query: Query) -> np.ndarray:
-        """The BM25 score of every document for the query (float64, length n_docs)."""
+        """The BM25 score of every document for the query (float64, length n_docs): for a caller that
+        needs the scores of a given set of papers rather than the best k (the digest narrows its
+        window of new papers with it)."""
         scores = np.zeros(self.n_docs, dtype=np.float64)
         for seg in self.segments:
             bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
@@ -291,9 +293,10 @@ class Index:
 
     def rank(self, query: Query, k: int, exclude=(), stats: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Documents and scores of the k best-scoring documents (score > 0), best first, ties to the
-        lower document number: the one ranking entry behind search, related papers and
-        recommendations. `exclude` is a document number or a collection of them (-1 and numbers
-        outside the index are ignored); excluded documents are never returned.
+        lower document number: the top-k entry behind search, related papers, recommendations and
+        the closeness scale (`scores` gives every document's score instead). `exclude` is a
+        document number or a collection of them (-1 and numbers outside the index are ignored);
+        excluded documents are never returned.
 
         The main segment is searched with MaxScore pruning (top_k.pruned_top_k), which returns
         the exhaustive top k; the small delta segment is scored in full, adding the terms in the

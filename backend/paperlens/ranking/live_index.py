@@ -56,9 +56,10 @@ class View:
 class LiveIndex:
     def __init__(self, store: PaperStore, folder: Path, refresh_seconds: float = 0.5,
                  fold_min_docs: int = 5000, fold_fraction: float = 0.05, fold_grace: float = 1.0,
-                 fold_spacing: float = 30.0):
+                 fold_spacing: float = 30.0, vectors=None):
         self.store = store
         self.folder = Path(folder)
+        self.vectors = vectors  # a ranking.vectors.VectorSource: each snapshot built here holds the papers' vectors
         self.refresh_seconds = refresh_seconds
         self.fold_min_docs = fold_min_docs
         self.fold_fraction = fold_fraction
@@ -73,6 +74,7 @@ class LiveIndex:
         self._folding = threading.Event()
         self._fold_requested = threading.Event()
         self._fold_needed = 0  # the log position the next snapshot must cover
+        self._fold_vectors = -1  # how far the next snapshot's vectors must reach
         self._next_fold = 0.0  # time.monotonic() before which no fold starts
         self._last_check = 0.0
 
@@ -148,10 +150,17 @@ class LiveIndex:
         """Papers in the delta that make a fold worth its cost."""
         return int(max(self.fold_min_docs, self.fold_fraction * indexed))
 
-    def _fold_in_background(self, needed: int) -> None:
+    def fold_vectors(self, covered: int) -> None:
+        """Fold the vectors that arrived since the snapshot into a new one whose vectors reach `covered`
+        (asked when a process's own overlay of them has grown large)."""
+        if self.vectors is not None:
+            self._fold_in_background(needed=0, vectors=covered)
+
+    def _fold_in_background(self, needed: int, vectors: int = -1) -> None:
         """Load a snapshot that covers log position `needed`, building one if no process has: in a
         thread, while the current view serves. A request while a fold runs makes it go round again."""
         self._fold_needed = max(self._fold_needed, needed)
+        self._fold_vectors = max(self._fold_vectors, vectors)
         self._fold_requested.set()
         if self._folding.is_set():
             return
@@ -163,7 +172,7 @@ class LiveIndex:
                     time.sleep(max(self.fold_grace, self._next_fold - time.monotonic()))
                     self._fold_requested.clear()
                     started = time.monotonic()
-                    path = self.snapshot_covering(self._fold_needed)
+                    path = self.snapshot_covering(self._fold_needed, self._fold_vectors)
                     index, papers = snapshot.load(path)
                     with self._lock:
                         self._view = self._catch_up(View(index, papers))
@@ -178,12 +187,12 @@ class LiveIndex:
 
         threading.Thread(target=fold, name="paperlens-index-fold", daemon=True).start()
 
-    def snapshot_covering(self, needed: int) -> Path:
-        """The newest snapshot if it covers log position `needed`, else a new one (one process
-        builds at a time; the others wait, then find it)."""
+    def snapshot_covering(self, needed: int, vectors: int = -1) -> Path:
+        """The newest snapshot if it covers log position `needed` (and its vectors reach `vectors`),
+        else a new one (one process builds at a time; the others wait, then find it)."""
         with self._build_lock():
             path = snapshot.latest(self.folder)
-            if path is None or _log_position(path) < needed:
+            if path is None or _log_position(path) < needed or snapshot.vectors_covered(path) < vectors:
                 path = self._build_snapshot()
         return path
 
@@ -219,7 +228,7 @@ class LiveIndex:
 
         papers = ((p.id, paper_record(p), p.indexed_text) for p in first_additions(logged()))
         path = snapshot_build.build(self.folder, papers, corpus_version=version, log_position=end,
-                                    workers=default_workers(end))
+                                    workers=default_workers(end), vectors=self.vectors)
         log.info("built index snapshot %s in %.1f s", path.name, time.monotonic() - started)
         return path
 

@@ -16,6 +16,7 @@ from . import closeness
 from .fusion import Meaning
 from .index import Query
 from .live_index import View
+from .spelling import usual_spelling
 from .tokenizer import stem, words
 
 MATCHED_TERMS = 5
@@ -58,7 +59,7 @@ def _rank(view: View, text: str, k: int, exclude: int, since: str | None, keep=N
     query = view.index.query([token for _, token in spelled])
     if since is not None:
         keep = _both(published_since(view, since), keep)
-    return Ranking(ranked_hits(view, query, k, exclude, _usual_spelling(spelled), keep, meaning), len(query.terms))
+    return Ranking(ranked_hits(view, query, k, exclude, _spellings(spelled), keep, meaning), len(query.terms))
 
 
 def _both(first, second):
@@ -120,7 +121,7 @@ def _kept(view: View, query: Query, k: int, exclude, keep) -> tuple[np.ndarray, 
 def surface_words(text: str) -> dict[str, str]:
     """Stem -> the word form used most often in `text`, so users see 'attention', not 'attent'."""
     ws, tokens = _words_and_tokens(text)
-    return _usual_spelling([(w, t) for w, t in zip(ws, tokens) if t])
+    return _spellings([(w, t) for w, t in zip(ws, tokens) if t])
 
 
 def _words_and_tokens(text: str) -> tuple[list[str], list[str | None]]:
@@ -128,8 +129,9 @@ def _words_and_tokens(text: str) -> tuple[list[str], list[str | None]]:
     return ws, list(map(stem, ws))
 
 
-def _usual_spelling(spelled: list[tuple[str, str]]) -> dict[str, str]:
+def _spellings(spelled: list[tuple[str, str]]) -> dict[str, str]:
+    """Stem -> its usual spelling among (word, stem) pairs."""
     forms: dict[str, Counter] = {}
     for word, token in spelled:
         forms.setdefault(token, Counter())[word] += 1
-    return {token: counts.most_common(1)[0][0] for token, counts in forms.items()}
+    return {token: usual_spelling(counts) for token, counts in forms.items()}

@@ -17,11 +17,13 @@ import numpy as np
 
 from .index import Index, PairTable, Segment, Vocabulary, term_hash
 from .tokenizer import TOKENIZER_VERSION
+from .vectors import MappedVectors
 
 # 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k; 3: skip_docs (every
-# top_k.SKIP-th document) for look-ups. A snapshot of another format is not loaded by latest():
-# the server builds a new one.
-FORMAT = 3
+# top_k.SKIP-th document) for look-ups; 4: the papers' vectors (vectors, vector_doc_rows and
+# meta's "vectors") when the semantic signal was on. A snapshot of another format is not loaded
+# by latest(): the server builds a new one.
+FORMAT = 4
 PAPER_ARRAYS = ("paper_blob", "paper_offsets", "paper_id_hashes", "paper_id_docs")  # the rest is the index
 
 
@@ -30,13 +32,14 @@ class PaperTable:
 
     The main part lives in the snapshot (a byte blob with offsets); papers added since are held
     in memory. Results and related-by-id queries read papers here, so they keep answering while
-    Redis is unreachable."""
+    Redis is unreachable. `vectors` are the main part's papers' vectors, when the snapshot holds them."""
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray, id_hashes: np.ndarray, id_docs: np.ndarray,
-                 extra: list[str] | None = None):
+                 extra: list[str] | None = None, vectors: MappedVectors | None = None):
         self.blob, self.offsets = blob, offsets
         self.id_hashes, self.id_docs = id_hashes, id_docs
         self.extra = extra or []
+        self.vectors = vectors
         self._extra_ids = {json.loads(raw)["id"]: len(offsets) - 1 + i for i, raw in enumerate(self.extra)}
 
     @classmethod
@@ -53,7 +56,7 @@ class PaperTable:
         return len(self.offsets) - 1 + len(self.extra)
 
     def with_extra(self, records: list[str]) -> "PaperTable":
-        return PaperTable(self.blob, self.offsets, self.id_hashes, self.id_docs, self.extra + records)
+        return PaperTable(self.blob, self.offsets, self.id_hashes, self.id_docs, self.extra + records, self.vectors)
 
     def raw(self, doc: int) -> str:
         main = len(self.offsets) - 1
@@ -87,16 +90,34 @@ def temporary_folder(folder: Path) -> Path:
 
 
 def publish(tmp: Path, folder: Path, meta: dict) -> Path:
-    """Give a fully written snapshot in `tmp` its name, folder/v<corpus version>-<log position>,
-    in one rename (readers never see half of one); returns that path."""
+    """Give a fully written snapshot in `tmp` its name, folder/v<corpus version>-<log position>, and
+    -<how far its vectors reach> when it holds them (a rebuild of the same papers with more vectors is
+    a newer snapshot), in one rename (readers never see half of one); returns that path."""
     final = folder / f"v{meta['corpus_version']:010d}-{meta['log_position']}"
+    if "vectors" in meta:
+        final = final.with_name(f"{final.name}-{meta['vectors']['covered']:010d}")
     meta = {"format": FORMAT, **meta, "created": time.time()}
     (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+    if final.exists() and not _current(final):
+        # one of an older format (or tokenizer) under the same name: set aside, so the new one takes
+        # the name; a process still mapping the old files keeps reading them until it lets go
+        old = temporary_folder(folder)
+        os.rename(final, old / final.name)
+        shutil.rmtree(old, ignore_errors=True)
     if final.exists():
         shutil.rmtree(tmp)  # another process wrote the same version first
     else:
         os.rename(tmp, final)
     return final
+
+
+def _current(path: Path) -> bool:
+    """Whether the snapshot at `path` is complete and of this format and tokenizer."""
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("format") == FORMAT and meta.get("tokenizer") == TOKENIZER_VERSION
 
 
 def load(path: Path) -> tuple[Index, PaperTable]:
@@ -114,8 +135,20 @@ def load(path: Path) -> tuple[Index, PaperTable]:
         log_position=meta["log_position"],
         tokenizer=meta["tokenizer"],
     )
-    papers = PaperTable(a["paper_blob"], a["paper_offsets"], a["paper_id_hashes"], a["paper_id_docs"])
+    vectors = None
+    if "vectors" in meta:
+        about = meta["vectors"]
+        vectors = MappedVectors(about["model"], about["dim"], about["covered"],
+                                a["vectors"].reshape(about["rows"], about["dim"]), a["vector_doc_rows"],
+                                a["paper_id_hashes"], a["paper_id_docs"])
+    papers = PaperTable(a["paper_blob"], a["paper_offsets"], a["paper_id_hashes"], a["paper_id_docs"],
+                        vectors=vectors)
     return index, papers
+
+
+def vectors_covered(path: Path) -> int:
+    """How far the vector log reaches in the snapshot at `path` (-1: it holds no vectors)."""
+    return json.loads((path / "meta.json").read_text()).get("vectors", {}).get("covered", -1)
 
 
 def latest(folder: Path) -> Path | None:
@@ -123,11 +156,7 @@ def latest(folder: Path) -> Path | None:
     if not folder.exists():
         return None
     for path in sorted((p for p in folder.iterdir() if p.name.startswith("v")), reverse=True):
-        try:
-            meta = json.loads((path / "meta.json").read_text())
-        except (OSError, ValueError):
-            continue
-        if meta.get("format") == FORMAT and meta.get("tokenizer") == TOKENIZER_VERSION:
+        if _current(path):
             return path
     return None
 

@@ -7,6 +7,10 @@ terms at a time into the snapshot's arrays, which are written piece by piece. Wh
 is the vocabulary, the (tf, dl) pair table, and a few numbers per paper: at a million papers about
 a tenth of what holding every text and posting took. The result is the same snapshot, array for
 array, as building the index in memory and saving it.
+
+Given a VectorSource (the semantic signal is on), the papers' vectors are written with it: int8
+rows in document order for the papers that have one, read a tokenizer batch at a time, and each
+document's row (ranking/vectors.py maps them back).
 """
 
 from __future__ import annotations
@@ -23,31 +27,34 @@ import numpy as np
 from . import bm25, snapshot, top_k
 from .index import TOKENIZE_BATCH, PairTable, TermNumbering, term_hash, tokenized_batches
 from .tokenizer import TOKENIZER_VERSION
+from .vectors import VectorSource
 
 CHUNK_DOCS = 50_000  # papers per chunk of postings written to a temporary file
 MERGE_POSTINGS = 8_000_000  # postings merged (and held) at a time
 
 
 class NpyStream:
-    """A one-dimensional .npy file written in pieces; the header gets the final length on close."""
+    """A .npy file written in pieces along its first axis (rows of `row` shape, () for a plain
+    array); the header gets the final length on close."""
 
     HEADER = 128
 
-    def __init__(self, path: Path, dtype) -> None:
+    def __init__(self, path: Path, dtype, row: tuple[int, ...] = ()) -> None:
         self.path = path
         self.dtype = np.dtype(dtype)
+        self.row = tuple(row)
         self.length = 0
         self._file = open(path, "wb")
         self._file.write(b"\0" * self.HEADER)
 
     def write(self, array) -> None:
-        array = np.ascontiguousarray(array, dtype=self.dtype)
+        array = np.ascontiguousarray(array, dtype=self.dtype).reshape((-1, *self.row))
         self._file.write(memoryview(array).cast("B"))
         self.length += len(array)
 
     def close(self) -> None:
         header = repr({"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
-                       "shape": (self.length,)}).encode("latin1")
+                       "shape": (self.length, *self.row)}).encode("latin1")
         size = self.HEADER - 10  # magic (6) + version (2) + header length (2)
         self._file.seek(0)
         self._file.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", size) + header.ljust(size - 1) + b"\n")
@@ -55,17 +62,24 @@ class NpyStream:
 
 
 def build(folder: Path, papers: Iterable[tuple[str, str, str]], *, corpus_version: int, log_position: int,
-          workers: int = 1, chunk_docs: int = CHUNK_DOCS) -> Path:
+          workers: int = 1, chunk_docs: int = CHUNK_DOCS, vectors: VectorSource | None = None) -> Path:
     """Index `papers`, (paper id, record JSON, indexed text) in document order, into a new snapshot
-    under `folder` with `workers` tokenizer processes; returns its path (see snapshot.publish)."""
+    under `folder` with `workers` tokenizer processes, with their `vectors` if given; returns its
+    path (see snapshot.publish)."""
     tmp = snapshot.temporary_folder(folder)
     try:
-        writer = _Writer(tmp)
+        # Read before any vector: every entry the filler had passed then has its vector stored. The
+        # snapshot's papers end at log_position, so entries past it are not its to cover.
+        covered = min(vectors.position(), log_position) if vectors is not None else 0
+        writer = _Writer(tmp, vectors)
         for _, part in tokenized_batches(_batches(writer, papers), workers):
             writer.add_tokens(part, chunk_docs)
         writer.finish()
         meta = {"tokenizer": TOKENIZER_VERSION, "corpus_version": corpus_version, "log_position": log_position,
                 "n_docs": writer.n_docs}
+        if vectors is not None:
+            meta["vectors"] = {"model": vectors.model, "dim": vectors.dim, "rows": writer.vector_rows.length,
+                               "covered": covered}
         return snapshot.publish(tmp, folder, meta)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -75,19 +89,27 @@ def build(folder: Path, papers: Iterable[tuple[str, str, str]], *, corpus_versio
 def _batches(writer: "_Writer", papers) -> Iterator[tuple[None, list[str]]]:
     """Texts in batches for the tokenizer; each paper's record is written as it is read."""
     texts: list[str] = []
+    ids: list[str] = []
     for paper_id, record, text in papers:
         writer.add_paper(paper_id, record)
         texts.append(text)
+        ids.append(paper_id)
         if len(texts) == TOKENIZE_BATCH:
+            writer.add_vectors(ids)
             yield None, texts
-            texts = []
+            texts, ids = [], []
     if texts:
+        writer.add_vectors(ids)
         yield None, texts
 
 
 class _Writer:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, vectors: VectorSource | None = None) -> None:
         self.folder = folder
+        self.vectors = vectors
+        if vectors is not None:
+            self.vector_rows = NpyStream(folder / "vectors.npy", np.int8, (vectors.dim,))
+            self.doc_rows = array("i")
         self.numbering = TermNumbering()
         self.pairs = PairTable()
         self.blob = NpyStream(folder / "paper_blob.npy", np.uint8)
@@ -106,6 +128,19 @@ class _Writer:
         self.blob.write(np.frombuffer(record.encode(), dtype=np.uint8))
         self.paper_ends.append(self.blob.length)
         self.paper_hashes.append(term_hash(paper_id))
+
+    def add_vectors(self, ids: list[str]) -> None:
+        """The vectors of the papers just added (in document order): a row each for those that have one."""
+        if self.vectors is None:
+            return
+        found = self.vectors.get_many(ids)
+        rows = [np.asarray(v, dtype=np.int8) for v in found if v is not None]
+        next_row = self.vector_rows.length
+        for vector in found:
+            self.doc_rows.append(next_row if vector is not None else -1)
+            next_row += vector is not None
+        if rows:
+            self.vector_rows.write(np.stack(rows))
 
     def add_tokens(self, part, chunk_docs: int) -> None:
         ids, lengths = self.numbering.renumber(part)
@@ -187,6 +222,9 @@ class _Writer:
             "paper_id_hashes": hashes[order],
             "paper_id_docs": order.astype(np.int64),
         }
+        if self.vectors is not None:
+            self.vector_rows.close()
+            arrays["vector_doc_rows"] = np.frombuffer(self.doc_rows, dtype=np.int32)
         for name, array in arrays.items():
             np.save(self.folder / f"{name}.npy", np.ascontiguousarray(array))
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import bm25
 from .sentences import split_sentences
+from .spelling import usual_spelling
 from .tokenizer import WORD, stem, tokenize
 
 # Bump whenever splitting, features, weights or key-term rules change: cached summaries key on it.
@@ -198,7 +199,7 @@ def key_terms(
         if stem in frequency:
             frequency[stem] += TITLE_BOOST
     ranked = sorted(frequency, key=lambda stem: (-frequency[stem] * max(idf(stem), 0.0), stem))
-    return [_usual_spelling(spellings[stem]) for stem in ranked[:k]]
+    return [usual_spelling(spellings[stem]) for stem in ranked[:k]]
 
 
 def _words(text: str) -> list[tuple[str, str]]:
@@ -212,17 +213,6 @@ def _words(text: str) -> list[tuple[str, str]]:
         if token:
             pairs.append((word, token))
     return pairs
-
-
-def _usual_spelling(spellings: Counter[str]) -> str:
-    """The most frequent word form; case variants pool their counts ("Network" + "network")."""
-    by_form: Counter[str] = Counter()
-    for word, count in spellings.items():
-        by_form[word.casefold()] += count
-    form = max(by_form, key=lambda f: (by_form[f], -list(by_form).index(f)))
-    cased = [w for w in spellings if w.casefold() == form]
-    # Prefer the lowercase spelling unless the text always capitalises it (names, acronyms).
-    return form if form in cased else max(cased, key=lambda w: spellings[w])
 
 
 def leading_text(text: str, limit: int) -> str:

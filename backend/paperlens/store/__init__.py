@@ -7,8 +7,10 @@ slot (docs/deploy.md)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import redis
-from redis.exceptions import RedisClusterException
 
 from ..settings import Settings
 from .cache import Cache
@@ -20,16 +22,22 @@ from .library import ReadingList
 from .log_readers import LogReader
 from .pairing import PairingCodes
 from .papers import PaperStore
-from .redis_client import BadRedisUrl, bytes_pool, cluster_options, connect, is_cluster
+from .redis_client import BadRedisUrl, StoreUnavailable, bytes_pool, cluster_options, connect, is_cluster
 from .replication import Replication
 from .tokens import TokenStore
 from .vectors import VectorStore
 
-# What any store call raises when Redis cannot answer: redis-py's errors, and its Cluster client's
-# own (no node answering, a slot no reachable node serves), which do not derive from them.
-StoreUnavailable = (redis.RedisError, RedisClusterException)
+__all__ = ["BadRedisUrl", "LimiterStorage", "Store", "StoreUnavailable"]
 
-__all__ = ["BadRedisUrl", "Store", "StoreUnavailable"]
+
+@dataclass(frozen=True)
+class LimiterStorage:
+    """Where the rate limits count: the `limits` storage URI and options, and their keys."""
+
+    uri: str
+    options: dict
+    key_prefix: str  # of every counter (Keys.rate_limits)
+    in_flight_key: Callable[[str], str]  # a caller's costly requests running now (Keys.costly_in_flight)
 
 
 class Store:
@@ -57,7 +65,7 @@ class Store:
 
     def lease(self, name: str) -> Lease:
         """The lock with a lease of one background job (see store/leases.py)."""
-        return Lease(self._redis, self.keys.lease(name))
+        return Lease(self._redis, self.keys.lease(name), name)
 
     def log_reader(self, name: str) -> LogReader:
         """Where a background reader of the corpus log has got to."""
@@ -70,12 +78,14 @@ class Store:
     def reading_list(self, user: str) -> ReadingList:
         return ReadingList(self._redis, self.keys, user, self.replication)
 
-    def limiter_storage(self, timeout: float) -> tuple[str, dict]:
-        """The `limits` storage URI and options for the rate limiter (it reads bytes), with this
-        store's timeouts and stall breaker: this server's connections, or this Cluster's nodes."""
+    def limiter_storage(self, timeout: float) -> LimiterStorage:
+        """Where the rate limiter counts (it reads bytes), with this store's timeouts and stall
+        breaker: this server's connections, or this Cluster's nodes; and the keys it counts under."""
         if is_cluster(self._redis):
-            return self.url, cluster_options(self.url, timeout)
-        return "redis://", {"connection_pool": bytes_pool(self._redis)}
+            uri, options = self.url, cluster_options(self.url, timeout)
+        else:
+            uri, options = "redis://", {"connection_pool": bytes_pool(self._redis)}
+        return LimiterStorage(uri, options, self.keys.rate_limits, self.keys.costly_in_flight)
 
     def is_persistent(self) -> bool | None:
         """Whether Redis keeps data across a restart (AOF or RDB snapshots on, on every master of a
@@ -85,7 +95,7 @@ class Store:
                 masters = self._redis.get_primaries()
                 return all(_persists(self._redis.get_redis_connection(node)) for node in masters)
             return _persists(self._redis)
-        except redis.RedisError:
+        except StoreUnavailable:
             return None
 
 

@@ -9,7 +9,7 @@ import logging
 import redis
 
 from .keys import Keys
-from .redis_client import mget
+from .redis_client import StoreUnavailable, mget
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class Cache:
     def get(self, kind: str, *parts: str):
         try:
             raw = self.r.get(self.keys.cache(kind, *parts))
-        except redis.RedisError:
+        except StoreUnavailable:
             return None  # a cache that cannot answer is a miss, not an error
         return json.loads(raw) if raw else None
 
@@ -31,14 +31,14 @@ class Cache:
             return []
         try:
             raws = mget(self.r, [self.keys.cache(kind, *parts) for parts in parts_list])
-        except redis.RedisError:
+        except StoreUnavailable:
             return [None] * len(parts_list)
         return [json.loads(raw) if raw else None for raw in raws]
 
     def set(self, kind: str, parts: tuple[str, ...], value, ttl: int) -> None:
         try:
             self.r.set(self.keys.cache(kind, *parts), json.dumps(value, ensure_ascii=False), ex=ttl)
-        except redis.RedisError as exc:
+        except StoreUnavailable as exc:
             log.warning("cache write skipped: %s", exc.__class__.__name__)
 
     def set_many(self, kind: str, items: list[tuple[tuple[str, ...], object]], ttl: int, *,
@@ -51,7 +51,7 @@ class Cache:
             for parts, value in items:
                 pipe.set(self.keys.cache(kind, *parts), json.dumps(value, ensure_ascii=False), ex=ttl)
             pipe.execute()
-        except redis.RedisError as exc:
+        except StoreUnavailable as exc:
             if not quiet:
                 raise
             log.warning("cache write skipped: %s", exc.__class__.__name__)

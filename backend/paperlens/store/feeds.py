@@ -36,7 +36,7 @@ class FeedStore:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
-        self.lock = Lease(client, keys.sync_lock)
+        self.lock = Lease(client, keys.sync_lock, "sync")  # one sync at a time (sync/lock.py holds it)
 
     # -- feeds ------------------------------------------------------------------------------------
     def add(self, kind: str, options: dict, every: int, now: float | None = None) -> Feed:
@@ -125,18 +125,6 @@ class FeedStore:
         self.r.set(self.keys.sync_checkpoint(source_key), json.dumps(checkpoint, sort_keys=True))
 
     # -- the sync lock (held while renewed: see store/leases.py) -----------------------------------
-    def acquire_lock(self, holder: str, lease_ms: int) -> bool:
-        return self.lock.acquire_lock(holder, lease_ms)
-
-    def renew_lock(self, holder: str, lease_ms: int) -> bool:
-        return self.lock.renew_lock(holder, lease_ms)
-
-    def release_lock(self, holder: str) -> None:
-        self.lock.release_lock(holder)
-
-    def take_over_lock(self, dead_holder: str, holder: str, lease_ms: int) -> bool:
-        return self.lock.take_over_lock(dead_holder, holder, lease_ms)
-
     def lock_holder(self) -> str | None:
         return self.lock.lock_holder()
 

@@ -117,6 +117,17 @@ class Keys:
         digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
         return f"{self.prefix}:cache:{kind}:{digest}"
 
+    # -- rate limits (counters of the `limits` library, which expire with their window) ----------
+    @property
+    def rate_limits(self) -> str:
+        """The prefix of the request limiter's and the CPU budget's counters (the library adds the
+        limit, the window and the caller after it)."""
+        return f"{self.prefix}:ratelimit"
+
+    def costly_in_flight(self, caller: str) -> str:
+        """Counter: the costly requests (api/costs.py) one caller has running right now."""
+        return f"{self.rate_limits}/cpu-running/{caller}"
+
     # -- users and tokens -------------------------------------------------------------------
     def token(self, token_hash: str) -> str:
         return f"{self.prefix}:token:{token_hash}"

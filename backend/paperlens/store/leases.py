@@ -13,9 +13,10 @@ TAKE_OVER = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
 
 
 class Lease:
-    def __init__(self, client: redis.Redis, key: str):
+    def __init__(self, client: redis.Redis, key: str, name: str):
         self.r = client
         self.key = key
+        self.name = name  # whose lock it is, for logs: "sync", "summaries", ...
         self._renew = client.register_script(RENEW)
         self._release = client.register_script(RELEASE)
         self._take_over = client.register_script(TAKE_OVER)

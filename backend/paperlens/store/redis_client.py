@@ -22,6 +22,7 @@ from urllib.parse import unquote
 import redis
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 
 from ..settings import Settings
@@ -31,6 +32,11 @@ log = logging.getLogger(__name__)
 PROBE_SECONDS = 0.5  # how often a stalled Redis is asked whether it answers again
 CLUSTER_SCHEME = "redis+cluster://"
 MAX_CLUSTER_NODES = 1000  # startup nodes in one URL; a Cluster has at most ~1,000 nodes
+
+
+# What any store call raises when Redis cannot answer: redis-py's errors, and its Cluster client's
+# own (no node answering, a slot no reachable node serves), which do not derive from them.
+StoreUnavailable = (redis.RedisError, RedisClusterException)
 
 
 class BadRedisUrl(ValueError):

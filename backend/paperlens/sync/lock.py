@@ -1,7 +1,8 @@
-"""One sync at a time across every process sharing the Redis: a lock with a lease, renewed by a
-thread while its holder runs, so a holder killed with -9 frees it when the lease runs out. A holder
-that is a dead process on this very machine is taken over at once instead (a sync run again after a
-crash need not wait out the lease)."""
+"""One holder at a time across every process sharing the Redis: a lock with a lease (store/leases.py)
+renewed by a thread while its holder runs, so a holder killed with -9 frees it when the lease runs
+out. A holder that is a dead process on this very machine is taken over at once instead (a sync run
+again after a crash need not wait out the lease). It holds the feeds' sync lock (one sync at a time)
+and each background job's lease (summaries and vectors ahead of time: one filler at a time)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Callable
 
 from ..store import StoreUnavailable
 from ..store.feeds import FeedStore
+from ..store.leases import Lease
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,10 @@ def is_dead_here(holder: str) -> bool:
 
 
 class SyncLock:
-    def __init__(self, feeds: FeedStore, holder: str, lease: float = LEASE):
-        self.feeds = feeds
+    """`lock`: the feeds' sync lock (FeedStore.lock) or a job's (Store.lease(name)); `lease`: seconds."""
+
+    def __init__(self, lock: Lease, holder: str, lease: float = LEASE):
+        self.lock = lock
         self.holder = holder
         self.lease = lease
         self._lost = threading.Event()
@@ -114,7 +118,7 @@ class SyncLock:
         while not self._take():
             if not wait or (stop is not None and stop.is_set()):
                 return False
-            holder = self.feeds.lock_holder()
+            holder = self.lock.lock_holder()
             if on_wait and holder and holder != told:
                 on_wait(holder)
                 told = holder
@@ -125,17 +129,18 @@ class SyncLock:
                 time.sleep(poll)
         self._lost.clear()
         self._done.clear()
-        self._thread = threading.Thread(target=self._keep_renewing, name="paperlens-sync-lease", daemon=True)
+        self._thread = threading.Thread(target=self._keep_renewing, name=f"paperlens-{self.lock.name}-lease",
+                                        daemon=True)
         self._thread.start()
         return True
 
     def _take(self) -> bool:
         lease_ms = int(self.lease * 1000)
-        if self.feeds.acquire_lock(self.holder, lease_ms):
+        if self.lock.acquire_lock(self.holder, lease_ms):
             return True
-        holder = self.feeds.lock_holder()
-        if holder and is_dead_here(holder) and self.feeds.take_over_lock(holder, self.holder, lease_ms):
-            log.info("took the sync lock over from %s, which is no longer running", holder)
+        holder = self.lock.lock_holder()
+        if holder and is_dead_here(holder) and self.lock.take_over_lock(holder, self.holder, lease_ms):
+            log.info("took the %s lock over from %s, which is no longer running", self.lock.name, holder)
             return True
         return False
 
@@ -149,22 +154,22 @@ class SyncLock:
             self._thread.join()
             self._thread = None
         try:
-            self.feeds.release_lock(self.holder)
+            self.lock.release_lock(self.holder)
         except StoreUnavailable as exc:  # the lease ends it anyway
-            log.warning("could not release the sync lock: %s", exc)
+            log.warning("could not release the %s lock: %s", self.lock.name, exc)
 
     def _keep_renewing(self) -> None:
         renewed = time.monotonic()
         while not self._done.wait(self.lease / 3):
             try:
-                if not self.feeds.renew_lock(self.holder, int(self.lease * 1000)):
-                    log.warning("the sync lock was lost (%s now holds it)", self.feeds.lock_holder())
+                if not self.lock.renew_lock(self.holder, int(self.lease * 1000)):
+                    log.warning("the %s lock was lost (%s now holds it)", self.lock.name, self.lock.lock_holder())
                     self._lost.set()
                     return
                 renewed = time.monotonic()
             except StoreUnavailable as exc:
                 if time.monotonic() - renewed >= self.lease:
-                    log.warning("the sync lock's lease ran out while Redis was unreachable: %s", exc)
+                    log.warning("the %s lock's lease ran out while Redis was unreachable: %s", self.lock.name, exc)
                     self._lost.set()
                     return
 

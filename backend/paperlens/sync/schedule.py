@@ -84,7 +84,7 @@ class Scheduler:
         """Run every feed that is due now, if no other process is syncing."""
         if not self.feeds.due(time.time()):
             return []
-        lock = SyncLock(self.feeds, self.holder, self.lease)
+        lock = SyncLock(self.feeds.lock, self.holder, self.lease)
         if not lock.acquire(wait=False):
             return []
         with lock:
@@ -145,6 +145,7 @@ class Scheduler:
 def main() -> None:
     """The syncer process `paperlens serve` starts beside its workers: syncing in its own process
     keeps parsing and storing off the request-serving processes (and their GIL)."""
+    from ..domain.meaning import snapshot_vectors
     from ..ranking.live_index import LiveIndex
     from ..settings import Settings
     from ..store import Store
@@ -154,7 +155,8 @@ def main() -> None:
     settings = Settings.from_env()
     store = Store.open(settings)
     feeds = store.feeds
-    syncer = Syncer(settings, store.papers, feeds, index=LiveIndex(store.papers, settings.index_dir))
+    syncer = Syncer(settings, store.papers, feeds, index=LiveIndex(store.papers, settings.index_dir,
+                                                                  vectors=snapshot_vectors(store, settings)))
     stop = syncer.upstreams.stop
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

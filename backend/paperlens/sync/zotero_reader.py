@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlencode, urlsplit
 
 from .. import __version__
+from ..library.limits import MAX_IMPORT_BYTES
 
 PAGE_SIZE = 100  # the web API's largest page
 
@@ -35,7 +36,7 @@ class ReadLimits:
     max_items: int = 20_000
     request_timeout: float = 20.0  # seconds for one socket operation
     deadline: float = 180.0  # seconds for the whole library
-    max_page_bytes: int = 16 * 1024 * 1024
+    max_page_bytes: int = MAX_IMPORT_BYTES  # a page may be as large as a whole import posted to the API
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from flask import Blueprint
 
 from paperlens.api.access import requires_admin, rule_of
 from paperlens.app import create_app
-from paperlens.cli import _first_run_token, main
+from paperlens.cli import main
+from paperlens.cli.serving import first_run_token
 from paperlens.services import Services
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore, hash_token
@@ -138,13 +139,13 @@ def test_token_commands_make_admin_and_user_tokens(settings, monkeypatch):
 def test_the_first_run_token_is_an_admin_token_for_local(settings):
     svc = Services.create(settings)
     settings.data_dir.mkdir(parents=True)  # the embedded Redis made it, in `paperlens serve`
-    _first_run_token(svc)
+    first_run_token(svc)
     token = (settings.data_dir / "token").read_text().strip()
     info = svc.store.tokens.lookup(token)
     assert (info.name, info.user, info.admin) == ("local", "local", True)
     # an install from before admin tokens: its first-run token is kept and becomes an admin token
     old = svc.store.tokens.create("local")
     (settings.data_dir / "token").write_text(old + "\n")
-    _first_run_token(svc)
+    first_run_token(svc)
     assert (settings.data_dir / "token").read_text().strip() == old
     assert svc.store.tokens.lookup(old).admin

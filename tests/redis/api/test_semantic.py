@@ -17,7 +17,10 @@ from paperlens.app import create_app
 from paperlens.domain.vectors_ahead import VectorsAhead
 from paperlens.embedding.encoder import Encoder
 from paperlens.ranking.fusion import DEPTH, BM25_WEIGHT
+from paperlens.ranking.index import term_hash
+from paperlens.corpus.paper import Paper
 from paperlens.ranking.vectors import quantize
+from paperlens.store.vectors import VectorStore
 
 from tests.corpus import demo_papers
 
@@ -140,6 +143,89 @@ def test_vectors_that_arrive_change_related_lists_without_a_restart(svc, app):
         svc.corpus.meaning.caught_up.wait(10)
     assert after["cached"] is False and after["rank"] == "hybrid"
     assert all(isinstance(r["meaning"], float) for r in after["results"])
+
+
+@pytest.fixture
+def vector_reads(monkeypatch) -> list[str]:
+    """The paper ids whose vectors any process here reads from Redis."""
+    reads: list[str] = []
+    get_many = VectorStore.get_many
+
+    def counted(self, ids, dim):
+        reads.extend(ids)
+        return get_many(self, ids, dim)
+
+    monkeypatch.setattr(VectorStore, "get_many", counted)
+    return reads
+
+
+def worker_on_a_snapshot_with_every_vector(svc, semantic):
+    """A new server process (its own services) after a snapshot was built with every paper's vector."""
+    svc.index.build_now()
+    worker = create_app(semantic)
+    worker.config["TESTING"] = True
+    return worker
+
+
+@pytest.mark.cluster_too
+def test_a_worker_serving_from_a_snapshot_maps_its_vectors_and_reads_none_from_redis(svc, semantic, vector_reads):
+    svc.index.view()  # indexed before the filler ran: its snapshot holds no vector
+    fill(svc)
+    overlay_only = svc.corpus.meaning.table()  # filled from Redis, as every worker did before snapshots held them
+    assert len(overlay_only.mapped) == 0 and overlay_only.overlay_size == len(demo_papers())
+    worker = worker_on_a_snapshot_with_every_vector(svc, semantic)
+    vector_reads.clear()
+    signal = worker.extensions["paperlens"].corpus.meaning
+    signal.catch_up()
+    table = signal.table()
+    assert table.mapped is not None and table.overlay_size == 0 and len(table) == len(demo_papers())
+    assert vector_reads == []  # not one vector read from Redis: all are mapped from the snapshot
+    ids = [p.id for p in demo_papers()]
+    hashes = np.array([term_hash(i) for i in ids], np.uint64)
+    query = overlay_only.vector_of(ids[3])
+    np.testing.assert_array_equal(table.cosines(query, hashes), overlay_only.cosines(query, hashes))
+    answer = worker.test_client().get(PAPER.format(ids[3]) + "?k=5&summaries=none").get_json()
+    assert answer["rank"] == "hybrid" and answer["cached"] is False
+    assert all(isinstance(r["meaning"], float) for r in answer["results"])
+    assert vector_reads == []
+
+
+@pytest.mark.cluster_too
+def test_a_vector_stored_after_the_snapshot_is_used_from_the_overlay(svc, semantic, vector_reads):
+    fill(svc)
+    worker = worker_on_a_snapshot_with_every_vector(svc, semantic)
+    twin = demo_papers()[3]
+    late = Paper(title=f"{twin.title}, revisited", abstract=twin.abstract, arxiv_id="2599.00001")  # after the snapshot
+    list(svc.store.papers.add_many([late]))
+    vector_reads.clear()
+    fill(svc)  # the filler embeds it
+    signal = worker.extensions["paperlens"].corpus.meaning
+    signal.catch_up()
+    table = signal.table()
+    assert table.mapped is not None and table.overlay_size == 1 and len(table) == len(demo_papers()) + 1
+    assert set(vector_reads) == {late.id}  # only what arrived since the snapshot is read from Redis
+    answer = worker.test_client().get(PAPER.format(twin.id) + "?k=5&summaries=none").get_json()
+    assert answer["rank"] == "hybrid"
+    assert answer["results"][0]["id"] == late.id and answer["results"][0]["meaning"] > 0.9
+    own = worker.test_client().get(PAPER.format(late.id) + "?k=5&summaries=none").get_json()
+    assert own["rank"] == "hybrid" and all(isinstance(r["meaning"], float) for r in own["results"])
+
+
+def test_vectors_filled_after_the_snapshot_are_folded_into_a_new_one_once_the_overlay_is_large(svc, app):
+    index, signal = svc.index, svc.corpus.meaning
+    index.fold_min_docs, index.fold_grace = 40, 0.0  # a fold's worth: 40 papers here
+    before = index.view().papers.vectors
+    assert before is not None and len(before) == 0  # indexed before the filler ran
+    fill(svc)  # the overlay now holds all 85: more than a fold's worth
+    deadline = time.monotonic() + 60
+    while index.view().papers.vectors is before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    folded = index.view().papers.vectors
+    assert folded is not before and len(folded) == len(demo_papers())
+    table = signal.catch_up()  # the overlay starts again where the new snapshot's vectors end
+    assert table.mapped is folded and table.overlay_size == 0 and len(table) == len(demo_papers())
+    answer = app.test_client().get(PAPER.format(demo_papers()[2].id) + "?k=5&summaries=none").get_json()
+    assert answer["rank"] == "hybrid" and all(isinstance(r["meaning"], float) for r in answer["results"])
 
 
 def test_papers_without_a_vector_yet_are_ranked_by_bm25_alone_never_an_error(svc, app):

@@ -6,9 +6,8 @@ import pytest
 import redis
 
 from bench.redis_server import RedisServer, free_port
-from paperlens.cli import _warn_if_not_persistent
-from paperlens.store import Store
-from paperlens.store.keys import Keys
+from paperlens.cli.serving import warn_if_not_persistent
+from paperlens.services import Services
 
 
 def test_library_keys_have_no_ttl_and_survive_a_cache_flush(demo_client, make_token, settings):
@@ -36,11 +35,11 @@ def redis_without_persistence(tmp_path):
     server.stop()
 
 
-def test_startup_warns_when_redis_keeps_nothing(redis_without_persistence, capsys):
-    _warn_if_not_persistent(Store(redis_without_persistence, Keys("t")))
+def test_startup_warns_when_redis_keeps_nothing(redis_without_persistence, settings, capsys):
+    warn_if_not_persistent(Services.create(settings, redis_without_persistence))
     assert "WARNING" in capsys.readouterr().err
 
 
-def test_startup_is_quiet_when_redis_has_aof(redis_server, capsys):
-    _warn_if_not_persistent(Store(redis_server.client(), Keys("t")))
+def test_startup_is_quiet_when_redis_has_aof(redis_server, settings, capsys):
+    warn_if_not_persistent(Services.create(settings, redis_server.client()))
     assert "WARNING" not in capsys.readouterr().err

@@ -55,7 +55,7 @@ def test_a_failed_feed_is_tried_again_soon_then_less_often_up_to_its_period(fake
     scheduler = Scheduler(syncer, feeds, holder_name("test"))
 
     def run_once():
-        lock = SyncLock(feeds, scheduler.holder)
+        lock = SyncLock(feeds.lock, scheduler.holder)
         assert lock.acquire()
         with lock:
             return scheduler.run_feed(feed, lock)

@@ -133,7 +133,7 @@ def test_a_failing_feed_shows_its_error_and_the_others_still_run(env, fake, stor
 
 def test_a_sync_waits_for_the_one_running_elsewhere(env, fake, store, feeds):
     fake.oai = list(reversed(synth_catalogue(10)))
-    other = SyncLock(feeds, "paperlens serve on another-host (pid 1) [elsewhere] #abcdef", lease=30)
+    other = SyncLock(feeds.lock, "paperlens serve on another-host (pid 1) [elsewhere] #abcdef", lease=30)
     assert other.acquire()
     proc = subprocess.Popen([sys.executable, "-m", "paperlens.cli", "sync", "oai", "--set", "cs"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -157,22 +157,22 @@ def test_a_sync_waits_for_the_one_running_elsewhere(env, fake, store, feeds):
 
 
 def test_a_killed_holders_lock_expires_with_its_lease(feeds):
-    first = SyncLock(feeds, holder_name("first"), lease=1.0)
+    first = SyncLock(feeds.lock, holder_name("first"), lease=1.0)
     assert first.acquire()
     first._done.set()  # stop renewing, as a killed process does
     first._thread.join()
-    second = SyncLock(feeds, "second on another-host (pid 2) [elsewhere] #000000", lease=1.0)
+    second = SyncLock(feeds.lock, "second on another-host (pid 2) [elsewhere] #000000", lease=1.0)
     assert not second.acquire(wait=False)
     started = time.monotonic()
     assert second.acquire(wait=True, poll=0.05)
     assert 0.5 < time.monotonic() - started < 30  # about the 1 s lease; the bound only catches a hang
-    assert not first.held or first.feeds.lock_holder() == second.holder
+    assert not first.held or first.lock.lock_holder() == second.holder
     second.release()
     assert feeds.lock_holder() is None
 
 
 def test_a_holder_that_lost_its_lock_notices(feeds):
-    lock = SyncLock(feeds, holder_name("me"), lease=0.3)
+    lock = SyncLock(feeds.lock, holder_name("me"), lease=0.3)
     assert lock.acquire()
     feeds.r.set(feeds.keys.sync_lock, "someone else")
     until(lambda: not lock.held, 30, "the holder noticing it lost the lock")

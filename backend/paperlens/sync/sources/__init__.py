@@ -2,6 +2,9 @@
 
     KIND          the name users type (`paperlens sync KIND`, `feeds add KIND`)
     URL_SETTING   the Settings field with the upstream's base URL
+    HELP          what it asks, for `paperlens sync KIND --help` and `feeds add KIND --help`
+    OPTIONS       its options, each an Option (contract.py): the commands' options and the API's
+                  feed schema are made from them
     options(raw)  the checked options of a sync (raises ValueError with the reason)
     pages(options, checkpoint, upstream, base_url, today) -> Iterator[Page]
 
@@ -13,7 +16,7 @@ runs ahead of what is stored.
 from __future__ import annotations
 
 from . import arxiv_api, biorxiv, hf_daily, oai
-from .contract import Page, SyncFailed, source_key
+from .contract import Option, Page, SyncFailed, source_key
 
 SOURCES = {module.KIND: module for module in (arxiv_api, oai, hf_daily, biorxiv)}
 
@@ -25,4 +28,4 @@ def checked_options(kind: str, raw: dict) -> dict:
     return SOURCES[kind].options(raw)
 
 
-__all__ = ["SOURCES", "Page", "SyncFailed", "checked_options", "source_key"]
+__all__ = ["SOURCES", "Option", "Page", "SyncFailed", "checked_options", "source_key"]

@@ -10,10 +10,21 @@ from typing import Iterator
 
 from ...corpus.formats import MalformedPage, arxiv_atom
 from ..polite_http import Response, Upstream
-from .contract import Page, Repeats, SyncFailed, day, only, page_of, records_of, refused
+from .contract import COUNT, DAY, Option, Page, Repeats, SyncFailed, day, only, page_of, records_of, refused
 
 KIND = "arxiv"
 URL_SETTING = "arxiv_api_url"
+MAX_QUERY = 1000  # characters
+MAX_PAPERS = 1_000_000  # the largest --max
+HELP = "The arXiv API: newest submissions first, for categories and/or a query."
+OPTIONS = (
+    Option("category", "An arXiv category (cs.CL, hep-th, ...); repeat for several.", many=True, metavar="CAT",
+           max_length=40, max_items=50, api_help='arXiv categories, e.g. ["cs.CL", "cs.LG"]'),
+    Option("query", "arXiv search syntax, e.g. 'abs:\"diffusion model\"'.", metavar="Q", max_length=MAX_QUERY,
+           api_help="arXiv search syntax"),
+    Option("since", "Stop at papers submitted before this day.", kind=DAY),
+    Option("max", "Stop after this many papers.", kind=COUNT, low=1, high=MAX_PAPERS, api_help="stop after"),
+)
 PAGE_SIZE = 100
 EMPTY_RETRIES = 3  # arXiv sometimes answers a page with no entries although more exist
 FIRST_RUN_DAYS = 7  # a first run without --since or --max looks back this far; OAI is for back catalogues
@@ -21,19 +32,19 @@ CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
 
 
 def options(raw: dict) -> dict:
-    found = only(raw, {"category", "query", "since", "max"}, KIND)
+    found = only(raw, OPTIONS, KIND)
     categories = found.get("category", [])
     categories = [categories] if isinstance(categories, str) else list(categories)
     for category in categories:
         if not isinstance(category, str) or not CATEGORY.match(category):
             raise ValueError(f"not an arXiv category: {str(category)[:40]!r} (they look like cs.CL or hep-th)")
     query = found.get("query")
-    if query is not None and (not isinstance(query, str) or not query.strip() or len(query) > 1000):
+    if query is not None and (not isinstance(query, str) or not query.strip() or len(query) > MAX_QUERY):
         raise ValueError("query must be 1-1,000 characters of arXiv search syntax, e.g. 'abs:diffusion'")
     if not categories and query is None:
         raise ValueError("arxiv needs at least one --category or a --query")
     limit = found.get("max")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1_000_000):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAPERS):
         raise ValueError("max must be a whole number from 1 to 1,000,000")
     checked = {"category": sorted(set(categories))} if categories else {}
     if query is not None:

@@ -9,17 +9,24 @@ from typing import Iterator
 
 from ...corpus.formats import biorxiv as biorxiv_json
 from ..polite_http import Response, Upstream
-from .contract import Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of, records_of
+from .contract import (CHOICE, DAY, Option, Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of,
+                       records_of)
 
 KIND = "biorxiv"
 URL_SETTING = "biorxiv_api_url"
 SERVERS = ("biorxiv", "medrxiv")
+HELP = "bioRxiv or medRxiv: every version posted in a date range, the newest per DOI."
+OPTIONS = (
+    Option("server", kind=CHOICE, choices=SERVERS, default=SERVERS[0]),
+    Option("from", "Versions posted on or after this day.", kind=DAY),
+    Option("until", "Versions posted on or before this day (default: today).", kind=DAY),
+)
 FIRST_RUN_DAYS = 7
 
 
 def options(raw: dict) -> dict:
-    found = only(raw, {"server", "from", "until"}, KIND)
-    server = found.get("server", "biorxiv")
+    found = only(raw, OPTIONS, KIND)
+    server = found.get("server", SERVERS[0])
     if server not in SERVERS:
         raise ValueError(f"server must be biorxiv or medrxiv, not {str(server)[:40]!r}")
     checked = {"server": server}

@@ -1,5 +1,5 @@
-"""What every source shares: the Page it yields, the failure it raises, the key its checkpoint is
-stored under, and the checks its options go through."""
+"""What every source shares: how it declares its options, the Page it yields, the failure it raises,
+the key its checkpoint is stored under, and the checks its options go through."""
 
 from __future__ import annotations
 
@@ -8,10 +8,39 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Sequence
 
 from ...corpus.formats import Skipped
 from ...corpus.limits import within_limits
 from ...corpus.paper import Paper
+
+
+# What an option's values are: free text, a day (YYYY-MM-DD), a whole number, or one of some words.
+TEXT, DAY, COUNT, CHOICE = "text", "day", "count", "choice"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a source, declared once in the source's OPTIONS: `paperlens sync KIND --NAME`
+    and `feeds add KIND --NAME` (cli/sync.py) and the API's feed options (schemas/feeds.py) are
+    made from it. The source's options(raw) still checks every value and says what is wrong."""
+
+    name: str
+    help: str | None = None  # the command line's help, in this source's words
+    kind: str = TEXT
+    many: bool = False  # may be given more than once (a list in the API)
+    metavar: str | None = None  # the command line's placeholder (CAT in --category CAT)
+    max_length: int | None = None  # characters of each value a request may send (TEXT)
+    max_items: int | None = None  # values a request may send (many)
+    low: int | None = None  # the range of a COUNT
+    high: int | None = None
+    choices: tuple[str, ...] = ()  # a CHOICE's words
+    default: str | None = None  # what the command line shows and options(raw) assumes when it is not given
+    api_help: str | None = None  # the API's description, after the kinds that take it ("arxiv: ...")
+
+
+def option_names(declared: Sequence[Option]) -> set[str]:
+    return {option.name for option in declared}
 
 
 class SyncFailed(Exception):
@@ -105,7 +134,9 @@ def day(value, name: str) -> str | None:
         raise ValueError(f"{name} is not a valid date: {value!r}") from None
 
 
-def only(raw: dict, allowed: set[str], kind: str) -> dict:
+def only(raw: dict, declared: Sequence[Option], kind: str) -> dict:
+    """The options of `raw` that are given, refusing any the source does not declare."""
+    allowed = option_names(declared)
     unknown = sorted(k for k, v in raw.items() if k not in allowed and v not in (None, "", [], ()))
     if unknown:
         raise ValueError(f"{kind} takes {', '.join(sorted(allowed)) or 'no options'}; not {', '.join(unknown)}")

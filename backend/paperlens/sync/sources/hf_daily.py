@@ -9,15 +9,20 @@ from typing import Iterator
 
 from ...corpus.formats import hf_daily_json
 from ..polite_http import Response, Upstream
-from .contract import Page, answer_page, day, later, only, page_of
+from .contract import DAY, Option, Page, answer_page, day, later, only, page_of
 
 KIND = "hf-daily"
 URL_SETTING = "hf_api_url"
+HELP = "Hugging Face Daily Papers, one day's list per request (upvotes kept)."
+OPTIONS = (
+    Option("date", "One day's list.", kind=DAY),
+    Option("since", "Every day's list from this day to today.", kind=DAY),
+)
 PER_DAY = 100  # the API's largest page; a day's list is far shorter
 
 
 def options(raw: dict) -> dict:
-    found = only(raw, {"date", "since"}, KIND)
+    found = only(raw, OPTIONS, KIND)
     if found.get("date") and found.get("since"):
         raise ValueError("give --date (one day) or --since (every day from then), not both")
     return {name: day(found[name], name) for name in ("date", "since") if found.get(name)}

@@ -11,17 +11,24 @@ from typing import Iterator
 
 from ...corpus.formats import arxiv_oai_pmh
 from ..polite_http import Response, Upstream
-from .contract import Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of
+from .contract import DAY, Option, Page, Repeats, SyncFailed, answer_page, date_range, later, only, page_of
 
 KIND = "oai"
 URL_SETTING = "arxiv_oai_url"
+HELP = "arXiv OAI-PMH: every record of a set in a date range (a category's back catalogue)."
+OPTIONS = (
+    Option("set", "An arXiv OAI set: cs, math, physics:hep-th, ...", metavar="SET", max_length=100,
+           api_help="cs, math, physics:hep-th, ..."),
+    Option("from", "Records (re)announced on or after this day.", kind=DAY),
+    Option("until", "Records (re)announced on or before this day.", kind=DAY),
+)
 METADATA_PREFIX = "arXiv"
 SET = re.compile(r"^[a-z][a-z\-]*(:[a-zA-Z\-]+)*$")  # cs, math, physics:hep-th
 RESTARTS = 3  # badResumptionToken more often than this in one run is not a stale token but a fault
 
 
 def options(raw: dict) -> dict:
-    found = only(raw, {"set", "from", "until"}, KIND)
+    found = only(raw, OPTIONS, KIND)
     checked = {}
     if "set" in found:
         if not isinstance(found["set"], str) or not SET.match(found["set"]):

@@ -400,6 +400,26 @@ const SCENARIOS = {
     return { results: shown.length };
   },
 
+  async 'a site the user enabled: the generic citation_* adapter runs there'(h, cfg) {
+    // 127.0.0.1 stands for the enabled site: its permission is held already (the local server), and
+    // granting another needs a person's click. The rest is the user's path: the stored host list,
+    // the worker registering the content scripts, the generic adapter reading the page's meta tags.
+    const registered = () => h.control.evaluate(() => (globalThis.browser || globalThis.chrome).scripting
+      .getRegisteredContentScripts().then((scripts) => scripts.map((x) => x.matches)));
+    await h.configure(settings(cfg, { genericHosts: ['127.0.0.1'] }));
+    try {
+      await waitUntil(async () => JSON.stringify(await registered()) === '[["http://127.0.0.1/*"]]',
+        'the content scripts registered for 127.0.0.1');
+      const page = await h.openPaper(`http://127.0.0.1:${cfg.pagePort}/journal/article-42`);
+      assert.equal(await page.evaluate(() => document.getElementById('paperlens-root').getAttribute('data-paper-id')),
+        'doi:10.5555/joe.2024.42');
+    } finally {
+      await h.configure(settings(cfg));
+      await waitUntil(async () => (await registered()).length === 0, 'the content scripts unregistered');
+    }
+    return {};
+  },
+
   async "the toolbar button's menu offers the library"(h) {
     // update() fails for a menu item that was never created (there is no way to list them).
     const exists = await h.control.evaluate(() => new Promise((resolve) => {

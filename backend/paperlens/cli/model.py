@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
+from ..embedding.model_files import DEFAULT_NAME, ModelCard, is_complete, model_folder, runtime_installed, why_unavailable
 from ..settings import Settings
-from .model_files import DEFAULT_NAME, ModelCard, is_complete, model_folder, runtime_installed, why_unavailable
 
 
 @click.group()
@@ -19,7 +19,7 @@ def model():
 def fetch(force):
     """Download the default model (all-MiniLM-L6-v2, about 90 MB) into the data folder, checking
     every file against the pinned checksum; PAPERLENS_EMBED_MODEL_URL says where from."""
-    from .fetch import FetchRefused, fetch_model
+    from ..embedding.fetch import FetchRefused, fetch_model
 
     settings = Settings.from_env()
     if settings.embed_model:

@@ -10,40 +10,27 @@ from datetime import datetime
 import click
 
 from ..domain.feeds import describe
-from .polite_http import Stopped, UpstreamError
-from .sources import SOURCES, SyncFailed, checked_options
+from ..sync.polite_http import Stopped, UpstreamError
+from ..sync.sources import SOURCES, SyncFailed, checked_options
+from ..sync.sources.contract import CHOICE, COUNT, DAY, Option
+from .root import settings
 
-# Each kind's options, declared once for `sync KIND` and `feeds add KIND`.
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-KIND_OPTIONS = {
-    "arxiv": [
-        click.option("--category", "category", multiple=True, metavar="CAT",
-                     help="An arXiv category (cs.CL, hep-th, ...); repeat for several."),
-        click.option("--query", metavar="Q", help="arXiv search syntax, e.g. 'abs:\"diffusion model\"'."),
-        click.option("--since", type=DATE, help="Stop at papers submitted before this day."),
-        click.option("--max", "max", type=click.IntRange(1, 1_000_000), help="Stop after this many papers."),
-    ],
-    "oai": [
-        click.option("--set", "set", metavar="SET", help="An arXiv OAI set: cs, math, physics:hep-th, ..."),
-        click.option("--from", "from", type=DATE, help="Records (re)announced on or after this day."),
-        click.option("--until", type=DATE, help="Records (re)announced on or before this day."),
-    ],
-    "hf-daily": [
-        click.option("--date", type=DATE, help="One day's list."),
-        click.option("--since", type=DATE, help="Every day's list from this day to today."),
-    ],
-    "biorxiv": [
-        click.option("--server", type=click.Choice(["biorxiv", "medrxiv"]), default="biorxiv", show_default=True),
-        click.option("--from", "from", type=DATE, help="Versions posted on or after this day."),
-        click.option("--until", type=DATE, help="Versions posted on or before this day (default: today)."),
-    ],
-}
-KIND_HELP = {
-    "arxiv": "The arXiv API: newest submissions first, for categories and/or a query.",
-    "oai": "arXiv OAI-PMH: every record of a set in a date range (a category's back catalogue).",
-    "hf-daily": "Hugging Face Daily Papers, one day's list per request (upvotes kept).",
-    "biorxiv": "bioRxiv or medRxiv: every version posted in a date range, the newest per DOI.",
-}
+
+
+def click_option(option: Option):
+    """A source's declared option as `sync KIND` and `feeds add KIND` take it."""
+    kind = option.kind
+    if kind == DAY:
+        return click.option(f"--{option.name}", option.name, type=DATE, help=option.help)
+    if kind == COUNT:
+        return click.option(f"--{option.name}", option.name, type=click.IntRange(option.low, option.high),
+                            help=option.help)
+    if kind == CHOICE:
+        return click.option(f"--{option.name}", option.name, type=click.Choice(list(option.choices)),
+                            default=option.default, show_default=option.default is not None, help=option.help)
+    return click.option(f"--{option.name}", option.name, multiple=option.many, metavar=option.metavar,
+                        help=option.help)
 
 
 def _options(kind: str, given: dict) -> dict:
@@ -56,29 +43,26 @@ def _options(kind: str, given: dict) -> dict:
 
 def _with_options(kind: str):
     def decorate(command):
-        for option in reversed(KIND_OPTIONS[kind]):
-            command = option(command)
+        for option in reversed(SOURCES[kind].OPTIONS):
+            command = click_option(option)(command)
         return command
     return decorate
 
 
-def _store():
-    from ..settings import Settings
-    from ..store import Store
+def _feeds():
+    from ..domain.feeds import Feeds
 
-    settings = Settings.from_env()
-    return settings, Store.open(settings)
+    return Feeds.open(settings())
 
 
 def _context():
     """The feeds and the syncer a command works with (which keeps this machine's index snapshot
     current, as `paperlens ingest` does)."""
-    from ..ranking.live_index import LiveIndex
-    from .runner import Syncer
+    from ..domain.feeds import Feeds
 
-    settings, store = _store()
-    index = LiveIndex(store.papers, settings.index_dir)
-    return store.feeds, Syncer(settings, store.papers, store.feeds, index=index)
+    config = settings()
+    feeds = Feeds.open(config)
+    return feeds, feeds.syncer(config)
 
 
 class Progress:
@@ -109,11 +93,9 @@ class Progress:
 
 
 def _locked(feeds, role: str):
-    from .lock import SyncLock, describe_holder, holder_name
-
-    lock = SyncLock(feeds, holder_name(role))
+    lock = feeds.lock(role)
     lock.acquire(wait=True, on_wait=lambda holder: click.echo(
-        f"waiting for {describe_holder(holder, feeds)} to finish", err=True))
+        f"waiting for {feeds.describe_holder(holder)} to finish", err=True))
     return lock
 
 
@@ -127,16 +109,14 @@ def sync(ctx):
     where it stopped when run again."""
     if ctx.invoked_subcommand is not None:
         return
-    from .schedule import Scheduler
-
     feeds, syncer = _context()
-    saved = feeds.list()
+    saved = feeds.saved()
     if not saved:
         click.echo("no saved feeds; add one with `paperlens feeds add KIND ... --every 6h`")
         return
     failed = 0
     with _locked(feeds, "paperlens sync") as lock:
-        scheduler = Scheduler(syncer, feeds, lock.holder, lease=lock.lease)
+        scheduler = feeds.scheduler(syncer, lock)
         for feed in saved:
             label = f"feed {feed.id} ({describe(feed.kind, feed.options)})"
             progress = Progress(label)
@@ -159,7 +139,7 @@ def _show_skips(skipped: list, total: int) -> None:
 
 
 def _sync_command(kind: str):
-    @sync.command(kind, help=KIND_HELP[kind])
+    @sync.command(kind, help=SOURCES[kind].HELP)
     @_with_options(kind)
     def command(**given):
         options = _options(kind, given)
@@ -190,7 +170,7 @@ def _sync_command(kind: str):
                 click.echo(f"{label}: interrupted; run it again to resume", err=True)
                 sys.exit(130)
             except Exception as exc:  # whatever an upstream sends, the user gets one line, not a traceback
-                from ..store import StoreUnavailable
+                from ..domain.errors import StoreUnavailable
 
                 if isinstance(exc, StoreUnavailable):
                     raise  # said in one line by the main command
@@ -220,17 +200,15 @@ def feeds_add():
 
 
 def _add_command(kind: str):
-    @feeds_add.command(kind, help=f"{KIND_HELP[kind]} Runs every DURATION.")
+    @feeds_add.command(kind, help=f"{SOURCES[kind].HELP} Runs every DURATION.")
     @_with_options(kind)
     @click.option("--every", required=True, metavar="DURATION", help="30s, 15m, 6h, 1d, ...")
     def command(every, **given):
-        from ..domain import feeds
         from ..domain.errors import Conflict, Invalid
 
         options = _options(kind, given)
-        _, store = _store()
         try:
-            feed = feeds.add(store, kind, options, every)
+            feed = _feeds().add(kind, options, every)
         except Invalid as exc:
             raise click.UsageError(exc.message) from None
         except Conflict as exc:
@@ -248,10 +226,7 @@ for _kind in SOURCES:
 @feeds_group.command("list")
 def feeds_list():
     """Every feed: options, last run, papers added, next run, last error."""
-    from ..domain import feeds
-
-    _, store = _store()
-    shown = feeds.views(store)
+    shown = _feeds().views()
     if not shown:
         click.echo("no saved feeds")
     for feed in shown:
@@ -279,12 +254,10 @@ def status_line(feed: dict) -> str:
 @click.argument("feed_id")
 def feeds_remove(feed_id):
     """Stop following feed ID (a run under way stops after its current page)."""
-    from ..domain import feeds
     from ..domain.errors import NotFound
 
-    _, store = _store()
     try:
-        feeds.remove(store, feed_id)
+        _feeds().remove(feed_id)
     except NotFound as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"removed feed {feed_id}")

@@ -1,0 +1,5 @@
+"""`python -m paperlens.cli`: the `paperlens` command."""
+
+from . import main
+
+main()
