@@ -8,8 +8,14 @@ TextRank. To compare two commits, point it at a checkout of each:
 """
 import gzip, json, statistics, sys, tempfile, time, uuid
 from pathlib import Path
-repo = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]); sys.path[:0] = [str(repo), str(repo / "backend")]
-from tests.conftest import RedisServer, free_port, FIXTURES
+HERE = Path(__file__).resolve().parent
+# The Redis launcher and the fixture come from this checkout whichever checkout is timed, so both runs
+# of a comparison start the same redis-server over the same papers. redis_server.py imports no
+# paperlens, so the paperlens imported below is REPO_DIR's.
+sys.path.insert(0, str(HERE))
+from redis_server import RedisServer, free_port
+FIXTURES = HERE.parent / "tests" / "fixtures"
+repo = Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parent); sys.path[:0] = [str(repo), str(repo / "backend")]
 from paperlens.app import create_app
 from paperlens.settings import Settings
 from paperlens.corpus.formats import jsonl

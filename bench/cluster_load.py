@@ -4,8 +4,9 @@ a second process; ingest time into each; and how long a paper posted to one node
 takes to be searchable on another. These are the request figures of docs/deploy.md's capacity
 table (`--write` puts them there).
 
-It starts its own redis-server and its own local Cluster (3 masters, 3 replicas, the test suite's
-launcher) on free ports with their data in bench/out/cluster-load, never the Redis on 6379.
+It starts its own redis-server and its own local Cluster (3 masters, 3 replicas, bench/redis_server.py,
+which the test suite uses too) on free ports with their data in bench/out/cluster-load, never the Redis
+on 6379.
 
     .venv/bin/python -m bench.cluster_load --corpus ../shared/data/arxiv-cs-75k.jsonl.gz --write
 """
@@ -28,10 +29,9 @@ from pathlib import Path
 
 import redis
 
-from tests.conftest import LocalCluster, RedisServer, free_port
-
 from . import corpora
 from .http_load import parse_wrk, wait_for
+from .redis_server import LocalCluster, RedisServer, free_port
 from .shared_memory import smaps_rollup
 
 WORK = corpora.OUT / "cluster-load"

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.corpora import REAL
+from bench.redis_server import RedisServer, free_port
 from paperlens.app import create_app
 from paperlens.corpus.formats import jsonl
 from paperlens.settings import Settings
-from tests.conftest import RedisServer, free_port
 
 LIBRARY = 1000
 CANDIDATES = 200

@@ -1,5 +1,5 @@
 """What a hostile upstream page costs the syncer: each shape is served by the local fake upstream
-(tests/sync/fake_upstream.py, on 127.0.0.1) and fetched and parsed by a fresh Python process, which
+(bench/fake_upstream.py, on 127.0.0.1) and fetched and parsed by a fresh Python process, which
 reports its peak resident memory (VmHWM) and the time the fetch and parse took.
 
     .venv/bin/python -m bench.hostile_pages
@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 
-from tests.sync.fake_upstream import OAI_HEAD, FakeUpstream, body, oai_page, synth_catalogue
+from .fake_upstream import OAI_HEAD, FakeUpstream, body, oai_page, synth_catalogue
 
 CHILD = r"""
 import json, re, sys, time

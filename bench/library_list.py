@@ -15,10 +15,10 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.redis_server import RedisServer, free_port
 from paperlens.app import create_app
 from paperlens.corpus.formats import jsonl
 from paperlens.settings import Settings
-from tests.conftest import RedisServer, free_port
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "arxiv-cs-75k.jsonl.gz"
 QUERIES = (("default page", ""), ("tag filter", "?tag=fav"), ("search q", "?q=learning"),

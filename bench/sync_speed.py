@@ -3,7 +3,7 @@ with no pause between requests, and related-papers latency over HTTP while `pape
 
     .venv/bin/python -m bench.sync_speed [page] [sync] [serve] [serve_polite]      # default: all
 
-Pages are the recorded responses' shapes (tests/sync/fake_upstream.py) filled with real arXiv papers from
+Pages are the recorded responses' shapes (bench/fake_upstream.py) filled with real arXiv papers from
 the 75k file (PAPERLENS_BENCH_REAL), so records have real lengths. Each figure comes with its reference
 measured in the same run: the same papers read and stored the way `paperlens ingest` reads a Kaggle
 JSON-lines file. It starts its own redis-server on a free port (data in bench/out/sync) and its own fake
@@ -37,9 +37,9 @@ from paperlens.store.feeds import FeedStore
 from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
 from paperlens.sync.runner import Syncer
-from tests.sync.fake_upstream import FakeUpstream, SynthPaper, oai_page
 
 from . import corpora
+from .fake_upstream import FakeUpstream, SynthPaper, oai_page
 from .http_load import free_port, wait_for
 
 WORK = corpora.OUT / "sync"

@@ -1,5 +1,7 @@
 """Fixtures that start real things: a private redis-server, the Flask app, a live HTTP server, and
-(for the tests that ask for it) a Redis Cluster of 3 masters and 3 replicas.
+(for the tests that ask for it) a Redis Cluster of 3 masters and 3 replicas. They sit at the top
+because tests/redis, tests/cluster and tests/browser all use them; tests/unit must not
+(tests/README.md, checked by tests/unit/conftest.py).
 
 Tests never touch a Redis they did not start: each session runs its own redis-server on a free
 port with its data in a temporary folder, and each test gets a fresh key prefix.
@@ -7,230 +9,25 @@ port with its data in a temporary folder, and each test gets a fresh key prefix.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
 
+from bench.fake_upstream import FakeUpstream
+from bench.redis_server import LocalCluster, RedisServer, free_port
 from paperlens.app import create_app
-from paperlens.corpus.sources import read_records
-from paperlens.corpus.paper import Paper
 from paperlens.settings import Settings
-from paperlens.store.embedded import redis_server_binary
 from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
-from paperlens.store.redis_client import cluster_client, is_cluster_url
 from paperlens.store.tokens import TokenStore
 
-FIXTURES = Path(__file__).parent / "fixtures"
-DEMO_CORPUS = Path(__file__).parent / "fixtures" / "formats" / "hf-daily-seed.txt"  # the 85 papers of ../shared/seed
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class RedisServer:
-    port: int
-    data_dir: Path
-    process: subprocess.Popen | None = None
-    options: tuple[str, ...] = ("--appendonly", "yes", "--appendfsync", "always")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.data_dir), "--save", "", "--logfile", str(self.data_dir / "redis.log"), *self.options],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if redis.Redis(port=self.port, socket_timeout=0.5).ping():
-                    return
-            except redis.RedisError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("test redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self, hard: bool = False) -> None:
-        if self.process and self.process.poll() is None:
-            if hard:
-                self.process.kill()
-            else:
-                self.process.terminate()
-            try:  # an AOF server just resumed from SIGSTOP can take long to exit on a loaded machine
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-
-    def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url, decode_responses=True)
-
-
-class ServeProcess:
-    """A real `paperlens serve` (gunicorn, its syncer and summariser) in its own session, with its
-    output in `log`; `wait_healthy` until /health answers, `stop` with SIGTERM as systemd would."""
-
-    def __init__(self, env: dict, log: Path, port: int | None = None):
-        self.port = port or free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = log
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "paperlens.cli", "serve", "--port", str(self.port)],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_healthy(self, timeout: float = 120) -> None:
-        import requests
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log_path.read_text()[-3000:]
-            try:
-                if requests.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"paperlens serve did not answer within {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.log.close()
-
-
-def redis_client(url: str):
-    """A client (str replies) for a test's Redis: one server, or a Cluster given as redis+cluster://."""
-    if is_cluster_url(url):
-        return cluster_client(url, 5.0, decode_responses=True)
-    return redis.Redis.from_url(url, decode_responses=True)
-
-
-def free_cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free too."""
-    for _ in range(200):
-        port = free_port()
-        if port + 10000 > 65535:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port pair for a cluster node")
-
-
-class LocalCluster:
-    """A Redis Cluster on loopback: `masters` masters with one replica each, from the system's
-    redis-server, created with `redis-cli --cluster create`. A node that is not answering within
-    `node_timeout_ms` is failed over to its replica."""
-
-    def __init__(self, root: Path, masters: int = 3, node_timeout_ms: int = 1000):
-        self.options = ("--appendonly", "yes", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-node-timeout", str(node_timeout_ms), "--repl-diskless-sync-delay", "0")
-        self.nodes: dict[int, RedisServer] = {}
-        for _ in range(masters * 2):
-            port = free_cluster_port()
-            (root / str(port)).mkdir()
-            self.nodes[port] = RedisServer(port, root / str(port), options=self.options)
-        self.ports = list(self.nodes)
-
-    @property
-    def url(self) -> str:
-        return "redis+cluster://" + ",".join(f"127.0.0.1:{port}" for port in self.ports[:3])
-
-    def start(self) -> "LocalCluster":
-        for server in self.nodes.values():
-            server.start()
-        cli = shutil.which("redis-cli")
-        assert cli, "redis-cli is needed for the cluster tests (Debian package redis-tools)"
-        created = subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
-                                  "--cluster-replicas", "1", "--cluster-yes"], capture_output=True, text=True,
-                                 timeout=60)
-        assert created.returncode == 0, created.stdout[-2000:] + created.stderr[-2000:]
-        self.wait_until_healthy()
-        return self
-
-    def pid(self, port: int) -> int:
-        return self.nodes[port].process.pid
-
-    def running(self) -> list[int]:
-        return [port for port, server in self.nodes.items() if server.process.poll() is None]
-
-    def node(self, port: int) -> redis.Redis:
-        return redis.Redis(port=port, decode_responses=True, socket_timeout=2)
-
-    def wait_until_healthy(self, timeout: float = 30) -> None:
-        """Every running node sees the cluster ok, and every master has a replica in sync."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if self._healthy():
-                    return
-            except redis.RedisError:
-                pass
-            assert time.monotonic() < deadline, "the test cluster did not become healthy"
-            time.sleep(0.1)
-
-    def _healthy(self) -> bool:
-        running = self.running()
-        if any(self.node(p).cluster("info")["cluster_state"] != "ok" for p in running):
-            return False
-        masters = [p for p in running if self.node(p).info("replication")["role"] == "master"]
-        return len(masters) == len(self.ports) // 2 and all(self.replicas_online(p) >= 1 for p in masters)
-
-    def replicas_online(self, master: int) -> int:
-        info = self.node(master).info("replication")
-        return sum(1 for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)
-                   and v.get("state") == "online")
-
-    def master_of(self, key: str) -> int:
-        slot = self.node(self.running()[0]).cluster("keyslot", key)
-        for port in self.running():
-            for start, end, master, *_ in self.node(port).execute_command("CLUSTER", "SLOTS"):
-                if start <= slot <= end:
-                    return int(master[1])
-        raise AssertionError(f"no master holds the slot of {key}")
-
-    def replica_of(self, master: int) -> int:
-        return int(self.node(master).info("replication")["slave0"]["port"])
-
-    def kill(self, port: int) -> None:
-        self.nodes[port].stop(hard=True)
-
-    def restart(self, port: int) -> None:
-        """Start a node again on its data folder: a killed master comes back as a replica."""
-        self.nodes[port].start()
-
-    def stop(self) -> None:
-        for server in self.nodes.values():
-            server.stop()
+from .corpus import demo_papers
+from .servers import redis_client
 
 
 @pytest.fixture(scope="session")
@@ -277,8 +74,29 @@ def settings(redis_url, tmp_path) -> Settings:
     )
 
 
-def demo_papers() -> list[Paper]:
-    return [r for r in read_records(DEMO_CORPUS, "hf-daily", year=2025) if isinstance(r, Paper)]
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A tiny BERT-shaped model over the demo corpus's words, for the related-by-meaning tests."""
+    from .fixtures.tiny_model import write_tiny_model  # late: onnx is loaded only by the tests that ask
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    write_tiny_model(folder, [p.indexed_text for p in demo_papers()])
+    return folder
+
+
+@pytest.fixture
+def fake():
+    """A local stand-in for arXiv, Hugging Face and bioRxiv (bench/fake_upstream.py) on a free port."""
+    upstream = FakeUpstream().start()
+    yield upstream
+    upstream.stop()
+
+
+@pytest.fixture
+def sync_settings(settings, fake):
+    """The test's settings with every source pointed at the fake upstream, no pause between requests
+    and a short timeout."""
+    return dataclasses.replace(settings, sync_delay=0.0, sync_timeout=2.0, **fake.settings_overrides())
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ import requests
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore
 
-from ..conftest import LocalCluster, redis_client
+from bench.redis_server import LocalCluster
+from tests.servers import redis_client
+from tests.waiting import until
 from .test_nodes import serve_nodes
 
 CLIENTS = 6
@@ -89,7 +91,10 @@ def failover_run(cluster: LocalCluster, root, seconds_after: float = 6.0) -> dic
         stop = threading.Event()
         # The last paper is kept out of the burst: the save after the failover is its own.
         answers, threads = burst(nodes, tokens, ids[:-1], stop)
-        time.sleep(1.5)
+        # the burst is under way: every client has had a save acknowledged through each node
+        every_pair = {(n, node) for n in range(CLIENTS) for node in range(len(nodes))}
+        until(lambda: every_pair <= {(a.client, a.node) for a in list(answers) if a.status == 201},
+              what="every client saving through both nodes", timeout=60)
         # The replica falls behind just before the kill (stopped for half a second): saves of that
         # moment are not acknowledged, so none of them may be missing after the failover.
         replica = cluster.pid(cluster.replica_of(master))

@@ -17,7 +17,7 @@ import requests
 from paperlens.store.keys import Keys
 from paperlens.store.tokens import TokenStore
 
-from ..conftest import ServeProcess, redis_client
+from tests.servers import redis_client, ServeProcess
 
 PROPAGATION_SECONDS = 2.0
 

@@ -18,7 +18,8 @@ from paperlens.settings import Settings
 from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
 
-from ..conftest import demo_papers, redis_client
+from tests.corpus import demo_papers
+from tests.servers import redis_client
 
 
 class Monitor:

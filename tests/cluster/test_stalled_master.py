@@ -17,7 +17,9 @@ from paperlens.store.keys import Keys
 from paperlens.store.papers import PaperStore
 from paperlens.store.tokens import TokenStore
 
-from ..conftest import LocalCluster, demo_papers, redis_client
+from bench.redis_server import LocalCluster
+from tests.corpus import demo_papers
+from tests.servers import redis_client
 
 TIMEOUT = 1.5
 

@@ -11,7 +11,7 @@ import pytest
 from bench import corpora
 from paperlens.ranking import tokenize
 
-from ..conftest import FIXTURES
+from tests.corpus import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from rank_bm25 import BM25Okapi
 from paperlens.ranking import tokenize
 from paperlens.ranking.index import Index
 
-from ..conftest import FIXTURES, demo_papers
+from tests.corpus import demo_papers, FIXTURES
 
 RTOL = 1e-6
 

@@ -17,7 +17,7 @@ from paperlens.ranking import closeness, snapshot, snapshot_build
 from paperlens.ranking.view import View
 from paperlens.ranking.related import related_papers
 
-from ..conftest import FIXTURES
+from tests.corpus import FIXTURES
 
 # Words from outside computer science, with a year and filler words that an arXiv cs corpus has too
 IMMUNOLOGY = ("Effect of interleukin-1 and tumor necrosis factor/cachectin on glucose metabolism in rats. "

@@ -19,7 +19,7 @@ from paperlens.embedding.encoder import Encoder
 from paperlens.embedding.fetch import FetchRefused, fetch_model
 from paperlens.embedding.model_files import CARD, GRAPH, is_complete
 
-from ..fixtures.tiny_model import write_tiny_model
+from tests.fixtures.tiny_model import write_tiny_model
 
 TEXTS = ["attention is all you need", "graph neural networks for molecules", "video diffusion models"] * 5
 

@@ -1,5 +1,5 @@
 """Ranking answers (related, search) leave as JSON built in their schema's shape: dumping them
-through marshmallow as well cost more than the ranking itself. tests/api/test_response_shapes.py
+through marshmallow as well cost more than the ranking itself. tests/redis/api/test_response_shapes.py
 dumps real answers through RelatedResponse and SearchResponse and checks nothing changes."""
 
 from __future__ import annotations
