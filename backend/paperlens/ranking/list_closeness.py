@@ -97,9 +97,9 @@ class ListModel:
         return similarity
 
     def _raw(self, similarity: np.ndarray, candidates: Vectors) -> np.ndarray:
-        raw = _nearest_mean(similarity)
+        raw = nearest_mean(similarity)
         if self.dismissed is not None:
-            raw = raw - _nearest_mean(pairwise(candidates, self.dismissed))
+            raw = raw - nearest_mean(pairwise(candidates, self.dismissed))
         return np.maximum(raw, 0.0)
 
     def _reference(self) -> np.ndarray:
@@ -140,7 +140,7 @@ def _nearest(similarity: np.ndarray) -> list[list[int]]:
     return [[int(j) for j, v in zip(b, vs) if v > 0] for b, vs in zip(best.tolist(), values.tolist())]
 
 
-def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
+def nearest_mean(similarity: np.ndarray) -> np.ndarray:
     """Per row, the mean of its NEAREST largest values, left-out (-inf) ones not counted."""
     rows, cols = similarity.shape
     k = min(NEAREST, cols)

@@ -10,18 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-NEAREST = 3
-REFERENCE_PAPERS = 200
-
-
-def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
-    rows, cols = similarity.shape
-    k = min(NEAREST, cols)
-    if rows == 0 or k == 0:
-        return np.zeros(rows)
-    best = -np.partition(-similarity, k - 1, axis=1)[:, :k]
-    counted = np.isfinite(best)
-    return np.where(counted, best, 0.0).sum(axis=1) / np.maximum(counted.sum(axis=1), 1)
+# the words' model's own measure (the mean of the nearest few saved papers) and reference sample,
+# so that the two scores are made the same way
+from .list_closeness import REFERENCE_PAPERS, nearest_mean
 
 
 class ListMeaning:
@@ -31,7 +22,7 @@ class ListMeaning:
         rows = np.unique(np.linspace(0, len(self.saved) - 1, min(len(self.saved), REFERENCE_PAPERS)).astype(np.int64))
         similarity = self.saved[rows] @ self.saved.T
         similarity[np.arange(len(rows)), rows] = -np.inf  # leave each one out
-        self.reference = np.sort(_nearest_mean(similarity))
+        self.reference = np.sort(nearest_mean(similarity))
 
     def scores(self, candidates: np.ndarray, itself: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(raw closeness, 0-100 score) per candidate ([n, dim] unit vectors, NaN rows for papers
@@ -42,7 +33,7 @@ class ListMeaning:
         similarity[have] = candidates[have] @ self.saved.T
         mine = np.flatnonzero(itself >= 0)
         similarity[mine, itself[mine]] = -np.inf
-        raw = np.where(have, _nearest_mean(similarity), np.nan)
+        raw = np.where(have, nearest_mean(similarity), np.nan)
         n = len(self.reference)
         xs = np.maximum.accumulate(self.reference + np.arange(n) * 1e-12)
         xp = np.concatenate([[-1.0], xs, [max(1.0, xs[-1] + 1e-9)]])
