@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+import urllib.request
 import uuid
 from dataclasses import dataclass
 
@@ -199,6 +200,14 @@ def live_server(redis_server, tmp_path_factory):
     server = make_server("127.0.0.1", port, log, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # The first ranking builds the index and compiles the ranking kernels: seconds on a quiet
+    # machine, over a minute with both cores busy. Done here, once, as `paperlens serve` does before
+    # it answers, so that no browser test's page waits on it.
+    base = f"http://127.0.0.1:{port}/api/v1"
+    for path in ("/search?q=attention&k=3", f"/papers/{demo_papers()[0].id}/related?k=3"):
+        with urllib.request.urlopen(base + path, timeout=600) as answer:
+            assert answer.status == 200
+    log.seen.clear()  # counts start with the tests
     yield LiveServer(f"http://127.0.0.1:{port}", port, tokens.create("alice"), settings, tokens.create, log)
     server.shutdown()
     zotero.stop()
