@@ -187,6 +187,9 @@ class _Writer:
         codes_out = NpyStream(self.folder / "codes.npy", code_dtype)
         bound_codes_out = NpyStream(self.folder / "bound_codes.npy", code_dtype)
         bound_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        # every SKIP-th posting's document, taken as the postings go by (mapping the written file
+        # back to read them would put all of it in this process's memory at once)
+        skip_parts = []
         start = 0
         while start < n_terms:
             # terms [start, end): at least one, at most MERGE_POSTINGS postings beyond the first
@@ -196,13 +199,14 @@ class _Writer:
             local = indptr[start : end + 1] - indptr[start]
             b_indptr, b_codes = top_k.bound_pairs(local, codes, self.pairs.tf, self.pairs.dl)
             bound_indptr[start + 1 : end + 1] = bound_indptr[start] + b_indptr[1:]
+            skip_parts.append(docs[(-int(indptr[start])) % top_k.SKIP :: top_k.SKIP].copy())
             docs_out.write(docs)
             codes_out.write(codes)
             bound_codes_out.write(b_codes)
             start = end
         for stream in (docs_out, codes_out, bound_codes_out):
             stream.close()
-        np.save(self.folder / "skip_docs.npy", top_k.skip_docs(np.load(self.folder / "docs.npy", mmap_mode="r")))
+        np.save(self.folder / "skip_docs.npy", np.concatenate(skip_parts) if skip_parts else np.empty(0, np.int32))
         for c in range(len(self.chunks)):
             for kind in ("docs", "codes", "indptr"):
                 (self.folder / f"chunk{c}.{kind}").unlink()
