@@ -25,6 +25,7 @@
       this.scored = false;
       this.error = null;
       this.ranking = true; // the first answer is on its way
+      this.answers = 0; // ranking answers drawn: a re-rank after a save shows as one more
       this.sorted = false;
       this.highlighted = false;
       this.nextIndex = 0; // each card's place in the page's own order, for un-sorting
@@ -88,6 +89,7 @@
       const reply = await send({ type: 'rank-listing', papers });
       if (this.stopped) return;
       this.ranking = false;
+      this.answers += 1;
       if (!reply.ok) {
         this.error = reply;
         this.draw();
@@ -225,6 +227,7 @@
       this.panel.showListing({
         listing: this.adapter.site,
         ranking: this.ranking,
+        answers: this.answers,
         count: cards.length,
         saved: cards.filter(({ card }) => card.saved).length,
         connected: this.connected,

@@ -309,6 +309,7 @@
       this.setState(view.error ? 'error' : view.ranking ? 'loading' : 'ready', null, view.error ? view.error.error : null, 'listing');
       this.host.setAttribute('data-listing', view.listing);
       this.host.setAttribute('data-cards', String(view.count));
+      this.host.setAttribute('data-answers', String(view.answers));
       this.host.setAttribute('data-sort', view.sorted ? 'score' : 'page');
       this.host.setAttribute('data-highlight', String(view.highlighted));
       this.setCount(view.count, view.count === 1 ? 'paper here' : 'papers here');

@@ -60,7 +60,22 @@ def spaced(starts: list[float], every: float = 30) -> bool:
     return all(b - a >= every - 1 for a, b in zip(starts, starts[1:]))
 
 
-def test_a_feed_runs_once_across_two_servers_and_its_papers_appear_in_both(sync_settings, fake, store, tmp_path):
+def next_run_comes_on_schedule(fake, store, ports: list[int], now: datetime) -> None:
+    """The next run comes on schedule, with no restart, and brings what was announced since."""
+    runs_before = len(run_starts(fake))
+    later = synth_catalogue(40, newest=now, spacing=timedelta(seconds=10), first_number=5000)
+    fake.oai += list(reversed(later))
+    word = re.search(r"zq\d+", later[0].title).group(0)
+    wait_until(lambda: search_finds(ports[1], word, f"arxiv:{later[0].arxiv_id}"), 180, "the next run")
+    assert store.count() == 640
+    starts = run_starts(fake)
+    assert len(starts) > runs_before
+    # never early (every 30 s); how late depends on the machine's load (the schedule is read every 2 s)
+    assert spaced(starts) and all(b - a <= 120 for a, b in zip(starts, starts[1:]))
+    assert fake.max_in_flight == 1
+
+
+def test_a_feed_runs_once_across_two_servers_and_its_papers_appear_in_both(sync_settings, fake, store, tmp_path, request):
     now = datetime.now(timezone.utc)
     first = synth_catalogue(600, newest=now - timedelta(hours=2), spacing=timedelta(seconds=30))
     fake.oai = list(reversed(first))
@@ -87,19 +102,10 @@ def test_a_feed_runs_once_across_two_servers_and_its_papers_appear_in_both(sync_
         # Each due run ran once, on one server: runs start at least `every` apart. (On a busy machine
         # the papers may take longer than 30 s to be searchable, so the next runs may have come too.)
         assert run_starts(fake) and spaced(run_starts(fake))
-
-        # The next run comes on schedule, with no restart, and brings what was announced since.
-        runs_before = len(run_starts(fake))
-        later = synth_catalogue(40, newest=now, spacing=timedelta(seconds=10), first_number=5000)
-        fake.oai += list(reversed(later))
-        word = re.search(r"zq\d+", later[0].title).group(0)
-        wait_until(lambda: search_finds(ports[1], word, f"arxiv:{later[0].arxiv_id}"), 180, "the next run")
-        assert store.count() == 640
-        starts = run_starts(fake)
-        assert len(starts) > runs_before
-        # never early (every 30 s); how late depends on the machine's load (the schedule is read every 2 s)
-        assert spaced(starts) and all(b - a <= 120 for a, b in zip(starts, starts[1:]))
-        assert fake.max_in_flight == 1
+        if request.node.callspec.params["redis_url"] == "single":
+            # When the next run comes is the scheduler's clock over the same keys on either kind of
+            # Redis: checked once, on the single server (it waits out the 30 s period).
+            next_run_comes_on_schedule(fake, store, ports, now)
     finally:
         outputs = []
         for proc in servers:

@@ -162,31 +162,38 @@ class Browser:
 
 
 @pytest.fixture(scope="session")
-def browser(live_server, page_server, tmp_path_factory):
+def playwright():
+    """The one Playwright of this test process: its sync API refuses to start while another runs,
+    so every browser a test opens comes from here."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, live_server, page_server, tmp_path_factory):
     http_port, https_port = page_server
     rules = ", ".join([f"MAP {host} 127.0.0.1:{https_port}" for host in TLS_HOSTS]
                       + [f"MAP {host} 127.0.0.1:{http_port}" for host in HOSTS]
                       + ["MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1", "EXCLUDE localhost"])
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            headless=True,
-            executable_path=str(CHROMIUM),
-            args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
-                  f"--host-resolver-rules={rules}", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--ignore-certificate-errors"],
-        )
-        try:
-            b = Browser(context, live_server)
-            b.configure()
-            yield b
-        finally:
-            context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        headless=True,
+        executable_path=str(CHROMIUM),
+        args=[f"--disable-extensions-except={EXTENSION}", f"--load-extension={EXTENSION}",
+              f"--host-resolver-rules={rules}", "--no-sandbox", "--disable-gpu",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--no-first-run", "--ignore-certificate-errors"],
+    )
+    try:
+        b = Browser(context, live_server)
+        b.configure()
+        yield b
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -116,11 +116,14 @@ class Harness {
 
   /* Write settings straight into storage.local, as a user's options page (or a reviewer) would. */
   async configure(settings) {
-    await this.control.evaluate((values) => {
+    await this.control.evaluate(async (values) => {
       const ext = globalThis.browser || globalThis.chrome;
-      return ext.storage.local.set(values).then(() => true);
+      await ext.storage.local.set(values);
+      // The worker drops its cached answers when the settings change; an (empty) settings:set
+      // answers only once it has, so the scenario never meets an answer from before.
+      await ext.runtime.sendMessage({ type: 'settings:set', settings: {} });
+      return true;
     }, settings);
-    await sleep(150); // the worker drops its caches on the storage change
   }
 
   async stored(key) {

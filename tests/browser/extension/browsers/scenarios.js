@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { waitUntil, sleep, TIMEOUT } = require('./harness.js');
+const { waitUntil, TIMEOUT } = require('./harness.js');
 const { adapters } = require('../site-lists.js');
 
 const ARXIV = 'http://arxiv.org/abs/1706.03762';
@@ -49,6 +49,9 @@ async function openListing(h, url) {
 
 const listingCards = (page) => page.$$eval('[data-paperlens-card]', (hosts) => hosts.map((h) => ({
   id: h.getAttribute('data-paper-id'), saved: h.getAttribute('data-saved'), score: h.getAttribute('data-score') })));
+
+// Ranking answers the listing has drawn (one more after each re-rank).
+const listingAnswers = (page) => page.evaluate(() => Number(document.getElementById('paperlens-root').getAttribute('data-answers')));
 
 // A control inside one card's (inspectable) shadow root, for a real click.
 async function inCard(page, id, selector) {
@@ -334,16 +337,18 @@ const SCENARIOS = {
     const best = shown.reduce((a, b) => (Number(b.score) > Number(a.score) ? b : a));
     assert.ok(Number(best.score) > 0, 'some card on the listing is close to the library');
     const toggle = await inCard(page, best.id, '[data-action="save"]');
+    // A save re-ranks the listing after a 400 ms pause (saves in quick succession are ranked once):
+    // each click waits for that answer before the next, so the server counts one per change.
+    let answers = await listingAnswers(page);
     await toggle.click();
     await waitUntil(async () => (await listingCards(page)).find((c) => c.id === best.id).saved === 'true', 'the card to show saved');
     await waitUntil(async () => Boolean(await libraryEntry(cfg, cfg.arxivListingToken, best.id)), 'the save to reach the server');
-    // A save re-ranks the listing after a 400 ms pause (saves in quick succession are ranked once):
-    // let that request go before the next click, so the server counts one per change.
-    await sleep(1200);
+    await waitUntil(async () => (await listingAnswers(page)) > answers, 'the listing re-ranked after the save');
+    answers = await listingAnswers(page);
     await toggle.click();
     await waitUntil(async () => (await listingCards(page)).find((c) => c.id === best.id).saved === 'false', 'the card to show unsaved');
     await waitUntil(async () => !(await libraryEntry(cfg, cfg.arxivListingToken, best.id)), 'the removal to reach the server');
-    await sleep(1200);
+    await waitUntil(async () => (await listingAnswers(page)) > answers, 'the listing re-ranked after the removal');
     await (await h.inPanel(page, '[data-action="highlight"]')).click();
     await page.waitForFunction(() => document.getElementById('paperlens-root').getAttribute('data-highlight') === 'true');
     const marks = await page.$$eval('[data-paperlens-card]', (hosts) => hosts.map((el) => el.getAttribute('data-highlight')));
@@ -494,4 +499,4 @@ const SCENARIOS = {
   },
 };
 
-module.exports = { SCENARIOS, sleep };
+module.exports = { SCENARIOS };
