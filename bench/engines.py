@@ -384,4 +384,5 @@ if __name__ == "__main__":
         data = {"n": n, "read_s": read_time(n)}
     else:
         data = serve(engine, n, int(sys.argv[5]), int(sys.argv[6]))
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data))

@@ -29,11 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_kernel(source: str, name: str, folder: Path):
-    """The kernel module from its source text, numba's on-disk cache off."""
+    """The kernel module from its source text, numba's on-disk cache off. It is loaded as a module
+    of paperlens.ranking, so its relative imports (.prefetch) resolve to the installed package."""
     path = folder / f"{name}.py"
     path.write_text(source.replace("cache=True", "cache=False"))
-    spec = importlib.util.spec_from_file_location(name, path)
+    qualified = f"paperlens.ranking.{name}"
+    spec = importlib.util.spec_from_file_location(qualified, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = module  # numba resolves a kernel's globals through its module
     spec.loader.exec_module(module)
     return module
 

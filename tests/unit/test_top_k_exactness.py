@@ -180,18 +180,22 @@ def check_random_case(case, signed):
     assert_same_top(docs, scores, full, k, exclude)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 5000), min_size=0, max_size=3000, unique=True), st.data())
-def test_lower_bound_with_the_skip_array_equals_searchsorted(values, data):
-    """Look-ups narrow long ranges with the skip array (every SKIP-th document of the whole
-    postings array, so blocks straddle lists): any range, any target, the same as a binary search."""
+def test_a_look_up_through_the_skip_array_finds_what_a_binary_search_finds(values, data):
+    """Look-ups narrow long ranges to one block with the skip array (every SKIP-th document of the
+    whole postings array, so blocks straddle lists) and count within it: any range, any target,
+    the same position as a binary search, or -1 when the range lacks the document."""
     docs = np.array(sorted(values), dtype=np.int32)
     skip = top_k.skip_docs(docs)
     lo = data.draw(st.integers(0, len(docs)))
     hi = data.draw(st.integers(lo, len(docs)))
-    d = data.draw(st.integers(-1, 5001))
-    expected = lo + int(np.searchsorted(docs[lo:hi], d))
-    assert top_k._lower_bound(docs, skip, lo, hi, d) == expected
+    d = data.draw(st.one_of(st.integers(-1, 5001), st.sampled_from(values or [0])))
+    at = lo + int(np.searchsorted(docs[lo:hi], d))
+    expected = at if at < hi and docs[at] == d else -1
+    a, b = top_k._block(skip, np.uint64(lo), np.uint64(hi), d)
+    assert lo <= a <= b <= hi
+    assert top_k._position(docs, a, b, d) == expected
 
 
 @st.composite
