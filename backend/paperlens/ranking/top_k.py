@@ -46,7 +46,11 @@ MARGIN = 1e-9
 # a block from memory, ~80 ns even with its reads requested ahead; a scanned posting ~1.7 ns).
 LOOKUP_COST = 32
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
-MAX_ESTIMATES = 2  # full scorings of the best partial documents, to raise the threshold early
+# Full scorings of the best partial documents, to raise the threshold early. Each one also ends a
+# pass over the score vector (the lists after it are scanned in another), which costs more than a
+# second estimate saves on a query as long as an abstract (more than LONG_QUERY terms): one there.
+MAX_ESTIMATES = 2
+LONG_QUERY = 32
 RANGE = 32_768  # documents whose scores (256 KB) stay in the L2 cache while lists are scanned into them
 SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
 # Every SKIP-th document of the postings array (skip_docs): a look-up searches this small array
@@ -410,11 +414,11 @@ def _kth(heap_s, size, k):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _estimate_due(size, n_docs, since, scanned, estimates, k):
+def _estimate_due(size, n_docs, since, scanned, estimates, k, most):
     """Score the best documents in full before a long list (one in 64 papers or more), once the
     postings scanned since the last time have doubled the total: early enough to stop scanning
     sooner, late enough that the rare terms have found the best documents."""
-    return k > 0 and estimates < MAX_ESTIMATES and scanned > 0 and size >= n_docs // 64 and 2 * since >= scanned
+    return k > 0 and estimates < most and scanned > 0 and size >= n_docs // 64 and 2 * since >= scanned
 
 
 @numba.njit(cache=True, nogil=True)
@@ -448,6 +452,7 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         negative = negative or weights[j] < 0
     scanned = 0
     estimates = 0
+    most = 1 if n_terms > LONG_QUERY else MAX_ESTIMATES
     full_s = np.empty(max(k, 1), dtype=np.float64)
     full_d = np.empty(max(k, 1), dtype=np.int64)
     n_full = 0
@@ -466,7 +471,7 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         end = j
         while end < n_terms and not _dead(rem[end], _bar(theta)):
             size = indptr[terms[end] + 1] - indptr[terms[end]]
-            if end > j and _estimate_due(size, n_docs, since, scanned, estimates, k):
+            if end > j and _estimate_due(size, n_docs, since, scanned, estimates, k, most):
                 break
             scanned += size
             since += size
@@ -475,7 +480,8 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         j = end
         if not negative:
             theta = max(theta, _kth(best_s, n_best, k))
-        if j < n_terms and _estimate_due(indptr[terms[j] + 1] - indptr[terms[j]], n_docs, since, scanned, estimates, k):
+        size = indptr[terms[j] + 1] - indptr[terms[j]] if j < n_terms else 0
+        if j < n_terms and _estimate_due(size, n_docs, since, scanned, estimates, k, most):
             n_full = _score_fully(acc[best_d[:n_best]], indptr, docs, skip, codes, g, terms, weights, rem, j, best_d,
                                   n_best, full_s, full_d, n_full)
             if n_full == k:
