@@ -301,9 +301,9 @@ LIMITS = [
     "knew each query's final 10th-best score from the start scanned 3.5 million postings but looked up "
     "65,000 candidates and was no faster. Tried in the same A/B runs (held-out related p50 at 1M): "
     "LOOKUP_COST 3 was 6% slower than 6, 12 4-6% faster, 24 and 48 another 1-3%, 96 2-4% slower than 48, "
-    "scanning every list 15% slower; one threshold estimate instead of two 4% faster on related queries "
-    "but 6-12% slower on searches (kept at two), three 5% slower, none 1.6x slower (every posting "
-    "scanned); walking instead of searching lists up to 12 or 48 times the candidates (MERGE_RATIO, 24) "
+    "scanning every list 15% slower; one threshold estimate instead of two 3-9% faster on related "
+    "queries but 6-12% slower on searches (so one for queries of more than 32 terms, two below), three "
+    "5% slower, none 1.6x slower (every posting scanned); walking instead of searching lists up to 12 or 48 times the candidates (MERGE_RATIO, 24) "
     "within 1%; the scan range (RANGE) from 2k to 64k papers within 4% in a bare scan loop.",
     "- Where the rest of a related query's time goes at 1M: collecting the candidates is one pass over the "
     "8 MB score vector (about 1 ms). At 3M papers the score vector is 24 MB, beyond the L2 cache: lists are "
