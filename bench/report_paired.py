@@ -176,7 +176,7 @@ PEERS = [
     "more than half the papers.",
     "- **Paperlens**: exact rank-bm25 scores (float64, ε floor included), MaxScore over one segment with "
     "per-term bounds, the best candidates scored in full before the look-ups, look-ups through a skip array "
-    "(backend/paperlens/ranking/top_k.py). Excluding papers is native (no over-fetching).",
+    "with their memory reads requested ahead (backend/paperlens/ranking/top_k.py). Excluding papers is native (no over-fetching).",
     "- **rank-bm25**: the reference, pure Python; only at 10k and 100k (and extrapolated), as before.",
     "",
     "### Installing the peers", "",
