@@ -58,19 +58,22 @@ def main(argv: list[str] | None = None) -> None:
         index = opened.index
         seg = index.segments[0]
         acc = np.zeros(seg.n_docs)
+        # a kernel whose block size (SKIP) differs from the index's gets its own skip array
+        skips = {name: seg.skip if len(seg.skip) == -(-len(seg.docs) // kernel.SKIP)
+                 else kernel.skip_docs(np.asarray(seg.docs)) for name, kernel in kernels.items()}
         plans = []
         for q in queries.load(args.n)[args.kind]:
             terms, weights, bounds = index._plan(seg, index.query(q["tokens"]))
             plans.append((terms, weights, bounds, np.array(sorted(q.get("exclude") or []), dtype=np.int64)))
 
-        def answer(kernel, plan):
+        def answer(name, plan):
             terms, weights, bounds, exclude = plan
             stats = np.zeros(4, np.int64)
-            return kernel.pruned_top_k(acc, seg.indptr, seg.docs, seg.skip, seg.codes, index.g, terms, weights,
-                                       bounds, engines.K, exclude, -np.inf, stats)
+            return kernels[name].pruned_top_k(acc, seg.indptr, seg.docs, skips[name], seg.codes, index.g, terms, weights,
+                                       bounds, engines.K, exclude, -np.inf, stats, kernels[name].RANGE)
 
-        for kernel in kernels.values():  # compile both
-            answer(kernel, plans[0])
+        for name in kernels:  # compile both
+            answer(name, plans[0])
         times: dict[str, list[float]] = {name: [] for name in kernels}
         for p in range(args.passes):
             for i, plan in enumerate(plans):
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
                 got = {}
                 for name in order:
                     start = time.perf_counter()
-                    got[name] = answer(kernels[name], plan)
+                    got[name] = answer(name, plan)
                     times[name].append(time.perf_counter() - start)
                 same = all(np.array_equal(a, b) for a, b in zip(got["before"], got["now"]))
                 if not same:
