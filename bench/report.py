@@ -274,20 +274,27 @@ def reading_limit(rows: dict, target: int) -> str:
                "see What a query reads)") if "long_postings_scanned" in r else "what What a query reads shows"
     return ("- What a related query must read. MaxScore scans whole the lists of the terms whose bounds could "
             f"still lift an unseen paper into the top 10: {scanned}. Less would need the threshold to rise sooner "
-            "or tighter bounds per term. During this round, a replay that knew each held-out query's final "
-            "10th-best score from the start scanned 3.5 million postings at 1M instead of 4.1 (with that "
-            "kernel's look-up cost), but looked up 65,000 candidates instead of 24,000 and was no faster; "
-            "splitting common terms' lists by term frequency and document length did not tighten their "
-            "bounds; per-block bounds (block-max) help little for the same reason: every block of a common "
-            "term holds some paper with a high term frequency or a short abstract. That replay is not part "
-            "of this benchmark.")
+            "or tighter bounds per term, and neither is much of a lever now. `python -m bench.pruning_headroom` "
+            "replays the held-out related queries with the kernel told each one's final 10th-best score from "
+            "the start: on the Intel machine of this report, at 1M it scans 4.24 million postings instead of 4.87 "
+            "but looks up 16,900 candidates instead of 6,200, and is no faster (p50 12.57 against 12.39 ms, 100 "
+            "queries); at 3M 10.7 million instead of 12.6, 39,800 look-ups instead of 13,400, 27.98 against "
+            "26.87 ms (50 queries). With that perfect threshold it also counts the open phase's postings (the "
+            "lists scanned whole, about half of those scanned) under per-range bounds (block-max over ranges "
+            "of papers, each range closing on its own): 7% fewer with ranges of 32,768 papers, 13% with "
+            "4,096, 22% with 512 at 1M (9%, 16%, 25% at 3M). So a block-max design could save at most about "
+            "a tenth of a related query's postings, before the cost of keeping and reading its bounds: every "
+            "block of a common term holds some paper with a high term frequency or a short abstract. "
+            "Splitting common terms' lists by term frequency and document length did not tighten their "
+            "bounds either (an earlier round).")
 
 
 LIMITS = [
     "- Queries of a new paper are harder than queries of a paper the corpus copies: without near-copies "
     "the 10th-best score is lower, so MaxScore's open phase (whole lists scanned while the unscanned "
     "terms' bounds could still lift an unseen paper into the top 10) runs longer. Where a held-out related "
-    "query's time went at 1M before this round's kernel changes (timestamps at the kernel's phase "
+    "query's time went at 1M before the kernel changes of the round before this report (on an AMD "
+    "EPYC, Zen 4: 1 MB of L2 cache per core, 32 MB of L3; timestamps at the kernel's phase "
     "boundaries, median of 200 queries): scanning whole lists 8.9 ms of 15.5 (open phase 6.1, after it "
     "2.9; about 4.1 million postings at ~2.2 ns), the candidate pass over the 8 MB score vector 1.8, "
     "threshold estimates 0.9, look-ups 2.8 (about 17,700 binary searches at ~120 ns, each waiting on the "
@@ -299,7 +306,7 @@ LIMITS = [
     "scanned postings each), lists stay scanned until a look-up would cost less than 32 postings (it was "
     "6): about 4.8 million postings scanned and 6,700 look-ups per query instead of 4.1 million and "
     "24,000. Scanning is then about 75% of a query. A bare scatter-add loop over the same postings runs "
-    "at 1.35-1.8 ns per posting on this machine, and the same loop in C (gcc -O3 -march=native) within "
+    "at 1.35-1.8 ns per posting on the machine of that round (AMD EPYC, Zen 4), and the same loop in C (gcc -O3 -march=native) within "
     "15% of numba's, so what is left is the memory traffic of the additions themselves; a replay that "
     "knew each query's final 10th-best score from the start scanned 3.5 million postings but looked up "
     "65,000 candidates and was no faster. Tried in the same A/B runs (held-out related p50 at 1M): "
@@ -308,6 +315,12 @@ LIMITS = [
     "queries but 6-12% slower on searches (so one for queries of more than 32 terms, two below), three "
     "5% slower, none 1.6x slower (every posting scanned); walking instead of searching lists up to 12 or 48 times the candidates (MERGE_RATIO, 24) "
     "within 1%; the scan range (RANGE) from 2k to 64k papers within 4% in a bare scan loop.",
+    "- Tried on the Intel machine of this report (bench/kernel_ab.py against the landed kernel, held-out "
+    "related queries at 1M, identical results): adding a closed list's postings only to the papers still "
+    "alive, which skips the weight-table read for the rest, 15% slower (16% of those postings belong to "
+    "live papers, too many for the branch to be predicted); blocks of 32 postings instead of 128 for "
+    "look-ups (SKIP) no different (1.00), with look-ups then costed at 16 postings also 1.00; scanning "
+    "131,072 papers at a time instead of 32,768 (this machine's L2 cache is 2 MB a core) 6% slower.",
     "- Where the rest of a related query's time goes at 1M: collecting the candidates is one pass over the "
     "8 MB score vector (about 1 ms). At 3M papers the score vector is 24 MB, beyond the L2 cache: lists are "
     "scanned into it 32k papers at a time so the additions stay in the L2 cache, but the candidate pass "
@@ -320,7 +333,7 @@ LIMITS = [
     "cache read. They need both workers: gunicorn's workers share one listening socket, and until the workers "
     "took turns accepting (backend/paperlens/server/turns.py) the first to wake took a whole burst of "
     "connections, so all 8 of wrk's were served by one worker on one core (cached related 341-412 requests/s "
-    "on this machine, against 995 with turns, in one session on the same corpus). With 2 cores shared with "
+    "on the machine of the round that measured it, against 995 with turns, in one session on the same corpus). With 2 cores shared with "
     "wrk, single 15-s runs vary with what else the machine is doing; compare the cached `none` and `tldr` "
     "rows, which do the same work.",
 ]
