@@ -1,12 +1,14 @@
 """A/B of the top-k kernel: ranking/top_k.py as it is now against the same file at a git revision,
 in one process, on one corpus size's saved index and query sets.
 
-    python -m bench.kernel_ab REV [N] [--kind long|long_in|short] [--passes 3]
+    python -m bench.kernel_ab REV [N] [--kind long|long_in|short] [--passes 3] [--cold MB]
 
 Each query is answered by both kernels back to back, which one goes first alternating from query to
 query and pass to pass, so both see the same load and caches; the two must return the same
 documents and scores (it stops at the first query where they differ). Both are compiled fresh
-(cache=False), so neither starts from a stale numba cache. Prints p50s and their ratio (above 1: the
+(cache=False), so neither starts from a stale numba cache. With --cold MB, a buffer of that many MB
+is read and written before every answer (untimed), evicting the caches as the other engines of the
+paired benchmark do between two of Paperlens's answers; without it both run warm. Prints p50s and their ratio (above 1: the
 working tree is faster). Needs the index of `python -m bench.engines build paperlens N ...` (or a
 `python -m bench.run`). How this round's kernel changes were measured (docs/benchmarks.md)."""
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="corpus size (default 1,000,000)")
     parser.add_argument("--kind", default="long", choices=["long", "long_in", "short"])
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--cold", type=int, default=0, metavar="MB",
+                        help="evict the caches before each answer by touching this many MB (more than the L3 cache)")
     args = parser.parse_args(argv)
 
     before = subprocess.run(["git", "show", f"{args.rev}:{KERNEL}"], cwd=ROOT, capture_output=True, text=True,
@@ -74,12 +78,15 @@ def main(argv: list[str] | None = None) -> None:
 
         for name in kernels:  # compile both
             answer(name, plans[0])
+        flush = np.zeros(args.cold * 2**20 // 8) if args.cold else None
         times: dict[str, list[float]] = {name: [] for name in kernels}
         for p in range(args.passes):
             for i, plan in enumerate(plans):
                 order = ["before", "now"] if (i + p) % 2 == 0 else ["now", "before"]
                 got = {}
                 for name in order:
+                    if flush is not None:
+                        flush += 1.0  # reads and writes every line: the caches now hold this buffer
                     start = time.perf_counter()
                     got[name] = answer(name, plan)
                     times[name].append(time.perf_counter() - start)
@@ -88,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
                     sys.exit(f"query {i} ({args.kind}): the kernels disagree: {got}")
     old, new = np.array(times["before"]), np.array(times["now"])
     print(f"{args.kind} at {args.n:,} papers, {len(plans)} queries x {args.passes} passes, identical results: "
-          f"{args.rev} p50 {np.median(old) * 1e3:.2f} ms, now {np.median(new) * 1e3:.2f} ms, "
+          f"{'cold' if args.cold else 'warm'}, {args.rev} p50 {np.median(old) * 1e3:.2f} ms, now {np.median(new) * 1e3:.2f} ms, "
           f"ratio {np.median(old) / np.median(new):.3f} (per-query ratio median {np.median(old / new):.3f})")
 
 
