@@ -337,7 +337,7 @@ LIMITS = [
     "papers instead of 32,768 0.99x and 0.98x; LOOKUP_COST 64 or 16 instead of 32 0.99x. The postings copied into private memory on 2 MB pages "
     "(fewer TLB misses than the shared 4 KB pages of the memory map) answered 1.03x faster warm and 1.05x "
     "cold, not enough to give up holding the index once for every worker (Four processes, one snapshot; "
-    "the kernel refused MADV_COLLAPSE for the file's pages). Neither "
+    "Linux refused MADV_COLLAPSE for the file's pages). Neither "
     "fewer tests in the scan loop, nor other range sizes for the score vector, nor reads requested ahead "
     "made it faster; what is left is reading fewer postings, which the paragraph above bounds at about "
     "a tenth.",
