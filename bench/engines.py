@@ -177,11 +177,11 @@ def build(engine: str, n: int) -> dict:
         folder = next(p for p in path.iterdir() if p.name.startswith("v"))
         index, _ = snapshot.load(folder)
         papers_mb = sum(folder_mb(folder / f"{name}.npy") for name in snapshot.PAPER_ARRAYS)
-        extra = {"vocabulary": len(index.vocab), "postings": int(len(index.segments[0].docs)),
+        extra = {"vocabulary": len(index.vocab), "postings": int(len(index.segments[0].lows)),
                  "pairs": int(len(index.pairs.tf)), "tokens": int(index.doc_len.sum()),
                  "papers_mb": papers_mb, "workers": default_workers(n)}
         # distinct terms per paper, real against generated (corpora.py's claim, measured)
-        distinct = np.bincount(np.asarray(index.segments[0].docs), minlength=n)
+        distinct = np.bincount(index.segments[0].documents(), minlength=n)
         real = min(n, corpora.INDEXED_REAL)
         extra["distinct_real"] = float(distinct[:real].mean())
         extra["distinct_generated"] = float(distinct[real:].mean()) if n > real else None

@@ -24,7 +24,7 @@ import time
 import numba
 import numpy as np
 
-from paperlens.ranking import top_k
+from paperlens.ranking import postings, top_k
 
 from . import engines, queries
 
@@ -47,7 +47,9 @@ def open_postings(seg, g, terms, weights, bounds, theta, width) -> tuple[int, in
     per_range = np.zeros((len(terms) + 1, n_ranges))
     counts = np.zeros((len(terms), n_ranges), np.int64)
     for j, t in enumerate(terms):
-        best, counts[j] = _range_bounds_and_counts(seg.indptr, seg.docs, seg.codes, g, t, width, n_ranges)
+        docs = postings.documents_of(seg.lists, t)
+        best, counts[j] = _range_bounds_and_counts(np.array([0, len(docs)]), docs, seg.codes[seg.indptr[t]:],
+                                                   g, 0, width, n_ranges)
         per_range[j] = max(weights[j], 0.0) * best
     rem = np.append(np.cumsum(bounds[::-1])[::-1], 0.0)
     whole = int(counts[: int(np.argmax(rem < theta))].sum())
@@ -76,8 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         terms, weights, bounds, exclude = plan
         stats = np.zeros(4, np.int64)
         start = time.perf_counter()
-        found = top_k.pruned_top_k(acc, seg.indptr, seg.docs, seg.skip, seg.codes, index.g, terms, weights, bounds,
-                                   engines.K, exclude, theta, stats, top_k.RANGE)
+        found = top_k.pruned_top_k(acc, seg.lists, index.g, terms, weights, bounds, engines.K, exclude, theta, stats)
         return time.perf_counter() - start, found, stats
 
     answer(plans[0], -np.inf)  # compile

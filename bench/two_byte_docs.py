@@ -19,13 +19,15 @@ import time
 import numba
 import numpy as np
 
+from paperlens.ranking import postings
+
 SPAN = 65_536  # papers per range: the largest whose offsets fit in 16 bits
 
 
 def layout(seg, terms, span: int = SPAN):
     """The lists of `terms` copied end to end: 4-byte documents, 2-byte documents (offsets within
     their range), codes, and off[j, r] = where list j's postings of range r start."""
-    parts = [np.asarray(seg.docs[seg.indptr[t]:seg.indptr[t + 1]]) for t in terms]
+    parts = [postings.documents_of(seg.lists, t) for t in terms]
     d32 = np.concatenate(parts) if parts else np.empty(0, np.int32)
     codes = (np.concatenate([np.asarray(seg.codes[seg.indptr[t]:seg.indptr[t + 1]]) for t in terms])
              if parts else np.empty(0, np.uint16))

@@ -26,6 +26,6 @@ def test_two_byte_documents_give_the_same_scores():
             scan2(two, d16, codes, index.g, off, weights, span)
             assert np.array_equal(four, two)
             expected = np.zeros(seg.n_docs)
-            bm25.accumulate(expected, 0, seg.indptr, seg.docs, seg.codes, terms, weights, index.g)
+            bm25.accumulate(expected, 0, seg.lists, terms, weights, index.g)
             assert np.allclose(four, expected, rtol=1e-12, atol=0)
             assert np.count_nonzero(four) > 0

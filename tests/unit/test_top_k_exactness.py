@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from paperlens.ranking import tokenize, top_k
+from paperlens.ranking import postings, tokenize, top_k
 from paperlens.ranking.index import Index, Query
 
 from .test_bm25_exactness import RTOL, arxiv_texts
@@ -147,14 +147,15 @@ def corpora_and_queries(draw):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpora_and_queries(), st.booleans(), st.sampled_from([5, 16, top_k.RANGE]))
-def test_top_k_equals_brute_force_on_random_corpora(case, signed, span):
-    """span: documents scanned into at a time; small ones split these corpora into many ranges."""
-    saved, top_k.RANGE = top_k.RANGE, span
+@given(corpora_and_queries(), st.booleans(), st.sampled_from([2, 4, postings.RANGE_BITS]))
+def test_top_k_equals_brute_force_on_random_corpora(case, signed, bits):
+    """bits: the segments' ranges hold 2**bits papers; small ones split these corpora into many
+    ranges (2-byte documents, scans range by range, look-ups that find a range first)."""
+    saved, postings.RANGE_BITS = postings.RANGE_BITS, bits
     try:
         check_random_case(case, signed)
     finally:
-        top_k.RANGE = saved
+        postings.RANGE_BITS = saved
 
 
 def check_random_case(case, signed):
@@ -183,19 +184,36 @@ def check_random_case(case, signed):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 5000), min_size=0, max_size=3000, unique=True), st.data())
 def test_a_look_up_through_the_skip_array_finds_what_a_binary_search_finds(values, data):
-    """Look-ups narrow long ranges to one block with the skip array (every SKIP-th document of the
-    whole postings array, so blocks straddle lists) and count within it: any range, any target,
-    the same position as a binary search, or -1 when the range lacks the document."""
+    """Look-ups find the document's range in the list, narrow it to one block with the skip array
+    (every SKIP-th document of the whole postings array, so blocks straddle lists and ranges) and
+    count 2-byte offsets within it: any list, any range size, any target, the same position as a
+    binary search of the full documents, or -1 when the list lacks the document."""
     docs = np.array(sorted(values), dtype=np.int32)
-    skip = top_k.skip_docs(docs)
-    lo = data.draw(st.integers(0, len(docs)))
-    hi = data.draw(st.integers(lo, len(docs)))
-    d = data.draw(st.one_of(st.integers(-1, 5001), st.sampled_from(values or [0])))
-    at = lo + int(np.searchsorted(docs[lo:hi], d))
-    expected = at if at < hi and docs[at] == d else -1
-    a, b = top_k._block(skip, np.uint64(lo), np.uint64(hi), d)
-    assert lo <= a <= b <= hi
-    assert top_k._position(docs, a, b, d) == expected
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(docs)), max_size=4)))
+    indptr = np.array([0, *cuts, len(docs)], dtype=np.int64)  # consecutive lists, each sorted
+    bits = data.draw(st.sampled_from([3, 7, 10, 16]))
+    lows, range_indptr, range_ids, range_starts = postings.layout(indptr, docs, bits)
+    codes = np.arange(len(docs), dtype=np.int32)  # each posting's code is its position
+    lists = postings.Lists(indptr, lows, codes, range_indptr, range_ids, range_starts, top_k.skip_docs(docs), bits)
+    np.testing.assert_array_equal(postings.documents(lists), docs)
+    t = data.draw(st.integers(0, len(indptr) - 2))
+    lo, hi = int(indptr[t]), int(indptr[t + 1])
+
+    def where(d):
+        at = lo + int(np.searchsorted(docs[lo:hi], d))
+        return at if at < hi and docs[at] == d else -1
+
+    d = data.draw(st.one_of(st.integers(0, 5001), st.sampled_from(values or [0])))
+    a, b, low = top_k._locate(range_indptr, range_ids, range_starts, lists.skip, bits, t, d)
+    assert a == b or lo <= a <= b <= hi
+    assert top_k._position(lows, a, b, low) == where(d)
+    assert postings.position(lists, t, d) == where(d)
+    # many candidates at once, in document order (the look-ups' cursors only move forward)
+    cands = np.array(sorted(set(data.draw(st.lists(st.one_of(st.integers(0, 5001), st.sampled_from(values or [0])),
+                                                   max_size=60)))), dtype=np.int64)
+    found = np.zeros(len(cands))
+    top_k._look_up(cands, found, len(cands), lists, t, np.arange(1, len(docs) + 1, dtype=np.float64), 1.0)
+    np.testing.assert_array_equal(found, [where(c) + 1 for c in cands])  # position + 1, or 0 where absent
 
 
 @st.composite
@@ -216,10 +234,10 @@ def long_list_corpora(draw):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(long_list_corpora(), st.sampled_from([64, top_k.RANGE]))
-def test_top_k_equals_brute_force_with_long_lists(case, span):
-    saved, top_k.RANGE = top_k.RANGE, span
+@given(long_list_corpora(), st.sampled_from([6, 9, postings.RANGE_BITS]))
+def test_top_k_equals_brute_force_with_long_lists(case, bits):
+    saved, postings.RANGE_BITS = postings.RANGE_BITS, bits
     try:
         check_random_case(case, False)
     finally:
-        top_k.RANGE = saved
+        postings.RANGE_BITS = saved

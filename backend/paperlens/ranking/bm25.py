@@ -14,6 +14,8 @@ import math
 import numba
 import numpy as np
 
+from . import postings
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
@@ -99,35 +101,31 @@ def build_postings(doc_terms, doc_offsets, n_terms):
 
 
 @numba.njit(cache=True, nogil=True)
-def accumulate(scores, doc_base, indptr, docs, codes, q_terms, q_weights, g):
-    """scores[doc_base + doc] += q_weight * g[code] over the postings of each query term.
-    q_weights already hold idf(term) * (the term's count in the query)."""
+def accumulate(scores, doc_base, lists, q_terms, q_weights, g):
+    """scores[doc_base + doc] += q_weight * g[code] over the postings of each query term (lists:
+    a segment's postings.Lists). q_weights already hold idf(term) * (the term's count in the query)."""
+    indptr, lows, codes, bits = lists.indptr, lists.lows, lists.codes, lists.bits
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
     for j in range(len(q_terms)):
         t = q_terms[j]
         if t < 0 or t + 1 >= len(indptr):
             continue
         w = q_weights[j]
-        for p in range(indptr[t], indptr[t + 1]):
-            scores[doc_base + docs[p]] += w * g[codes[p]]
+        for e in range(range_indptr[t], range_indptr[t + 1]):
+            base = doc_base + (np.int64(range_ids[e]) << bits)
+            for p in range(range_starts[e], range_starts[e + 1]):
+                scores[base + np.int64(lows[p])] += w * g[codes[p]]
 
 
 @numba.njit(cache=True, nogil=True)
-def contributions(doc, indptr, docs, codes, q_terms, q_weights, g):
-    """Each query term's share of one document's score (0 where the document lacks the term).
-    Rows are sorted by document, so each look-up is a binary search."""
+def contributions(doc, lists, q_terms, q_weights, g):
+    """Each query term's share of one document's score (0 where the document lacks the term)."""
     out = np.zeros(len(q_terms), dtype=np.float64)
     for j in range(len(q_terms)):
         t = q_terms[j]
-        if t < 0 or t + 1 >= len(indptr):
+        if t < 0 or t + 1 >= len(lists.indptr):
             continue
-        lo = indptr[t]
-        hi = indptr[t + 1]
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if docs[mid] < doc:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < indptr[t + 1] and docs[lo] == doc:
-            out[j] = q_weights[j] * g[codes[lo]]
+        p = postings.position(lists, t, doc)
+        if p >= 0:
+            out[j] = q_weights[j] * g[lists.codes[p]]
     return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from . import bm25, top_k
+from . import bm25, postings, top_k
 from .tokenizer import TOKENIZER_VERSION, token_ids
 
 
@@ -95,29 +95,46 @@ class _TermIds(dict):
 
 @dataclass
 class Segment:
-    """Postings of documents doc_base .. doc_base + n_docs - 1, term-major (CSR)."""
+    """Postings of documents doc_base .. doc_base + n_docs - 1, term-major (CSR), documents stored
+    as 2-byte offsets within ranges of papers (postings.py)."""
 
     doc_base: int
     n_docs: int
     indptr: np.ndarray  # int64, per term id (may cover fewer terms than the vocabulary)
-    docs: np.ndarray  # int32, document number within the segment
+    lows: np.ndarray  # uint16, document number within the segment, less its range's first
     codes: np.ndarray  # uint16/int32, index into the (tf, dl) pair table
+    range_indptr: np.ndarray  # int64, per term: its entries in range_ids and range_starts
+    range_ids: np.ndarray  # int32, per entry: which range of 2**range_bits documents
+    range_starts: np.ndarray  # int64, per entry (and one past the last): its first posting
+    skip: np.ndarray  # top_k.skip_docs(documents): every SKIP-th document, for look-ups
     # Per term, the codes of the (tf, dl) pairs that bound its weight (top_k.bound_pairs), CSR.
     bound_indptr: np.ndarray | None = None
     bound_codes: np.ndarray | None = None
-    skip: np.ndarray | None = None  # top_k.skip_docs(docs): every SKIP-th document, for look-ups
+    range_bits: int = postings.RANGE_BITS
 
     def __post_init__(self) -> None:
         if self.bound_indptr is None:
             self.bound_indptr = np.zeros(1, np.int64)
             self.bound_codes = np.empty(0, self.codes.dtype)
-        if self.skip is None:
-            self.skip = top_k.skip_docs(np.asarray(self.docs))
+        self.lists = postings.Lists(self.indptr, self.lows, self.codes, self.range_indptr, self.range_ids,
+                                    self.range_starts, self.skip, self.range_bits)
 
     @classmethod
-    def with_bounds(cls, doc_base: int, n_docs: int, indptr, docs, codes, pairs: "PairTable") -> "Segment":
-        bound_indptr, bound_codes = top_k.bound_pairs(indptr, codes, pairs.tf, pairs.dl)
-        return cls(doc_base, n_docs, indptr, docs, codes, bound_indptr, bound_codes)
+    def from_documents(cls, doc_base: int, n_docs: int, indptr, docs, codes, pairs: "PairTable | None" = None,
+                       range_bits: int | None = None) -> "Segment":
+        """A segment from CSR lists of full document numbers (int32), with bounds when `pairs` is
+        given. The range size is read when the segment is made (tests shrink it)."""
+        bits = postings.RANGE_BITS if range_bits is None else range_bits
+        lows, range_indptr, range_ids, range_starts = postings.layout(indptr, docs, bits)
+        bound_indptr = bound_codes = None
+        if pairs is not None:
+            bound_indptr, bound_codes = top_k.bound_pairs(indptr, codes, pairs.tf, pairs.dl)
+        return cls(doc_base, n_docs, indptr, lows, codes, range_indptr, range_ids, range_starts,
+                   top_k.skip_docs(np.asarray(docs)), bound_indptr, bound_codes, bits)
+
+    def documents(self) -> np.ndarray:
+        """Every posting's full document number (int32, a new array): for tools and tests."""
+        return postings.documents(self.lists)
 
     @property
     def df(self) -> np.ndarray:
@@ -260,7 +277,7 @@ class Index:
         doc_len = np.concatenate([self.doc_len, new_len])
         pairs, codes = self.pairs.encode(tfs, doc_len[base + docs])
         del tfs
-        segment = Segment.with_bounds(base, len(doc_offsets) - 1, indptr, docs, codes, pairs)
+        segment = Segment.from_documents(base, len(doc_offsets) - 1, indptr, docs, codes, pairs)
         kept = [main] if main is not None else []
         return Index(vocab, kept + [segment], doc_len, pairs, corpus_version, log_position)
 
@@ -288,7 +305,7 @@ class Index:
         window of new papers with it)."""
         scores = np.zeros(self.n_docs, dtype=np.float64)
         for seg in self.segments:
-            bm25.accumulate(scores, seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g)
+            bm25.accumulate(scores, seg.doc_base, seg.lists, query.term_ids, query.weights, self.g)
         return scores
 
     def rank(self, query: Query, k: int, exclude=(), stats: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -312,8 +329,8 @@ class Index:
         main = self.segments[0]
         terms, weights, bounds = self._plan(main, query)
         docs, best = top_k.pruned_top_k(
-            scores[: main.n_docs], main.indptr, main.docs, main.skip, main.codes, self.g, terms, weights, bounds, k,
-            excluded[excluded < main.n_docs], -np.inf, counters, top_k.RANGE,
+            scores[: main.n_docs], main.lists, self.g, terms, weights, bounds, k, excluded[excluded < main.n_docs],
+            -np.inf, counters,
         )
         if stats is not None:
             stats[: len(counters)] = counters[: len(stats)]
@@ -325,7 +342,7 @@ class Index:
             found_docs, found_scores = [docs], [best]
             for seg in self.segments[1:]:
                 part = scores[seg.doc_base : seg.doc_base + seg.n_docs]
-                bm25.accumulate(part, 0, seg.indptr, seg.docs, seg.codes, terms, weights, self.g)
+                bm25.accumulate(part, 0, seg.lists, terms, weights, self.g)
                 local = excluded[(excluded >= seg.doc_base) & (excluded < seg.doc_base + seg.n_docs)] - seg.doc_base
                 seg_docs, seg_best = top_k.top_k(part, k, local, True)
                 found_docs.append(seg_docs + seg.doc_base)
@@ -352,9 +369,7 @@ class Index:
         """Each query term's share of `doc`'s score."""
         for seg in self.segments:
             if seg.doc_base <= doc < seg.doc_base + seg.n_docs:
-                return bm25.contributions(
-                    doc - seg.doc_base, seg.indptr, seg.docs, seg.codes, query.term_ids, query.weights, self.g
-                )
+                return bm25.contributions(doc - seg.doc_base, seg.lists, query.term_ids, query.weights, self.g)
         return np.zeros(len(query.term_ids))
 
 
@@ -472,7 +487,8 @@ def _score_buffer(n_docs: int) -> np.ndarray:
 
 @numba.njit(cache=True)
 def _segment_tokens_kernel(indptr, docs, codes, pair_tf, n_docs):
-    """Turn postings back into per-document term lists (each term repeated tf times)."""
+    """Turn postings (full documents) back into per-document term lists (each term repeated tf
+    times)."""
     lengths = np.zeros(n_docs + 1, dtype=np.int64)
     for t in range(len(indptr) - 1):
         for p in range(indptr[t], indptr[t + 1]):
@@ -490,4 +506,4 @@ def _segment_tokens_kernel(indptr, docs, codes, pair_tf, n_docs):
 
 
 def _segment_tokens(segment: Segment, pair_tf: np.ndarray):
-    return _segment_tokens_kernel(segment.indptr, segment.docs, segment.codes, pair_tf, segment.n_docs)
+    return _segment_tokens_kernel(segment.indptr, segment.documents(), segment.codes, pair_tf, segment.n_docs)

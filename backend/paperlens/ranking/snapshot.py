@@ -21,9 +21,10 @@ from .vectors import MappedVectors
 
 # 2: per-term bound pairs (bound_indptr, bound_codes) for pruned top-k; 3: skip_docs (every
 # top_k.SKIP-th document) for look-ups; 4: the papers' vectors (vectors, vector_doc_rows and
-# meta's "vectors") when the semantic signal was on. A snapshot of another format is not loaded
-# by latest(): the server builds a new one.
-FORMAT = 4
+# meta's "vectors") when the semantic signal was on; 5: 2-byte documents (lows, range_indptr,
+# range_ids, range_starts; meta's "range_bits") in place of docs. A snapshot of another format is
+# not loaded by latest(): the server builds a new one.
+FORMAT = 5
 PAPER_ARRAYS = ("paper_blob", "paper_offsets", "paper_id_hashes", "paper_id_docs")  # the rest is the index
 
 
@@ -124,8 +125,9 @@ def load(path: Path) -> tuple[Index, PaperTable]:
     meta = json.loads((path / "meta.json").read_text())
     a = {p.stem: np.load(p, mmap_mode="r") for p in path.glob("*.npy")}
     n_docs = meta["n_docs"]
-    segments = [Segment(0, n_docs, a["indptr"], a["docs"], a["codes"], a["bound_indptr"], a["bound_codes"],
-                        a.get("skip_docs"))] if n_docs else []
+    segments = [Segment(0, n_docs, a["indptr"], a["lows"], a["codes"], a["range_indptr"], a["range_ids"],
+                        a["range_starts"], a["skip_docs"], a["bound_indptr"], a["bound_codes"],
+                        meta["range_bits"])] if n_docs else []
     index = Index(
         Vocabulary(np.asarray(a["vocab_hashes"])),
         segments,

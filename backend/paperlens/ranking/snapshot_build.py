@@ -24,7 +24,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import bm25, snapshot, top_k
+from . import bm25, postings, snapshot, top_k
 from .index import TOKENIZE_BATCH, PairTable, TermNumbering, term_hash, tokenized_batches
 from .tokenizer import TOKENIZER_VERSION
 from .vectors import VectorSource
@@ -76,7 +76,7 @@ def build(folder: Path, papers: Iterable[tuple[str, str, str]], *, corpus_versio
             writer.add_tokens(part, chunk_docs)
         writer.finish()
         meta = {"tokenizer": TOKENIZER_VERSION, "corpus_version": corpus_version, "log_position": log_position,
-                "n_docs": writer.n_docs}
+                "n_docs": writer.n_docs, "range_bits": postings.RANGE_BITS}
         if vectors is not None:
             meta["vectors"] = {"model": vectors.model, "dim": vectors.dim, "rows": writer.vector_rows.length,
                                "covered": covered}
@@ -183,7 +183,10 @@ class _Writer:
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(self.df, out=indptr[1:])
         code_dtype = np.uint16 if len(self.pairs.tf) <= 65536 else np.int32
-        docs_out = NpyStream(self.folder / "docs.npy", np.int32)
+        lows_out = NpyStream(self.folder / "lows.npy", np.uint16)
+        range_ids_out = NpyStream(self.folder / "range_ids.npy", np.int32)
+        range_starts_out = NpyStream(self.folder / "range_starts.npy", np.int64)
+        range_indptr = np.zeros(n_terms + 1, dtype=np.int64)
         codes_out = NpyStream(self.folder / "codes.npy", code_dtype)
         bound_codes_out = NpyStream(self.folder / "bound_codes.npy", code_dtype)
         bound_indptr = np.zeros(n_terms + 1, dtype=np.int64)
@@ -200,11 +203,16 @@ class _Writer:
             b_indptr, b_codes = top_k.bound_pairs(local, codes, self.pairs.tf, self.pairs.dl)
             bound_indptr[start + 1 : end + 1] = bound_indptr[start] + b_indptr[1:]
             skip_parts.append(docs[(-int(indptr[start])) % top_k.SKIP :: top_k.SKIP].copy())
-            docs_out.write(docs)
+            r_indptr, r_ids, r_starts = postings.range_table(local, docs, postings.RANGE_BITS, indptr[start])
+            range_indptr[start + 1 : end + 1] = range_indptr[start] + r_indptr[1:]
+            lows_out.write(postings.lows(docs, postings.RANGE_BITS))
+            range_ids_out.write(r_ids)
+            range_starts_out.write(r_starts)
             codes_out.write(codes)
             bound_codes_out.write(b_codes)
             start = end
-        for stream in (docs_out, codes_out, bound_codes_out):
+        range_starts_out.write(np.array([indptr[-1]], dtype=np.int64))  # where the last entry ends
+        for stream in (lows_out, codes_out, bound_codes_out, range_ids_out, range_starts_out):
             stream.close()
         np.save(self.folder / "skip_docs.npy", np.concatenate(skip_parts) if skip_parts else np.empty(0, np.int32))
         for c in range(len(self.chunks)):
@@ -219,6 +227,7 @@ class _Writer:
             "vocab_hashes": np.fromiter(map(term_hash, self.numbering.terms), dtype=np.uint64, count=n_terms),
             "indptr": indptr,
             "bound_indptr": bound_indptr,
+            "range_indptr": range_indptr,
             "doc_len": doc_len.astype(np.int32),
             "pair_tf": self.pairs.tf,
             "pair_dl": self.pairs.dl,

@@ -11,8 +11,8 @@ is the exhaustive top k, ties still broken by the lower document number.
 
 The k-th best known score rises while scanning: from the best partial scores seen (a partial
 score only grows when no weight is negative), and from scoring the best documents so far in full
-before long lists. Lists between two such points are scanned together, RANGE papers at a time,
-so the scattered additions stay in the L2 cache.
+before long lists. Lists between two such points are scanned together, one range of 65,536
+papers at a time, so the scattered additions stay in the L2 cache.
 
 The bounds are exact under changing corpus statistics: a term keeps the (tf, dl) pairs of its
 postings that no other posting dominates (higher tf and shorter dl), and since g grows with tf
@@ -23,6 +23,10 @@ The hot loops index with unsigned integers (np.uint64): numba checks every signe
 negative value to count from the end, a compare and select on each access that also keeps loops
 from vectorising; without it a related query at 1M papers runs ~1.25x faster (same results).
 Signed and unsigned integers are never mixed in one expression: numba makes that a float.
+
+Postings store documents as 2-byte offsets within ranges of 2**16 papers, with each list's range
+boundaries known (postings.py): the scan goes range by range, adding each range's first document
+to the offsets, and a look-up first finds its document's range in the list.
 
 A look-up (a candidate in a list it was not scanned in) reads one block of the list from memory.
 The blocks of the next LOOKAHEAD look-ups are found first and their cache lines requested
@@ -35,6 +39,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from . import postings
 from .prefetch import prefetch
 
 BLOCK = 64  # scores per block that a scan over the score vector skips when none can enter
@@ -51,7 +56,6 @@ SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a thres
 # second estimate saves on a query as long as an abstract (more than LONG_QUERY terms): one there.
 MAX_ESTIMATES = 2
 LONG_QUERY = 32
-RANGE = 32_768  # documents whose scores (256 KB) stay in the L2 cache while lists are scanned into them
 SPARSE_RATIO = 4  # below n_docs / this many postings scanned, results are collected from the lists
 # Every SKIP-th document of the postings array (skip_docs): a look-up searches this small array
 # (at 1M papers 3.4 MB, and the part a query touches stays in the cache) before the SKIP postings
@@ -196,40 +200,69 @@ def _offer_partial(heap_s, heap_d, size, s, d, exclude):
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(acc, indptr, docs, codes, g, terms, weights, first, last, best_s, best_d, size, exclude, span):
+def _scan(acc, lists, g, terms, weights, first, last, best_s, best_d, size, exclude):
     """acc[doc] += weight * g[code] over the lists of terms[first:last], keeping the best partial
     scores in the heap (best_s, best_d); returns the heap's size. With no negative weights a score
     only grows, so k documents surely reach the k-th best of those (_kth): a threshold that rises
     as lists are scanned.
 
-    The lists are scanned together, `span` documents at a time (RANGE): each term's postings in a range go
-    into a part of acc small enough to stay in the L2 cache, so the scattered additions hit the
-    cache instead of memory (at 3M papers acc is 24 MB; one list at a time touched most of it
-    per common term)."""
+    The lists are scanned together, one range of papers (postings.py) at a time: each term's
+    postings in a range go into a part of acc small enough to stay in the L2 cache (512 KB), so
+    the scattered additions hit the cache instead of memory (at 3M papers acc is 24 MB; one list
+    at a time touched most of it per common term)."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
     k = len(best_s)
     bar = best_s[0] if size == k else 0.0
-    cursors = np.empty(last - first, dtype=np.int64)
+    entries = np.empty(last - first, dtype=np.int64)  # each list's next range entry
     for j in range(first, last):
-        cursors[j - first] = indptr[terms[j]]
-    for stop_ in range(span, len(acc) + span, span):
-        stop = np.uint64(stop_)
+        entries[j - first] = range_indptr[terms[j]]
+    n_ranges = (len(acc) + (1 << bits) - 1) >> bits
+    for r in range(n_ranges):
         for j in range(first, last):
+            e = entries[j - first]
+            if e == range_indptr[terms[j] + 1] or range_ids[e] != r:
+                continue
+            entries[j - first] = e + 1
             w = weights[j]
-            # unsigned positions and documents: no wraparound test per access (module docstring)
-            p = np.uint64(cursors[j - first])
-            hi = np.uint64(indptr[terms[j] + 1])
-            while p < hi:
-                d = np.uint64(docs[p])
-                if d >= stop:
-                    break
-                v = acc[d] + w * g[codes[p]]
-                acc[d] = v
-                if v > bar:  # rare once the heap is full
-                    size = _offer_partial(best_s, best_d, size, v, np.int64(d), exclude)
+            base = np.uint64(np.int64(r) << bits)
+            p = np.uint64(range_starts[e])
+            end = np.uint64(range_starts[e + 1])
+            while p < end:
+                p = _add_until(acc, lows, codes, g, w, base, p, end, bar)
+                d = base + np.uint64(lows[p - np.uint64(1)])
+                if acc[d] > bar:  # rare once the heap is full
+                    size = _offer_partial(best_s, best_d, size, acc[d], np.int64(d), exclude)
                     bar = best_s[0] if size == k else 0.0
-                p += np.uint64(1)
-            cursors[j - first] = np.int64(p)
     return size
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_until(acc, lows, codes, g, w, base, p, end, bar):
+    """acc[base + lows[q]] += w * g[codes[q]] for q from p until end or until a score passes
+    `bar`; returns the position after the last posting added. A function of its own, with few
+    values live: inside _scan's loops numba's code kept the arrays' addresses on the stack and
+    read them again for every posting. Unsigned positions and documents: no wraparound test per
+    access (module docstring)."""
+    while p < end:
+        d = base + np.uint64(lows[p])
+        v = acc[d] + w * g[codes[p]]
+        acc[d] = v
+        p += np.uint64(1)
+        if v > bar:
+            break
+    return p
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_list(acc, lists, g, t, w):
+    """acc[doc] += w * g[code] over term t's whole list (a negative weight: no heap to keep)."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
+    for e in range(range_indptr[t], range_indptr[t + 1]):
+        base = np.uint64(np.int64(range_ids[e]) << bits)
+        for p in range(np.uint64(range_starts[e]), np.uint64(range_starts[e + 1])):
+            acc[base + np.uint64(lows[p])] += w * g[codes[p]]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -321,61 +354,94 @@ def _block(skip, lo, hi, d):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _request(docs, codes, a, b):
-    """Ask for the cache lines of docs[a:b] and codes[a:b] (int32 documents: 16 to a 64-byte
+def _request(lows, codes, a, b):
+    """Ask for the cache lines of lows[a:b] and codes[a:b] (2-byte documents: 32 to a 64-byte
     line; uint16 codes: 32, uint32: 16)."""
-    for q in range(a, b, np.uint64(16)):
-        prefetch(docs, q)
+    for q in range(a, b, np.uint64(32)):
+        prefetch(lows, q)
     for q in range(a, b, np.uint64(64 // codes.itemsize)):
         prefetch(codes, q)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _position(docs, a, b, d):
-    """Where d is in docs[a:b] (-1 if not there). The documents below d are counted, not
-    binary-searched: no branch to mispredict, and the count vectorises."""
+def _position(lows, a, b, low):
+    """Where the offset `low` is in lows[a:b] (one range of one list; -1 if not there). The
+    offsets below it are counted, not binary-searched: no branch to mispredict, and the count
+    vectorises."""
     below = np.uint64(0)
+    target = np.uint16(low)  # compared as 2-byte numbers, 32 to a vector register
     for q in range(a, b):
-        below += np.uint64(docs[q] < d)
+        below += np.uint64(lows[q] < target)
     p = a + below
-    if p < b and docs[p] == d:
+    if p < b and lows[p] == target:
         return np.int64(p)
     return np.int64(-1)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _locate(range_indptr, range_ids, range_starts, skip, bits, t, d):
+    """The block of term t's list that holds document d if the list has it (empty if the list
+    has no posting in d's range), and d's offset within its range."""
+    low = np.int64(d) & ((np.int64(1) << bits) - 1)
+    e = postings.entry(range_indptr, range_ids, t, np.int64(d) >> bits)
+    if e < 0:
+        return np.uint64(0), np.uint64(0), low
+    a, b = _block(skip, np.uint64(range_starts[e]), np.uint64(range_starts[e + 1]), d)
+    return a, b, low
+
+
 @numba.njit(cache=True, nogil=True)
-def _look_up(cand_d, cand_s, nc, docs, skip, codes, g, w, lo_, hi_):
-    """cand_s[i] += w * g(its posting) for the candidates (in document order) that the list
-    docs[lo:hi] holds, LOOKAHEAD at a time: their blocks are found and requested, then read."""
-    lo, hi = np.uint64(lo_), np.uint64(hi_)
+def _look_up(cand_d, cand_s, nc, lists, t, g, w):
+    """cand_s[i] += w * g(its posting) for the candidates (in document order) that term t's list
+    holds, LOOKAHEAD at a time: their blocks are found and requested, then read. The candidates'
+    ranges only move forward in the list, and so does the search within one range."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts, skip = lists.range_indptr, lists.range_ids, lists.range_starts, lists.skip
+    mask = (np.int64(1) << bits) - 1
+    e, e_end = range_indptr[t], range_indptr[t + 1]
+    r = np.int64(-1)
+    lo, hi = np.uint64(0), np.uint64(0)  # the part of range r's postings the next candidates can be in
     starts = np.empty(LOOKAHEAD, dtype=np.uint64)
     ends = np.empty(LOOKAHEAD, dtype=np.uint64)
     for i0 in range(0, nc, LOOKAHEAD):
         i1 = min(nc, i0 + LOOKAHEAD)
         for i in range(i0, i1):
-            a, b = _block(skip, lo, hi, np.int64(cand_d[i]))
+            d = np.int64(cand_d[i])
+            if d >> bits != r:
+                r = d >> bits
+                while e < e_end and range_ids[e] < r:
+                    e += 1
+                lo, hi = np.uint64(0), np.uint64(0)
+                if e < e_end and range_ids[e] == r:
+                    lo, hi = np.uint64(range_starts[e]), np.uint64(range_starts[e + 1])
+            a, b = lo, lo
+            if lo < hi:
+                a, b = _block(skip, lo, hi, d)
+                lo = a  # the later candidates are in this block or after it
             starts[i - i0] = a
             ends[i - i0] = b
-            _request(docs, codes, a, b)
+            _request(lows, codes, a, b)
         for i in range(i0, i1):
-            p = _position(docs, starts[i - i0], ends[i - i0], np.int64(cand_d[i]))
+            p = _position(lows, starts[i - i0], ends[i - i0], np.int64(cand_d[i]) & mask)
             if p >= 0:
                 cand_s[i] += w * g[codes[p]]
-        lo = starts[i1 - 1 - i0]  # the candidates after these are in this block or later ones
 
 
 @numba.njit(cache=True, nogil=True)
-def _score_fully(part_s, indptr, docs, skip, codes, g, terms, weights, rem, done, pick_d, n_pick, full_s, full_d, n_full):
+def _score_fully(part_s, lists, g, terms, weights, rem, done, pick_d, n_pick, full_s, full_d, n_full):
     """Raise the threshold early: the documents with the best partial scores after the first
     `done` terms (pick_d, with those scores in part_s) are scored in full by looking up every
-    other term, and
-    offered to the heap of fully scored documents, whose k-th best is then a score k documents
-    surely reach, whatever the signs of the weights. A document stops being looked up once its
-    score plus what the remaining terms can add (rem) cannot enter that heap. Returns the heap's
-    new size."""
+    other term, and offered to the heap of fully scored documents, whose k-th best is then a
+    score k documents surely reach, whatever the signs of the weights. A document stops being
+    looked up once its score plus what the remaining terms can add (rem) cannot enter that heap.
+    Returns the heap's new size."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
+    skip = lists.skip
     k = len(full_s)
     starts = np.empty(len(terms), dtype=np.uint64)
     ends = np.empty(len(terms), dtype=np.uint64)
+    offsets = np.empty(len(terms), dtype=np.int64)
     for i in range(n_pick):
         d = pick_d[i]
         known = False
@@ -386,18 +452,18 @@ def _score_fully(part_s, indptr, docs, skip, codes, g, terms, weights, rem, done
         s = part_s[i]
         # the blocks of the next LOOKAHEAD terms are requested ahead of reading them (_look_up)
         for j in range(done, min(len(terms), done + LOOKAHEAD)):
-            starts[j], ends[j] = _block(skip, np.uint64(indptr[terms[j]]), np.uint64(indptr[terms[j] + 1]), d)
-            _request(docs, codes, starts[j], ends[j])
+            starts[j], ends[j], offsets[j] = _locate(range_indptr, range_ids, range_starts, skip, bits, terms[j], d)
+            _request(lows, codes, starts[j], ends[j])
         for j in range(done, len(terms)):
             if n_full == k and s + rem[j] < full_s[0]:
                 s = -np.inf  # cannot be among the k best scored in full
                 break
             ahead = j + LOOKAHEAD
             if ahead < len(terms):
-                t = terms[ahead]
-                starts[ahead], ends[ahead] = _block(skip, np.uint64(indptr[t]), np.uint64(indptr[t + 1]), d)
-                _request(docs, codes, starts[ahead], ends[ahead])
-            p = _position(docs, starts[j], ends[j], d)
+                starts[ahead], ends[ahead], offsets[ahead] = _locate(range_indptr, range_ids, range_starts, skip,
+                                                                     bits, terms[ahead], d)
+                _request(lows, codes, starts[ahead], ends[ahead])
+            p = _position(lows, starts[j], ends[j], offsets[j])
             if p >= 0:
                 s += weights[j] * g[codes[p]]
         if s > -np.inf:
@@ -432,18 +498,18 @@ def _alive_estimate(acc, bound, bar):
 
 
 @numba.njit(cache=True, nogil=True)
-def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, exclude, theta, stats, span=RANGE):
+def pruned_top_k(acc, lists, g, terms, weights, bounds, k, exclude, theta, stats):
     """The exact top k of one segment: (documents, scores), best first, ties by lower document.
 
-    acc: an all-zero float64 vector of the segment's length (left all zero). terms, weights and
-    bounds are in processing order: positive weights by bound per posting, most first, then the
-    negative ones (bound 0). exclude: sorted documents left out. theta: a score k documents
-    elsewhere already reach (-inf if none). span: documents scanned into at a time (RANGE;
-    smaller in tests). stats[0..3] receive postings scanned, candidates looked up, threshold
+    acc: an all-zero float64 vector of the segment's length (left all zero). lists: the segment's
+    postings (postings.Lists). terms, weights and bounds are in processing order: positive weights
+    by bound per posting, most first, then the negative ones (bound 0). exclude: sorted documents
+    left out. theta: a score k documents elsewhere already reach (-inf if none). stats[0..3] receive postings scanned, candidates looked up, threshold
     estimates, and the term at which whole lists stopped being open (for benchmarks). Every
     document's score is summed in the order of `terms`."""
     n_terms = len(terms)
     n_docs = len(acc)
+    indptr = lists.indptr
     rem = np.zeros(n_terms + 1)  # what the terms from j on can still add to one document
     for j in range(n_terms - 1, -1, -1):
         rem[j] = rem[j + 1] + bounds[j]
@@ -476,14 +542,14 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
             scanned += size
             since += size
             end += 1
-        n_best = _scan(acc, indptr, docs, codes, g, terms, weights, j, end, best_s, best_d, n_best, exclude, span)
+        n_best = _scan(acc, lists, g, terms, weights, j, end, best_s, best_d, n_best, exclude)
         j = end
         if not negative:
             theta = max(theta, _kth(best_s, n_best, k))
         size = indptr[terms[j] + 1] - indptr[terms[j]] if j < n_terms else 0
         if j < n_terms and _estimate_due(size, n_docs, since, scanned, estimates, k, most):
-            n_full = _score_fully(acc[best_d[:n_best]], indptr, docs, skip, codes, g, terms, weights, rem, j, best_d,
-                                  n_best, full_s, full_d, n_full)
+            n_full = _score_fully(acc[best_d[:n_best]], lists, g, terms, weights, rem, j, best_d, n_best, full_s,
+                                  full_d, n_full)
             if n_full == k:
                 theta = max(theta, full_s[0])
             estimates += 1
@@ -496,13 +562,11 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         if _alive_estimate(acc, rem[j], _bar(theta)) * LOOKUP_COST < hi - lo:
             break
         if weights[j] > 0:
-            n_best = _scan(acc, indptr, docs, codes, g, terms, weights, j, j + 1, best_s, best_d, n_best, exclude, span)
+            n_best = _scan(acc, lists, g, terms, weights, j, j + 1, best_s, best_d, n_best, exclude)
             if not negative:
                 theta = max(theta, _kth(best_s, n_best, k))
         else:
-            w = weights[j]
-            for p in range(np.uint64(lo), np.uint64(hi)):
-                acc[np.uint64(docs[p])] += w * g[codes[p]]
+            _add_list(acc, lists, g, t, weights[j])
         scanned += hi - lo
         j += 1
     stats[0] = scanned
@@ -511,12 +575,12 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
     sparse = scanned * SPARSE_RATIO < n_docs
     if j == n_terms:
         if sparse:
-            return _top_k_from_lists(acc, indptr, docs, terms[:j], k, exclude)
+            return _top_k_from_lists(acc, lists, terms[:j], k, exclude)
         return top_k(acc, k, exclude, True)
     # 3. Candidates: the documents that can still reach the top k, with their partial scores.
     bar = _bar(theta)
     if sparse:
-        cand_d, cand_s = _candidates_from_lists(acc, indptr, docs, terms[:j], scanned, rem[j], bar, exclude)
+        cand_d, cand_s = _candidates_from_lists(acc, lists, terms[:j], scanned, rem[j], bar, exclude)
     else:
         cand_d, cand_s = _candidates(acc, rem[j], bar, exclude)
     nc = len(cand_d)
@@ -531,8 +595,8 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         n_pick = 0
         for i in range(nc):
             n_pick = _heap_offer(best_s, best_d, n_pick, cand_s[i], cand_d[i])
-        n_full = _score_fully(best_s[:n_pick], indptr, docs, skip, codes, g, terms, weights, rem, j, best_d, n_pick,
-                              full_s, full_d, n_full)
+        n_full = _score_fully(best_s[:n_pick], lists, g, terms, weights, rem, j, best_d, n_pick, full_s, full_d,
+                              n_full)
         stats[2] = estimates + 1
         if n_full == k:
             theta = max(theta, full_s[0])
@@ -553,17 +617,9 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
         if hi - p <= MERGE_RATIO * nc:
             # Candidates are dense in this list: walk it alongside them. A binary search per
             # candidate mispredicts about half its branches; this loop streams the list.
-            up, uhi = np.uint64(p), np.uint64(hi)
-            for i in range(nc):
-                d = cand_d[i]
-                while up < uhi and docs[up] < d:
-                    up += np.uint64(1)
-                if up == uhi:
-                    break
-                if docs[up] == d:
-                    cand_s[i] += w * g[codes[up]]
+            _walk_beside(cand_d, cand_s, nc, lists, t, g, w)
         else:
-            _look_up(cand_d, cand_s, nc, docs, skip, codes, g, w, p, hi)
+            _look_up(cand_d, cand_s, nc, lists, t, g, w)
         j += 1
         if not negative and k > 0:
             # partial scores only grow from here: the k-th best of them is reached for sure
@@ -590,40 +646,78 @@ def pruned_top_k(acc, indptr, docs, skip, codes, g, terms, weights, bounds, k, e
 
 
 @numba.njit(cache=True, nogil=True)
-def _top_k_from_lists(acc, indptr, docs, terms, k, exclude):
+def _walk_beside(cand_d, cand_s, nc, lists, t, g, w):
+    """cand_s[i] += w * g(its posting) for the candidates (in document order) that term t's list
+    holds, walking the list's postings range by range beside them."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
+    e, e_end = range_indptr[t], range_indptr[t + 1]
+    mask = (np.int64(1) << bits) - 1
+    up, uhi = np.uint64(0), np.uint64(0)
+    r = np.int64(-1)  # the range whose postings [up, uhi) hold
+    for i in range(nc):
+        d = np.int64(cand_d[i])
+        dr = d >> bits
+        if dr != r:
+            while e < e_end and range_ids[e] < dr:
+                e += 1
+            if e == e_end:
+                break
+            r = dr
+            if range_ids[e] == dr:
+                up, uhi = np.uint64(range_starts[e]), np.uint64(range_starts[e + 1])
+            else:
+                up, uhi = np.uint64(0), np.uint64(0)  # the list has nothing in this range
+        low = d & mask
+        while up < uhi and np.int64(lows[up]) < low:
+            up += np.uint64(1)
+        if up < uhi and np.int64(lows[up]) == low:
+            cand_s[i] += w * g[codes[up]]
+
+
+@numba.njit(cache=True, nogil=True)
+def _top_k_from_lists(acc, lists, terms, k, exclude):
     """top_k(acc, ...) when only the lists of `terms` touched acc: their postings are walked again
     instead of every score, and acc is cleared behind them."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
     heap_s = np.empty(max(k, 1), dtype=np.float64)
     heap_d = np.empty(max(k, 1), dtype=np.int64)
     size = 0
     for t in terms:
-        for p in range(np.uint64(indptr[t]), np.uint64(indptr[t + 1])):
-            d = np.uint64(docs[p])
-            s = acc[d]
-            if s != 0.0:
-                acc[d] = 0.0
-                if s > 0.0 and k > 0 and not _excluded(exclude, np.int64(d)):
-                    size = _heap_offer(heap_s, heap_d, size, s, np.int64(d))
+        for e in range(range_indptr[t], range_indptr[t + 1]):
+            base = np.uint64(np.int64(range_ids[e]) << bits)
+            for p in range(np.uint64(range_starts[e]), np.uint64(range_starts[e + 1])):
+                d = base + np.uint64(lows[p])
+                s = acc[d]
+                if s != 0.0:
+                    acc[d] = 0.0
+                    if s > 0.0 and k > 0 and not _excluded(exclude, np.int64(d)):
+                        size = _heap_offer(heap_s, heap_d, size, s, np.int64(d))
     return _ranked(heap_s, heap_d, size)
 
 
 @numba.njit(cache=True, nogil=True)
-def _candidates_from_lists(acc, indptr, docs, terms, scanned, bound, bar, exclude):
+def _candidates_from_lists(acc, lists, terms, scanned, bound, bar, exclude):
     """_candidates when only the lists of `terms` (`scanned` postings) touched acc; the candidates
     are put in document order afterwards."""
+    lows, codes, bits = lists.lows, lists.codes, lists.bits  # once, outside the loops (postings.Lists)
+    range_indptr, range_ids, range_starts = lists.range_indptr, lists.range_ids, lists.range_starts
     found_d = np.empty(scanned, dtype=np.int64)
     found_s = np.empty(scanned, dtype=np.float64)
     nc = 0
     for t in terms:
-        for p in range(np.uint64(indptr[t]), np.uint64(indptr[t + 1])):
-            d = np.uint64(docs[p])
-            s = acc[d]
-            if s != 0.0:
-                acc[d] = 0.0  # seen: later postings of the document find 0
-                if not _dead(s + bound, bar) and not _excluded(exclude, np.int64(d)):
-                    found_d[nc] = d
-                    found_s[nc] = s
-                    nc += 1
+        for e in range(range_indptr[t], range_indptr[t + 1]):
+            base = np.uint64(np.int64(range_ids[e]) << bits)
+            for p in range(np.uint64(range_starts[e]), np.uint64(range_starts[e + 1])):
+                d = base + np.uint64(lows[p])
+                s = acc[d]
+                if s != 0.0:
+                    acc[d] = 0.0  # seen: later postings of the document find 0
+                    if not _dead(s + bound, bar) and not _excluded(exclude, np.int64(d)):
+                        found_d[nc] = d
+                        found_s[nc] = s
+                        nc += 1
     order = np.argsort(found_d[:nc])
     return found_d[order], found_s[order]
 

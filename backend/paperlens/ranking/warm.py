@@ -115,9 +115,9 @@ def _read_only_copy(segment):
         copy.setflags(write=False)
         return copy
 
-    return dataclasses.replace(segment, indptr=frozen(segment.indptr), docs=frozen(segment.docs),
-                               codes=frozen(segment.codes), bound_indptr=frozen(segment.bound_indptr),
-                               bound_codes=frozen(segment.bound_codes))
+    arrays = ("indptr", "lows", "codes", "range_indptr", "range_ids", "range_starts", "skip", "bound_indptr",
+              "bound_codes")
+    return dataclasses.replace(segment, **{name: frozen(getattr(segment, name)) for name in arrays})
 
 
 def _ranking(index, texts: list[str]) -> None:

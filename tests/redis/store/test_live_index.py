@@ -27,7 +27,7 @@ def test_first_view_builds_a_snapshot_and_a_restart_maps_it_again(store, tmp_pat
     assert first.index.n_docs == 85 and snapshot.latest(tmp_path) is not None
     again = LiveIndex(store, tmp_path, refresh_seconds=0).view()  # a restarted worker
     assert again.index.n_docs == 85
-    assert isinstance(again.index.segments[0].docs, np.memmap)  # shared through the page cache, not copied
+    assert isinstance(again.index.segments[0].lows, np.memmap)  # shared through the page cache, not copied
 
 
 def test_new_papers_join_the_delta_without_a_rebuild(store, tmp_path):
