@@ -1,14 +1,16 @@
-"""What 2-byte documents would save in the scan loop, measured before building the format.
+"""What 2-byte documents save in a bare scan loop: the measurement the postings format was chosen on.
 
     python -m bench.two_byte_docs [N] [--queries 100] [--terms 57] [--cold MB]
 
-The kernel scans a related query's open lists range by range (top_k._scan), reading each posting's
-document as 4 bytes. A format that stored a document as its low 16 bits within ranges of 65,536
-papers, with each list's position at every range boundary known in advance, would read 2 bytes
-instead and need no test of each document against the range's end. This copies each query's first
---terms lists (about the open phase of a held-out related query at 1M papers) into both layouts
-and times the same scatter-add over each, interleaved query by query, order alternating; both must
-leave the same scores. Needs the index of `python -m bench.engines build paperlens N ...`.
+The kernel scans a related query's open lists range by range (top_k._scan). Before postings.py
+stored each document as its offset within a range of 65,536 papers (2 bytes), with each list's
+position at every range boundary known, documents were 4 bytes and the scan tested each against
+its range's end. This copies each query's first --terms lists (about the open phase of a held-out
+related query at 1M papers) into both layouts and times the same scatter-add over each, interleaved
+query by query, order alternating; both must leave the same scores. A bare loop flatters the
+format: inside the kernel it gained ~8% (bench/kernel_ab.py against the kernel before it; see
+docs/benchmarks.md, What limits the figures). Needs the index of `python -m bench.engines build
+paperlens N ...`.
 """
 
 from __future__ import annotations
