@@ -125,14 +125,9 @@ def position(lists, t, doc):
     return np.int64(-1)
 
 
-@numba.njit(cache=True, nogil=True)
-def documents_of(lists, t):
+def documents_of(lists, t) -> np.ndarray:
     """Term t's list's full documents (int32): for tools and tests, never the query path."""
-    lows, range_ids, range_starts, bits = lists.lows, lists.range_ids, lists.range_starts, lists.bits
-    lo = lists.indptr[t]
-    out = np.empty(lists.indptr[t + 1] - lo, dtype=np.int32)
-    for e in range(lists.range_indptr[t], lists.range_indptr[t + 1]):
-        b = np.int64(range_ids[e]) << bits
-        for p in range(range_starts[e], range_starts[e + 1]):
-            out[p - lo] = b + np.int64(lows[p])
-    return out
+    first, last = lists.range_indptr[t], lists.range_indptr[t + 1]
+    starts = np.asarray(lists.range_starts[first : last + 1])
+    bases = np.repeat(np.asarray(lists.range_ids[first:last], dtype=np.int64) << lists.bits, np.diff(starts))
+    return (bases + lists.lows[starts[0] : starts[-1]]).astype(np.int32)

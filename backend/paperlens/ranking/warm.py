@@ -18,7 +18,7 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 # Every module of this room that holds numba kernels; a test checks the list is complete.
-KERNEL_MODULES = ("bm25", "index", "similarity", "snapshot_build", "top_k")
+KERNEL_MODULES = ("bm25", "index", "postings", "similarity", "snapshot_build", "top_k")
 
 # Enough distinct words that a long query has terms of every kind (rare, common, in most
 # documents) and the pruned top-k takes its scanning, look-up and candidate paths.
