@@ -12,7 +12,8 @@ is the exhaustive top k, ties still broken by the lower document number.
 The k-th best known score rises while scanning: from the best partial scores seen (a partial
 score only grows when no weight is negative), and from scoring the best documents so far in full
 before long lists. Lists between two such points are scanned together, one range of 65,536
-papers at a time, so the scattered additions stay in the L2 cache.
+papers at a time, so the scattered additions stay in the L2 cache; so are the lists scanned after
+the last unseen document is out, while too many documents are still in the running to look them up.
 
 The bounds are exact under changing corpus statistics: a term keeps the (tf, dl) pairs of its
 postings that no other posting dominates (higher tf and shorter dl), and since g grows with tf
@@ -556,19 +557,36 @@ def pruned_top_k(acc, lists, g, terms, weights, bounds, k, exclude, theta, stats
             since = 0
     stats[3] = j
     # 2. Closed, while many documents are still in the running: scanning beats looking them up.
+    # Lists that pass the test are scanned together (_scan), range by range as in the open phase:
+    # one list at a time went through the whole score vector each time, which at 3M papers (24 MB)
+    # comes from memory, not the L2 cache (grouped: 1.17x at 3M, 1.06x at 1M). A group grows while
+    # each next list passes the test on the scores as they were before the group. Positive weights
+    # only raise scores, so at the same threshold such a list passes it after the lists before it
+    # too: the group holds no list that scanning one at a time would not have scanned.
     while j < n_terms:
-        t = terms[j]
-        lo, hi = indptr[t], indptr[t + 1]
-        if _alive_estimate(acc, rem[j], _bar(theta)) * LOOKUP_COST < hi - lo:
-            break
+        bar = _bar(theta)
         if weights[j] > 0:
-            n_best = _scan(acc, lists, g, terms, weights, j, j + 1, best_s, best_d, n_best, exclude)
+            end = j
+            while end < n_terms and weights[end] > 0:
+                size = indptr[terms[end] + 1] - indptr[terms[end]]
+                if _alive_estimate(acc, rem[end], bar) * LOOKUP_COST < size:
+                    break
+                scanned += size
+                end += 1
+            if end == j:
+                break
+            n_best = _scan(acc, lists, g, terms, weights, j, end, best_s, best_d, n_best, exclude)
             if not negative:
                 theta = max(theta, _kth(best_s, n_best, k))
+            j = end
         else:
+            t = terms[j]
+            lo, hi = indptr[t], indptr[t + 1]
+            if _alive_estimate(acc, rem[j], bar) * LOOKUP_COST < hi - lo:
+                break
             _add_list(acc, lists, g, t, weights[j])
-        scanned += hi - lo
-        j += 1
+            scanned += hi - lo
+            j += 1
     stats[0] = scanned
     stats[2] = estimates
     # Few postings scanned (a search): collecting from their lists beats a pass over every score.
