@@ -43,7 +43,8 @@ import numpy as np
 from . import postings
 from .prefetch import prefetch
 
-BLOCK = 64  # scores per block that a scan over the score vector skips when none can enter
+SMALLEST = 5e-324  # the smallest positive float64: v > 0 is v >= SMALLEST
+BLOCK = 64  # scores per block that a pass over the score vector skips when none can enter
 # Bounds and thresholds are float sums taken in other orders than a document's score: a bound is
 # compared with the k-th best score lowered by this relative margin, so rounding never drops a
 # document that ties with the k-th.
@@ -216,10 +217,15 @@ def _scan(acc, lists, g, terms, weights, first, last, best_s, best_d, size, excl
     k = len(best_s)
     bar = best_s[0] if size == k else 0.0
     entries = np.empty(last - first, dtype=np.int64)  # each list's next range entry
+    total = 0
     for j in range(first, last):
         entries[j - first] = range_indptr[terms[j]]
+        total += lists.indptr[terms[j] + 1] - lists.indptr[terms[j]]
+    dense = total * SPARSE_RATIO >= len(acc)  # most cache lines of acc get an addition: request them
     n_ranges = (len(acc) + (1 << bits) - 1) >> bits
     for r in range(n_ranges):
+        if dense:
+            _request_range(acc, r, bits)
         for j in range(first, last):
             e = entries[j - first]
             if e == range_indptr[terms[j] + 1] or range_ids[e] != r:
@@ -236,6 +242,17 @@ def _scan(acc, lists, g, terms, weights, first, last, best_s, best_d, size, excl
                     size = _offer_partial(best_s, best_d, size, acc[d], np.int64(d), exclude)
                     bar = best_s[0] if size == k else 0.0
     return size
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _request_range(acc, r, bits):
+    """Ask for every cache line of range r's part of acc, in order, before its postings are added:
+    the additions then find their lines on the way instead of each first touch waiting on a random
+    read (at 3M papers acc is 24 MB, at 1M 8 MB: neither stays in the L2 cache between ranges)."""
+    lo = np.uint64(np.int64(r) << bits)
+    hi = min(lo + np.uint64(np.int64(1) << bits), np.uint64(len(acc)))
+    for q in range(lo, hi, np.uint64(8)):
+        prefetch(acc, q)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -307,8 +324,8 @@ def _bar(theta):
 def top_k(scores, k, exclude, clear):
     """The k best positive scores of a dense vector as (documents, scores), best first, ties by
     lower document; `exclude` is a sorted array of documents left out. With `clear`, the vector is
-    left all zero (it is a reused buffer). Blocks whose best score cannot enter are skipped with a
-    max the CPU vectorises."""
+    left all zero (it is a reused buffer). Blocks where no score can enter are skipped after
+    counting the scores that can (_live_count)."""
     heap_s = np.empty(max(k, 1), dtype=np.float64)
     heap_d = np.empty(max(k, 1), dtype=np.int64)
     size = 0
@@ -316,8 +333,8 @@ def top_k(scores, k, exclude, clear):
     for block_ in range(0, n, BLOCK):
         block = np.uint64(block_)
         end = np.uint64(min(block_ + BLOCK, n))
-        best = _block_max(scores, block_, end)
-        if k > 0 and best > 0.0 and (size < k or best >= heap_s[0]):
+        least = heap_s[0] if size == k else SMALLEST  # kept scores are positive: heap_s[0] > 0
+        if k > 0 and _live_count(scores, block, end, 0.0, least) > 0:
             for i in range(block, end):
                 s = scores[i]
                 if s > 0.0 and not _excluded(exclude, np.int64(i)):
@@ -740,13 +757,16 @@ def _candidates_from_lists(acc, lists, terms, scanned, bound, bar, exclude):
     return found_d[order], found_s[order]
 
 
-@numba.njit(cache=True, nogil=True, fastmath=True)
-def _block_max(acc, lo, hi):
-    """max(acc[lo:hi]), vectorised (fastmath only lets the reduction reorder: no score is computed here)."""
-    best = acc[lo]
-    for i in range(np.uint64(lo + 1), np.uint64(hi)):
-        best = max(best, acc[i])
-    return best
+@numba.njit(cache=True, nogil=True, inline="always")
+def _live_count(acc, lo, hi, bound, least):
+    """How many of acc[lo:hi] plus `bound` reach `least`. A count with one compare per score is
+    what the CPU vectorises (numba's max over floats is not: a block's max cost 0.55 ns a score
+    against 0.12 for this count), so blocks without a candidate are passed over at memory speed."""
+    live = 0
+    for i in range(lo, hi):
+        if acc[i] + bound >= least:
+            live += 1
+    return live
 
 
 @numba.njit(cache=True, nogil=True)
@@ -760,13 +780,19 @@ def _candidates(acc, bound, bar, exclude):
     cand_d = np.empty(n_docs + 1, dtype=np.int64)
     cand_s = np.empty(n_docs + 1, dtype=np.float64)
     nc = 0
-    for i in range(np.uint64(0), np.uint64(n_docs)):
-        s = acc[i]
-        acc[i] = 0.0
-        if not _dead(s + bound, bar):
-            cand_d[nc] = i
-            cand_s[nc] = s
-            nc += 1
+    n = np.uint64(n_docs)
+    least = max(bar, SMALLEST)  # not _dead(v, bar) is v >= least
+    for lo in range(np.uint64(0), n, np.uint64(BLOCK)):
+        hi = min(lo + np.uint64(BLOCK), n)
+        if _live_count(acc, lo, hi, bound, least) > 0:
+            for i in range(lo, hi):
+                s = acc[i]
+                if not _dead(s + bound, bar):
+                    cand_d[nc] = i
+                    cand_s[nc] = s
+                    nc += 1
+        for i in range(lo, hi):
+            acc[i] = 0.0
     kept = 0
     for i in range(nc):
         if not _excluded(exclude, cand_d[i]):
