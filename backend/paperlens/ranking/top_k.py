@@ -11,9 +11,10 @@ is the exhaustive top k, ties still broken by the lower document number.
 
 The k-th best known score rises while scanning: from the best partial scores seen (a partial
 score only grows when no weight is negative), and from scoring the best documents so far in full
-before long lists. Lists between two such points are scanned together, one range of 65,536
-papers at a time, so the scattered additions stay in the L2 cache; so are the lists scanned after
-the last unseen document is out, while too many documents are still in the running to look them up.
+before long lists and once more when no unseen document can make it any more. Lists between two
+such points are scanned together, one range of 65,536 papers at a time, so the scattered additions
+stay in the L2 cache; so are the lists scanned after the last unseen document is out, while too
+many documents are still in the running to look them up.
 
 The bounds are exact under changing corpus statistics: a term keeps the (tf, dl) pairs of its
 postings that no other posting dominates (higher tf and shorter dl), and since g grows with tf
@@ -50,8 +51,8 @@ BLOCK = 64  # scores per block that a pass over the score vector skips when none
 # document that ties with the k-th.
 MARGIN = 1e-9
 # A candidate looked up in a posting list costs about this many scanned postings (a look-up reads
-# a block from memory, ~80 ns even with its reads requested ahead; a scanned posting ~1.7 ns).
-LOOKUP_COST = 32
+# a block from memory, ~80 ns even with its reads requested ahead; a scanned posting ~1.4 ns).
+LOOKUP_COST = 48
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
 # Full scorings of the best partial documents, to raise the threshold early. Each one also ends a
 # pass over the score vector (the lists after it are scanned in another), which costs more than a
@@ -573,6 +574,15 @@ def pruned_top_k(acc, lists, g, terms, weights, bounds, k, exclude, theta, stats
             estimates += 1
             since = 0
     stats[3] = j
+    # Before deciding which lists are still worth scanning, the best documents so far are scored
+    # in full once more: the open phase is over, so this ends no pass, and the higher threshold
+    # leaves fewer documents alive, so fewer lists are scanned (closed 6.1 -> 4.8 ms at 3M papers).
+    if k > 0 and j < n_terms and n_best > 0:
+        n_full = _score_fully(acc[best_d[:n_best]], lists, g, terms, weights, rem, j, best_d, n_best, full_s,
+                              full_d, n_full)
+        if n_full == k:
+            theta = max(theta, full_s[0])
+        estimates += 1
     # 2. Closed, while many documents are still in the running: scanning beats looking them up.
     # Lists that pass the test are scanned together (_scan), range by range as in the open phase:
     # one list at a time went through the whole score vector each time, which at 3M papers (24 MB)
