@@ -53,6 +53,7 @@ MARGIN = 1e-9
 # A candidate looked up in a posting list costs about this many scanned postings (a look-up reads
 # a block from memory, ~80 ns even with its reads requested ahead; a scanned posting ~1.4 ns).
 LOOKUP_COST = 48
+FINAL_ESTIMATE_RATIO = 100  # see pruned_top_k: the remaining lists' postings against look-ups' cost
 SAMPLE_STRIDE = 251  # every n-th score, to estimate how many candidates a threshold keeps
 # Full scorings of the best partial documents, to raise the threshold early. Each one also ends a
 # pass over the score vector (the lists after it are scanned in another), which costs more than a
@@ -222,7 +223,9 @@ def _scan(acc, lists, g, terms, weights, first, last, best_s, best_d, size, excl
     for j in range(first, last):
         entries[j - first] = range_indptr[terms[j]]
         total += lists.indptr[terms[j] + 1] - lists.indptr[terms[j]]
-    dense = total * SPARSE_RATIO >= len(acc)  # most cache lines of acc get an addition: request them
+    # Request acc's lines when most get an addition and acc is larger than an L2 cache (1 MB here;
+    # at 100k papers, 0.8 MB, it stays there and the requests only cost time)
+    dense = total * SPARSE_RATIO >= len(acc) and len(acc) > 2 << bits
     n_ranges = (len(acc) + (1 << bits) - 1) >> bits
     for r in range(n_ranges):
         if dense:
@@ -503,7 +506,7 @@ def _estimate_due(size, n_docs, since, scanned, estimates, k, most):
     """Score the best documents in full before a long list (one in 64 papers or more), once the
     postings scanned since the last time have doubled the total: early enough to stop scanning
     sooner, late enough that the rare terms have found the best documents."""
-    return k > 0 and estimates < most and scanned > 0 and size >= n_docs // 64 and 2 * since >= scanned
+    return k > 0 and estimates < most and scanned > 0 and size >= n_docs // 256 and 2 * since >= scanned
 
 
 @numba.njit(cache=True, nogil=True)
@@ -577,7 +580,12 @@ def pruned_top_k(acc, lists, g, terms, weights, bounds, k, exclude, theta, stats
     # Before deciding which lists are still worth scanning, the best documents so far are scored
     # in full once more: the open phase is over, so this ends no pass, and the higher threshold
     # leaves fewer documents alive, so fewer lists are scanned (closed 6.1 -> 4.8 ms at 3M papers).
-    if k > 0 and j < n_terms and n_best > 0:
+    # It costs up to n_best look-ups per remaining list: worth it when those lists are long (1.02-
+    # 1.03x at 1M-3M papers, where they hold ~300-900 times that cost in postings; 0.98x at 100k, ~30).
+    left = 0
+    for t in terms[j:]:
+        left += indptr[t + 1] - indptr[t]
+    if k > 0 and j < n_terms and n_best > 0 and left >= FINAL_ESTIMATE_RATIO * n_best * (n_terms - j) * LOOKUP_COST:
         n_full = _score_fully(acc[best_d[:n_best]], lists, g, terms, weights, rem, j, best_d, n_best, full_s,
                               full_d, n_full)
         if n_full == k:
