@@ -503,9 +503,10 @@ def _kth(heap_s, size, k):
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _estimate_due(size, n_docs, since, scanned, estimates, k, most):
-    """Score the best documents in full before a long list (one in 64 papers or more), once the
+    """Score the best documents in full before a long list (one in 256 papers or more), once the
     postings scanned since the last time have doubled the total: early enough to stop scanning
-    sooner, late enough that the rare terms have found the best documents."""
+    sooner, late enough that the rare terms have found the best documents (one in 64 was 2-3%
+    slower at 1M-3M papers, one in 32 4% slower at 3M)."""
     return k > 0 and estimates < most and scanned > 0 and size >= n_docs // 256 and 2 * since >= scanned
 
 
