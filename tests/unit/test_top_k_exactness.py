@@ -241,3 +241,24 @@ def test_top_k_equals_brute_force_with_long_lists(case, bits):
         check_random_case(case, False)
     finally:
         postings.RANGE_BITS = saved
+
+
+def test_top_k_equals_brute_force_when_long_lists_remain_after_the_open_phase():
+    """12,000 papers, three words in 90% of them and rarer words in a few: a query of both leaves
+    the common words' long lists after the open phase, with enough postings
+    (top_k.FINAL_ESTIMATE_RATIO) that the best papers are scored in full once more before the
+    scan-or-look-up decisions (k = 1: the fewer best papers, the fewer look-ups that costs)."""
+    rng = np.random.default_rng(7)
+    common = ["c0w", "c1w", "c2w"]
+    rare = [f"r{i}w" for i in range(3000)]
+    texts = []
+    for _ in range(12_000):
+        words = [w for w in common for _ in range(int(rng.random() < 0.9) * int(rng.integers(1, 3)))]
+        words += list(rng.choice(rare, size=int(rng.integers(1, 6))))
+        texts.append(" ".join(words))
+    index = Index.build(texts)
+    reference = BM25Okapi([tokenize(t) for t in texts])
+    for query_words in (["r1w", "r2w", "r3w", *common], ["r10w", "r11w", "c0w", "c0w", "c1w"], ["r5w", *common, *common]):
+        tokens = tokenize(" ".join(query_words))
+        docs, scores = index.rank(index.query(tokens), 1, exclude=[0, 1])
+        assert_same_top(docs, scores, reference.get_scores(tokens), 1, exclude=[0, 1])
