@@ -407,8 +407,8 @@ LIMITS = [
     "scan, with the threshold still low, collects millions of papers that the closed lists then rule "
     "out), 0.90x at 3M when a scan stops collecting past 65,536 candidates.",
     "- This round's change, on the AMD EPYC of this report (Zen 4, as in the round before; the kernel of that "
-    "round answered ~10% faster on this machine than on that one, 23.6-25.8 against 26.1 ms p50 at 3M in "
-    "bench/kernel_ab.py, so kernels of two rounds are compared only in paired A/B runs). Four changes, each "
+    "round took 22.9-26.2 ms p50 at 3M in this round's bench/kernel_ab.py runs on this machine, depending "
+    "on the moment, against 26.1 on that one, so kernels of two rounds are compared only in paired A/B runs). Four changes, each "
     "measured with bench/kernel_ab.py against the kernel before it, identical results on every query. (1) "
     "numba's max over floats does not vectorise (a block's max cost 0.55 ns a score, a count of the scores "
     "at or above a bound 0.12): the candidate pass and the full top-k pass skip a block of 64 scores after "
